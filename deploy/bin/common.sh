@@ -1,0 +1,30 @@
+# Shared by the deploy/bin scripts: locate the repository, build modules, run a main class.
+# Sourced, not executed.
+
+PARTITA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Builds the given modules and what they depend on, without tests. The first build on a fresh
+# machine downloads about 420 MB of jars, so say so rather than sit silent.
+partita_build() {
+  local modules="$1"
+  if [ ! -d "$HOME/.m2/repository/org/apache/spark" ]; then
+    echo "build: first build on this machine — Maven downloads ~420 MB of dependencies (about a minute)"
+  fi
+  echo "build: mvn package -pl $modules -am (tests skipped)"
+  (cd "$PARTITA_ROOT" && mvn -B -q -ntp -DskipTests -pl "$modules" -am package)
+}
+
+# Runs a main class from a module built by partita_build, on the module's jar plus the runtime
+# classpath Maven wrote next to it.
+partita_java() {
+  local module="$1" main_class="$2"
+  shift 2
+  local target="$PARTITA_ROOT/$module/target"
+  local jar
+  jar="$(ls "$target"/partita-"$module"-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1 || true)"
+  if [ -z "$jar" ] || [ ! -f "$target/classpath.txt" ]; then
+    echo "run: $module is not built ($target has no jar or classpath.txt)" >&2
+    return 1
+  fi
+  java ${PARTITA_JAVA_OPTS:-} -cp "$jar:$(cat "$target/classpath.txt")" "$main_class" "$@"
+}
