@@ -26,7 +26,7 @@ import org.partita.proto.TensorProto;
  * <p>Each (backend, thread count) runs in a fresh child JVM, one after another in this one
  * invocation, so the ratios compare like with like on a shared, noisy machine. Two reasons:
  * OpenBLAS fixes its thread pool when the library loads (OPENBLAS_NUM_THREADS, and
- * -Dpartita.blas.threads for the Java kernel), and once system OpenBLAS is loaded, jblas' bundled
+ * -Dpartita.compute.threads for the Java kernel), and once system OpenBLAS is loaded, jblas' bundled
  * library has some of its BLAS symbols resolved to it — measured in one process, "jblas" ran at 3x
  * its real speed.
  *
@@ -118,7 +118,7 @@ public final class KernelBench {
   private static List<String[]> runChildJvm(Options options, BlasBackend backend, int threads)
       throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx4g", "-Dpartita.blas.threads=" + threads,
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx4g", "-Dpartita.compute.threads=" + threads,
         "-cp", System.getProperty("java.class.path"), KernelBench.class.getName(),
         "--child-threads", Integer.toString(threads),
         "--sizes", joinInts(options.sizes), "--repetitions", Integer.toString(options.repetitions),

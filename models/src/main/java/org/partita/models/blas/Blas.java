@@ -19,11 +19,10 @@ import org.slf4j.LoggerFactory;
  * outside the arrays without a word.
  *
  * <p>Threads: OpenBLAS sizes its pool once per process from {@code OPENBLAS_NUM_THREADS}; the pure
- * Java kernel uses {@code -Dpartita.blas.threads} (default: available processors).
+ * Java kernel uses {@link Parallel}'s ({@code -Dpartita.compute.threads}, default: all cores).
  */
 public final class Blas {
   public static final String BACKEND_PROPERTY = "partita.blas";
-  public static final String THREADS_PROPERTY = "partita.blas.threads";
 
   private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
   private static final Map<BlasBackend, Object> LOADED = new EnumMap<>(BlasBackend.class);
@@ -131,10 +130,7 @@ public final class Blas {
         case OPENBLAS -> new Blas(OpenBlasGemm.load(), System.getProperty("dev.ludovic.netlib.blas.nativeLibPath",
             System.getProperty("dev.ludovic.netlib.blas.nativeLib", "libblas.so.3")) + ", " + nativeThreads());
         case JBLAS -> new Blas(JblasGemm.load(), "jblas 1.2.5 native library");
-        case JAVA -> {
-          JavaGemm gemm = new JavaGemm(javaThreads());
-          yield new Blas(gemm, gemm.threads() + " threads (-D" + THREADS_PROPERTY + ")");
-        }
+        case JAVA -> new Blas(new JavaGemm(), Parallel.threads() + " threads (-D" + Parallel.THREADS_PROPERTY + ")");
       };
     } catch (BlasUnavailableException unavailable) {
       return unavailable;
@@ -173,17 +169,5 @@ public final class Blas {
       }
     }
     return Runtime.getRuntime().availableProcessors() + " threads (OpenBLAS default: all cores)";
-  }
-
-  private static int javaThreads() {
-    String value = System.getProperty(THREADS_PROPERTY);
-    if (value == null || value.isBlank()) {
-      return Runtime.getRuntime().availableProcessors();
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a whole number", e);
-    }
   }
 }

@@ -1,39 +1,19 @@
 package org.partita.models.blas;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
-
 /**
  * The pure-Java fallback GEMM: used when no native BLAS loads, and as the independent check in
  * tests. Blocks of op(A) are packed into a column-major buffer that fits in L2, so the inner loop is
  * a contiguous saxpy the JIT vectorises whatever the transposes are; column ranges of C are split
- * across threads. It aims to be correct and tolerable, not to rival OpenBLAS.
+ * across {@link Parallel}'s threads. It aims to be correct and tolerable, not to rival OpenBLAS.
  */
 final class JavaGemm implements GemmKernel {
   /** Rows of op(A) per packed block. */
   private static final int ROW_BLOCK = 256;
   /** Columns of op(A) (the shared dimension) per packed block: 256 × 128 floats = 128 KiB. */
   private static final int DEPTH_BLOCK = 128;
-  /** Below this many multiply-adds, forking threads costs more than it saves. */
-  private static final long PARALLEL_THRESHOLD = 1L << 18;
-
   private static final ThreadLocal<float[]> PACK_BUFFER =
       ThreadLocal.withInitial(() -> new float[ROW_BLOCK * DEPTH_BLOCK]);
 
-  private final int threads;
-  private final ForkJoinPool pool;
-
-  JavaGemm(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("pure-Java GEMM threads must be ≥ 1, got " + threads);
-    }
-    this.threads = threads;
-    this.pool = threads == 1 ? null : new ForkJoinPool(threads);
-  }
-
-  int threads() {
-    return threads;
-  }
 
   @Override
   public BlasBackend backend() {
@@ -48,28 +28,7 @@ final class JavaGemm implements GemmKernel {
       return;
     }
     Operands operands = new Operands(transA, transB, m, k, alpha, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
-    int tasks = (int) Math.min(threads, (long) m * n * k >= PARALLEL_THRESHOLD ? n : 1);
-    if (tasks <= 1) {
-      scaleAndMultiply(operands, beta, 0, n);
-      return;
-    }
-    pool.invoke(new RecursiveAction() {
-      @Override
-      protected void compute() {
-        RecursiveAction[] parts = new RecursiveAction[tasks];
-        for (int t = 0; t < tasks; t++) {
-          int first = (int) ((long) n * t / tasks);
-          int end = (int) ((long) n * (t + 1) / tasks);
-          parts[t] = new RecursiveAction() {
-            @Override
-            protected void compute() {
-              scaleAndMultiply(operands, beta, first, end);
-            }
-          };
-        }
-        invokeAll(parts);
-      }
-    });
+    Parallel.forRange(n, (long) m * k, (first, end) -> scaleAndMultiply(operands, beta, first, end));
   }
 
   /** Everything about one call except the column range a thread works on. */

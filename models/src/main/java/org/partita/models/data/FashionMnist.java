@@ -1,0 +1,75 @@
+package org.partita.models.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.partita.models.layers.Shape;
+
+/**
+ * Fashion-MNIST from IDX files — by default Debian's {@code dataset-fashion-mnist} package at
+ * /usr/share/datasets/fashion-mnist: 60,000 training and 10,000 test images of 28×28 grey pixels
+ * in 10 classes. Pixels become floats in [0, 1], then are standardised with the training set's
+ * mean and standard deviation (applied to both splits).
+ */
+public final class FashionMnist {
+  public static final Path DEBIAN_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
+  public static final Shape IMAGE = new Shape(1, 28, 28);
+  public static final int CLASSES = 10;
+  public static final String[] CLASS_NAMES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+      "Shirt", "Sneaker", "Bag", "Ankle boot"};
+
+  private FashionMnist() {}
+
+  public record Splits(Dataset train, Dataset test) {}
+
+  public static Splits load(Path directory) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      throw new DataFormatException(directory, "Fashion-MNIST directory not found; install it with "
+          + "'apt-get install dataset-fashion-mnist' (deploy/bin/setup does) or pass the directory holding "
+          + "train-images-idx3-ubyte[.gz] and friends");
+    }
+    Dataset train = split(directory, "train");
+    Dataset test = split(directory, "t10k");
+    double[] stats = train.meanAndStd();
+    train.standardize(stats[0], stats[1]);
+    test.standardize(stats[0], stats[1]);
+    return new Splits(train, test);
+  }
+
+  private static Dataset split(Path directory, String prefix) throws IOException {
+    IdxFile images = IdxFile.read(find(directory, prefix + "-images-idx3-ubyte"), 3);
+    IdxFile labels = IdxFile.read(find(directory, prefix + "-labels-idx1-ubyte"), 1);
+    if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
+      throw new DataFormatException(images.path(), "images are " + images.dimensions()[1] + "×"
+          + images.dimensions()[2] + ", Fashion-MNIST's are 28×28");
+    }
+    if (images.count() != labels.count()) {
+      throw new DataFormatException(labels.path(), labels.count() + " labels but " + images.path().getFileName()
+          + " holds " + images.count() + " images");
+    }
+    int[] classes = new int[labels.count()];
+    for (int i = 0; i < classes.length; i++) {
+      classes[i] = labels.values()[i] & 0xff;
+      if (classes[i] >= CLASSES) {
+        throw new DataFormatException(labels.path(), "label " + i + " is " + classes[i] + "; Fashion-MNIST has 10 classes");
+      }
+    }
+    float[] pixels = new float[images.values().length];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (images.values()[i] & 0xff) / 255f;
+    }
+    return new Dataset("fashion-mnist " + prefix, IMAGE, CLASSES, pixels, classes);
+  }
+
+  /** The file as given, or with .gz. */
+  private static Path find(Path directory, String base) throws DataFormatException {
+    for (String name : new String[] {base + ".gz", base}) {
+      Path candidate = directory.resolve(name);
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+    }
+    throw new DataFormatException(directory.resolve(base + ".gz"), "missing (neither " + base + ".gz nor " + base
+        + " is in " + directory + ")");
+  }
+}

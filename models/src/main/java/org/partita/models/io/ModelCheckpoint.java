@@ -1,0 +1,79 @@
+package org.partita.models.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.partita.models.data.DataFormatException;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.optim.Optimizer;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.proto.CheckpointManifestProto;
+import org.partita.proto.DataPositionProto;
+import org.partita.proto.FormatVersionProto;
+import org.partita.proto.ShardFileRefProto;
+import org.partita.proto.ShardIdProto;
+import org.partita.proto.ShardStateProto;
+
+/**
+ * A whole, unsplit model saved as a checkpoint directory with a single shard (replica 0, stage 0,
+ * slice 0) and no partition plan — the form the reference trainer writes and {@code evaluate} and
+ * {@code predict} read. Distributed checkpoints use the same files with one shard per holder.
+ */
+public final class ModelCheckpoint {
+  public static final ShardIdProto WHOLE_MODEL = ShardIdProto.getDefaultInstance();
+
+  private ModelCheckpoint() {}
+
+  /** What was saved besides the tensors: where training stood. */
+  public record Position(long step, int epoch, long seed) {}
+
+  public static void save(Path directory, ModelSpec model, Optimizer optimizer, Position position) throws IOException {
+    ShardStateProto state = ShardStates.capture(WHOLE_MODEL, position.step(), optimizer);
+    ShardFileRefProto shard = CheckpointFiles.writeShard(directory, state);
+    CheckpointManifestProto manifest = CheckpointManifestProto.newBuilder()
+        .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE)
+        .setModel(SpecProtos.toProto(model))
+        .setOptimizer(SpecProtos.toProto(optimizer.spec()))
+        .setStep(position.step())
+        .setEpoch(position.epoch())
+        .setSeed(position.seed())
+        .setDataPosition(DataPositionProto.newBuilder().setEpoch(position.epoch()).setShuffleSeed(position.seed()))
+        .addShards(shard)
+        .setCreatedUnixMillis(System.currentTimeMillis())
+        .build();
+    CheckpointFiles.writeManifest(directory, manifest);
+  }
+
+  /** The manifest of a whole-model checkpoint with its specs decoded. */
+  public record Saved(Path directory, CheckpointManifestProto manifest, ModelSpec model, OptimizerSpec optimizer) {
+    public Position position() {
+      return new Position(manifest.getStep(), manifest.getEpoch(), manifest.getSeed());
+    }
+  }
+
+  public static Saved read(Path directory) throws IOException {
+    CheckpointManifestProto manifest = CheckpointFiles.readManifest(directory);
+    Path file = directory.resolve(CheckpointFiles.MANIFEST);
+    if (manifest.getShardsCount() != 1 || !manifest.getShards(0).getShard().equals(WHOLE_MODEL)) {
+      throw new DataFormatException(file, "holds " + manifest.getShardsCount() + " shards; a whole-model checkpoint "
+          + "holds exactly one (replica 0, stage 0, slice 0) — re-shard distributed checkpoints first");
+    }
+    try {
+      return new Saved(directory, manifest, SpecProtos.fromProto(manifest.getModel(), "manifest"),
+          SpecProtos.fromProto(manifest.getOptimizer(), "manifest"));
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(file, e.getMessage(), e);
+    }
+  }
+
+  /** Loads the saved tensors into an optimizer (and so its parameters) built from {@code saved.model()}. */
+  public static void restore(Saved saved, Optimizer optimizer) throws IOException {
+    ShardFileRefProto reference = saved.manifest().getShards(0);
+    ShardStateProto state = CheckpointFiles.readShard(saved.directory(), reference);
+    Path file = saved.directory().resolve(reference.getFileName());
+    try {
+      ShardStates.restore(state, optimizer, "shard state");
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(file, e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package org.partita.models.layers;
+
+import java.util.Arrays;
+import java.util.List;
+import org.jblas.FloatMatrix;
+import org.partita.models.blas.Parallel;
+import org.partita.models.blas.Transpose;
+
+/**
+ * Output channels [a, b) of a convolution, via im2col and one GEMM for the whole batch.
+ *
+ * <p>Layouts (P = outH·outW positions, K = C·kh·kw, F = this slice's channels, B = batch):
+ * the patch matrix A is (P·B) × K column-major, row p + s·P holding sample s's patch at position
+ * p; Z = A·Wᵀ is (P·B) × F; the output column of sample s is channel-major F×P, i.e. Z's rows of s
+ * transposed into place. Rearranging costs one pass over the output, against 2·K flops per output
+ * element for the GEMM. The loops around the GEMMs run on {@link Parallel} over samples (or
+ * channels), each element written by one thread, so results do not depend on the thread count.
+ *
+ * <p>The patch matrix of the last forward is kept and reused by backward when called with the
+ * same input buffer and context (the reference trainer); otherwise backward rebuilds it.
+ */
+final class Conv2DLayer extends BoundLayer {
+  private final Conv2DSpec spec;
+  private final Parameter weights;
+  private final Parameter bias;
+  private final Geometry g;
+  private final Scratch patches = new Scratch();
+  private final Scratch product = new Scratch();
+  private final Scratch patchGradient = new Scratch();
+  private final Scratch activationGradient = new Scratch();
+  private FloatMatrix patchesInput;
+  private BatchContext patchesContext;
+
+  Conv2DLayer(Conv2DSpec spec, LayerBinding binding) {
+    super(spec, binding);
+    this.spec = spec;
+    this.g = new Geometry(spec);
+    UnitRange units = binding.units();
+    this.weights = Parameter.zeros(binding.layerIndex(), ParameterKind.WEIGHTS, units, units.size(), g.patch);
+    this.bias = Parameter.zeros(binding.layerIndex(), ParameterKind.BIAS, units, units.size(), 1);
+    initializeWeights(weights, spec.activation(), g.patch,
+        spec.filters() * spec.window().height() * spec.window().width());
+  }
+
+  @Override
+  public Conv2DSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(weights, bias);
+  }
+
+  // input (C·H·W × B), output (F·P × B)
+  @Override
+  public void forward(FloatMatrix input, FloatMatrix output, BatchContext context) {
+    checkForward(input, output);
+    int batch = input.columns;
+    int rows = g.positions * batch;
+    int channels = units().size();
+    float[] a = buildPatches(input, context);
+    float[] z = product.atLeast(rows * channels);
+    // Z (P·B × F) = A (P·B × K) · W_sᵀ (K × F)
+    blas.gemm(Transpose.NO, Transpose.YES, rows, channels, g.patch, 1f,
+        a, 0, rows, weights.value().data, 0, channels, 0f, z, 0, rows);
+    float[] y = output.data;
+    float[] b = bias.value().data;
+    int sampleRows = channels * g.positions;
+    Parallel.forRange(batch, 2L * sampleRows, (from, to) -> {
+      for (int s = from; s < to; s++) {
+        for (int f = 0; f < channels; f++) {
+          int source = s * g.positions + f * rows;
+          int target = s * sampleRows + f * g.positions;
+          float bf = b[f];
+          for (int p = 0; p < g.positions; p++) {
+            y[target + p] = z[source + p] + bf;
+          }
+        }
+        spec.activation().apply(y, s * sampleRows, (s + 1) * sampleRows);
+      }
+    });
+  }
+
+  // input (C·H·W × B); output, outputGradient (F·P × B); inputGradient (C·H·W × B) or null
+  @Override
+  public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context) {
+    checkBackward(input, output, outputGradient, inputGradient);
+    int batch = input.columns;
+    int rows = g.positions * batch;
+    int channels = units().size();
+    int sampleRows = channels * g.positions;
+    float[] dy = activationGradient.atLeast(sampleRows * batch);
+    // D (P·B × F): the pre-activation gradient in the GEMM layout.
+    float[] d = product.atLeast(rows * channels);
+    Parallel.forRange(batch, 2L * sampleRows, (from, to) -> {
+      spec.activation().backward(output.data, outputGradient.data, dy, from * sampleRows, to * sampleRows);
+      for (int s = from; s < to; s++) {
+        for (int f = 0; f < channels; f++) {
+          System.arraycopy(dy, s * sampleRows + f * g.positions, d, s * g.positions + f * rows, g.positions);
+        }
+      }
+    });
+    float[] db = bias.gradient().data;
+    Parallel.forRange(channels, rows, (from, to) -> {
+      for (int f = from; f < to; f++) {
+        float sum = 0f;
+        for (int i = f * rows, end = i + rows; i < end; i++) {
+          sum += d[i];
+        }
+        db[f] += sum;
+      }
+    });
+    float[] a = patchesForBackward(input, context);
+    // dW_s (F × K) += Dᵀ (F × P·B) · A (P·B × K)
+    blas.gemm(Transpose.YES, Transpose.NO, channels, g.patch, rows, 1f,
+        d, 0, rows, a, 0, rows, 1f, weights.gradient().data, 0, channels);
+    if (inputGradient != null) {
+      float[] da = patchGradient.atLeast(rows * g.patch);
+      // dA (P·B × K) = D (P·B × F) · W_s (F × K)
+      blas.gemm(Transpose.NO, Transpose.NO, rows, g.patch, channels, 1f,
+          d, 0, rows, weights.value().data, 0, channels, 0f, da, 0, rows);
+      Parallel.forRange(batch, g.patch * (long) g.positions, (from, to) -> scatterPatches(da, inputGradient.data, batch, from, to));
+    }
+  }
+
+  /**
+   * The patch matrix forward built, if it was built from this very buffer for this very batch
+   * (training steps differ in their context, so a reused buffer cannot hit stale patches).
+   */
+  private float[] patchesForBackward(FloatMatrix input, BatchContext context) {
+    if (input == patchesInput && context.equals(patchesContext)) {
+      return patches.atLeast(g.positions * input.columns * g.patch);
+    }
+    return buildPatches(input, context);
+  }
+
+  /** im2col: A (P·B × K) from the input; always rebuilt, since forward buffers are reused. */
+  private float[] buildPatches(FloatMatrix input, BatchContext context) {
+    int batch = input.columns;
+    float[] a = patches.atLeast(g.positions * batch * g.patch);
+    Parallel.forRange(batch, g.patch * (long) g.positions, (from, to) -> gatherPatches(input.data, a, batch, from, to));
+    patchesInput = input;
+    patchesContext = context;
+    return a;
+  }
+
+  /** Rows of samples [from, to) of the patch matrix. */
+  private void gatherPatches(float[] x, float[] a, int batch, int from, int to) {
+    int rows = g.positions * batch;
+    for (int c = 0; c < g.inChannels; c++) {
+      for (int ki = 0; ki < g.kernelH; ki++) {
+        for (int kj = 0; kj < g.kernelW; kj++) {
+          int column = ((c * g.kernelH + ki) * g.kernelW + kj) * rows;
+          // Output columns ow whose input column iw = ow·stride − padding + kj lies inside the image.
+          int firstW = Math.max(0, ceilDiv(g.padding - kj, g.stride));
+          int endW = Math.min(g.outW, ceilDiv(g.inW + g.padding - kj, g.stride));
+          for (int s = from; s < to; s++) {
+            int channelBase = s * g.inputSize + c * g.inPositions;
+            int rowBase = column + s * g.positions;
+            for (int oh = 0; oh < g.outH; oh++) {
+              int ih = oh * g.stride - g.padding + ki;
+              int target = rowBase + oh * g.outW;
+              if (ih < 0 || ih >= g.inH || endW <= firstW) {
+                Arrays.fill(a, target, target + g.outW, 0f);
+                continue;
+              }
+              int source = channelBase + ih * g.inW - g.padding + kj;
+              Arrays.fill(a, target, target + firstW, 0f);
+              if (g.stride == 1) {
+                System.arraycopy(x, source + firstW, a, target + firstW, endW - firstW);
+              } else {
+                for (int ow = firstW; ow < endW; ow++) {
+                  a[target + ow] = x[source + ow * g.stride];
+                }
+              }
+              Arrays.fill(a, target + endW, target + g.outW, 0f);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** col2im for samples [from, to): inputGradient += patch gradients summed onto their input positions. */
+  private void scatterPatches(float[] da, float[] dx, int batch, int from, int to) {
+    int rows = g.positions * batch;
+    for (int c = 0; c < g.inChannels; c++) {
+      for (int ki = 0; ki < g.kernelH; ki++) {
+        for (int kj = 0; kj < g.kernelW; kj++) {
+          int column = ((c * g.kernelH + ki) * g.kernelW + kj) * rows;
+          int firstW = Math.max(0, ceilDiv(g.padding - kj, g.stride));
+          int endW = Math.min(g.outW, ceilDiv(g.inW + g.padding - kj, g.stride));
+          for (int s = from; s < to; s++) {
+            int channelBase = s * g.inputSize + c * g.inPositions;
+            int rowBase = column + s * g.positions;
+            for (int oh = 0; oh < g.outH; oh++) {
+              int ih = oh * g.stride - g.padding + ki;
+              if (ih < 0 || ih >= g.inH) {
+                continue;
+              }
+              int target = channelBase + ih * g.inW - g.padding + kj;
+              int source = rowBase + oh * g.outW;
+              for (int ow = firstW; ow < endW; ow++) {
+                dx[target + ow * g.stride] += da[source + ow];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static int ceilDiv(int numerator, int denominator) {
+    return -Math.floorDiv(-numerator, denominator);
+  }
+
+  /** Sizes read by the hot loops, computed once. */
+  private static final class Geometry {
+    final int inChannels;
+    final int inH;
+    final int inW;
+    final int inPositions;
+    final int inputSize;
+    final int outH;
+    final int outW;
+    final int positions;
+    final int kernelH;
+    final int kernelW;
+    final int stride;
+    final int padding;
+    final int patch;
+
+    Geometry(Conv2DSpec spec) {
+      Shape in = spec.input();
+      Shape out = spec.outputShape();
+      inChannels = in.channels();
+      inH = in.height();
+      inW = in.width();
+      inPositions = in.positions();
+      inputSize = in.size();
+      outH = out.height();
+      outW = out.width();
+      positions = out.positions();
+      kernelH = spec.window().height();
+      kernelW = spec.window().width();
+      stride = spec.window().stride();
+      padding = spec.window().padding();
+      patch = spec.patchSize();
+    }
+  }
+}

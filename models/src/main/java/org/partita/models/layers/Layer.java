@@ -1,0 +1,48 @@
+package org.partita.models.layers;
+
+import java.util.List;
+import org.jblas.FloatMatrix;
+
+/**
+ * A layer bound to parameters: the units {@link #units()} of its spec. Stateless across calls
+ * with respect to the data — everything backward needs is passed in again (the input and the
+ * output forward produced), so a pipeline may run several forwards before their backwards.
+ * A layer may keep a cache of forward work keyed by the input buffer and context; a miss only
+ * recomputes.
+ *
+ * <p>Threading: a bound layer is used by one thread at a time.
+ */
+public interface Layer {
+  LayerSpec spec();
+
+  UnitRange units();
+
+  /** Rows of the input matrix: the whole input of the layer, whatever units are bound. */
+  default int inputRows() {
+    return spec().inputShape().size();
+  }
+
+  /** Rows of the output matrix: this binding's units only. */
+  default int outputRows() {
+    return units().size() * spec().rowsPerUnit();
+  }
+
+  /** Parameters with their gradients; empty for layers without any. */
+  List<Parameter> parameters();
+
+  // input (inputRows × B), output (outputRows × B), overwritten.
+  void forward(FloatMatrix input, FloatMatrix output, BatchContext context);
+
+  // input, output as given to/produced by forward; outputGradient (outputRows × B) is read-only.
+  // Adds parameter gradients, and adds this binding's partial input gradient into inputGradient
+  // (inputRows × B) unless it is null (first layer: nobody needs it). Summing the partial input
+  // gradients of all slices of a layer gives the whole layer's input gradient.
+  void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context);
+
+  default void zeroGradients() {
+    for (Parameter parameter : parameters()) {
+      parameter.zeroGradient();
+    }
+  }
+}

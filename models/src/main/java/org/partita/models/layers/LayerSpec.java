@@ -1,0 +1,44 @@
+package org.partita.models.layers;
+
+/**
+ * What a layer is, without any numbers in it: shapes, parameter counts and how it splits. The
+ * partitioner, the cost model and the wire format see only specs; {@link #bind} makes the layer
+ * that holds parameters and computes.
+ *
+ * <p>Every layer kind splits by output <em>units</em> (Dense rows, Conv2D output channels, pooled
+ * channels, features of Flatten and Dropout). Outputs are stored unit-major, so units [a, b)
+ * occupy output rows [a·rowsPerUnit, b·rowsPerUnit).
+ */
+public sealed interface LayerSpec permits DenseSpec, Conv2DSpec, MaxPool2DSpec, FlattenSpec, DropoutSpec {
+
+  Shape inputShape();
+
+  Shape outputShape();
+
+  /** Number of units slices split (see class comment). */
+  int units();
+
+  /** Output rows each unit owns per sample. */
+  default int rowsPerUnit() {
+    return outputShape().size() / units();
+  }
+
+  /** Trainable parameters of units [range.begin, range.end). */
+  long parameterCount(UnitRange range);
+
+  default long parameterCount() {
+    return parameterCount(UnitRange.all(units()));
+  }
+
+  /** Multiply-adds ×2 of forward for units {@code range} over {@code batch} samples. */
+  long forwardFlops(UnitRange range, int batch);
+
+  /** Floating-point operations of backward (parameter and input gradients). */
+  long backwardFlops(UnitRange range, int batch);
+
+  /** The layer's parameters for {@code binding.units()}, initialised from the binding's seed. */
+  Layer bind(LayerBinding binding);
+
+  /** Short human description, e.g. "Dense 784→256 relu". */
+  String describe();
+}

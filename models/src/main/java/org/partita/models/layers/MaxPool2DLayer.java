@@ -1,0 +1,182 @@
+package org.partita.models.layers;
+
+import java.util.List;
+import org.jblas.FloatMatrix;
+import org.partita.models.blas.Parallel;
+
+/**
+ * Channels [a, b) of max pooling. Backward finds each window's winner again from the input and
+ * the output (the first input equal to the maximum, in row-major window order), so nothing is
+ * kept between forward and backward.
+ */
+final class MaxPool2DLayer extends BoundLayer {
+  private final MaxPool2DSpec spec;
+  private final Geometry geometry;
+
+  MaxPool2DLayer(MaxPool2DSpec spec, LayerBinding binding) {
+    super(spec, binding);
+    this.spec = spec;
+    Shape in = spec.input();
+    Shape out = spec.outputShape();
+    Window w = spec.window();
+    this.geometry = new Geometry(in.height(), in.width(), in.positions(), in.size(), out.height(), out.width(),
+        out.positions(), outputRows(), w.height(), w.width(), w.stride(), w.padding());
+  }
+
+  @Override
+  public MaxPool2DSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of();
+  }
+
+  // input (C·H·W × B), output (F·outH·outW × B) for channels [a, b)
+  @Override
+  public void forward(FloatMatrix input, FloatMatrix output, BatchContext context) {
+    checkForward(input, output);
+    Geometry g = geometry;
+    Parallel.forRange(input.columns, (long) outputRows() * g.windowH * g.windowW,
+        (first, end) -> forwardSamples(input.data, output.data, first, end));
+  }
+
+  private void forwardSamples(float[] x, float[] y, int first, int end) {
+    Geometry g = geometry;
+    for (int s = first; s < end; s++) {
+      for (int c = units().begin(); c < units().end(); c++) {
+        int inBase = s * g.inputSize + c * g.inPositions;
+        int outBase = s * g.outputSize + (c - units().begin()) * g.outPositions;
+        if (g.isPlainTwoByTwo()) {
+          forwardTwoByTwo(x, inBase, y, outBase);
+          continue;
+        }
+        for (int oh = 0; oh < g.outH; oh++) {
+          int rowFrom = Math.max(0, oh * g.stride - g.padding);
+          int rowTo = Math.min(g.inH, oh * g.stride - g.padding + g.windowH);
+          for (int ow = 0; ow < g.outW; ow++) {
+            int columnFrom = Math.max(0, ow * g.stride - g.padding);
+            int columnTo = Math.min(g.inW, ow * g.stride - g.padding + g.windowW);
+            // Math.max is branch-free and propagates NaN, so the loss check downstream sees it.
+            float max = Float.NEGATIVE_INFINITY;
+            for (int ih = rowFrom; ih < rowTo; ih++) {
+              int row = inBase + ih * g.inW;
+              for (int iw = columnFrom; iw < columnTo; iw++) {
+                max = Math.max(max, x[row + iw]);
+              }
+            }
+            y[outBase + oh * g.outW + ow] = max;
+          }
+        }
+      }
+    }
+  }
+
+  // input (C·H·W × B); output and outputGradient (F·outH·outW × B); inputGradient (C·H·W × B) or null
+  // The gradient goes to the first input of each window (row-major) equal to the window's output.
+  @Override
+  public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context) {
+    checkBackward(input, output, outputGradient, inputGradient);
+    if (inputGradient == null) {
+      return;
+    }
+    Geometry g = geometry;
+    Parallel.forRange(input.columns, (long) outputRows() * g.windowH * g.windowW,
+        (first, end) -> backwardSamples(input.data, output.data, outputGradient.data, inputGradient.data, first, end));
+  }
+
+  private void backwardSamples(float[] x, float[] y, float[] dy, float[] dx, int first, int end) {
+    Geometry g = geometry;
+    for (int s = first; s < end; s++) {
+      for (int c = units().begin(); c < units().end(); c++) {
+        int inBase = s * g.inputSize + c * g.inPositions;
+        int outBase = s * g.outputSize + (c - units().begin()) * g.outPositions;
+        if (g.isPlainTwoByTwo()) {
+          backwardTwoByTwo(x, inBase, y, dy, outBase, dx);
+          continue;
+        }
+        for (int oh = 0; oh < g.outH; oh++) {
+          int rowFrom = Math.max(0, oh * g.stride - g.padding);
+          int rowTo = Math.min(g.inH, oh * g.stride - g.padding + g.windowH);
+          for (int ow = 0; ow < g.outW; ow++) {
+            int columnFrom = Math.max(0, ow * g.stride - g.padding);
+            int columnTo = Math.min(g.inW, ow * g.stride - g.padding + g.windowW);
+            int o = outBase + oh * g.outW + ow;
+            int winner = firstEqual(x, inBase, y[o], rowFrom, rowTo, columnFrom, columnTo);
+            dx[winner] += dy[o];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The common 2×2, stride 2, unpadded pooling of one channel, unrolled: generic loops with trip
+   * count 2 cost several times more than the comparisons themselves.
+   */
+  private void forwardTwoByTwo(float[] x, int inBase, float[] y, int outBase) {
+    Geometry g = geometry;
+    for (int oh = 0; oh < g.outH; oh++) {
+      int top = inBase + 2 * oh * g.inW;
+      int bottom = top + g.inW;
+      int out = outBase + oh * g.outW;
+      for (int ow = 0; ow < g.outW; ow++) {
+        int left = 2 * ow;
+        y[out + ow] = Math.max(Math.max(x[top + left], x[top + left + 1]),
+            Math.max(x[bottom + left], x[bottom + left + 1]));
+      }
+    }
+  }
+
+  /** Backward of {@link #forwardTwoByTwo}: each window's gradient to its first input equal to the maximum. */
+  private void backwardTwoByTwo(float[] x, int inBase, float[] y, float[] dy, int outBase, float[] dx) {
+    Geometry g = geometry;
+    for (int oh = 0; oh < g.outH; oh++) {
+      int top = inBase + 2 * oh * g.inW;
+      int bottom = top + g.inW;
+      int out = outBase + oh * g.outW;
+      for (int ow = 0; ow < g.outW; ow++) {
+        int left = 2 * ow;
+        float max = y[out + ow];
+        // Selects instead of branches: which of the four wins is unpredictable on real data.
+        int a = top + left;
+        int b = a + 1;
+        int c = bottom + left;
+        int winner = same(x[c], max) ? c : c + 1;
+        winner = same(x[b], max) ? b : winner;
+        winner = same(x[a], max) ? a : winner;
+        dx[winner] += dy[out + ow];
+      }
+    }
+  }
+
+  /** Equal, or both NaN (a NaN maximum came from a NaN input). */
+  private static boolean same(float value, float max) {
+    return value == max || (value != value && max != max);
+  }
+
+  private int firstEqual(float[] x, int base, float max, int rowFrom, int rowTo, int columnFrom, int columnTo) {
+    int width = geometry.inW;
+    for (int ih = rowFrom; ih < rowTo; ih++) {
+      int row = base + ih * width;
+      for (int iw = columnFrom; iw < columnTo; iw++) {
+        float value = x[row + iw];
+        if (same(value, max)) {
+          return row + iw;
+        }
+      }
+    }
+    throw new IllegalStateException(name() + ": output " + max + " is not in its window; backward was given an "
+        + "output that forward did not compute from this input");
+  }
+
+  /** Sizes, computed once: the hot loops read plain fields instead of rebuilding shapes. */
+  private record Geometry(int inH, int inW, int inPositions, int inputSize, int outH, int outW, int outPositions,
+      int outputSize, int windowH, int windowW, int stride, int padding) {
+    boolean isPlainTwoByTwo() {
+      return windowH == 2 && windowW == 2 && stride == 2 && padding == 0;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package org.partita.models.network;
+
+import java.util.List;
+import org.partita.models.layers.Conv2DSpec;
+import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.MaxPool2DSpec;
+import org.partita.models.layers.Shape;
+import org.partita.models.loss.Loss;
+
+/**
+ * A whole model as data: per-sample input shape, layers in order, loss, and the seed every
+ * initial weight is derived from. The constructor checks that each layer accepts what the one
+ * before produces, and names both layers when it does not.
+ */
+public record ModelSpec(String name, Shape inputShape, List<LayerSpec> layers, Loss loss, long initSeed) {
+  public ModelSpec {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a model needs a name");
+    }
+    if (inputShape == null || loss == null) {
+      throw new IllegalArgumentException("model '" + name + "' needs an input shape and a loss");
+    }
+    if (layers == null || layers.isEmpty()) {
+      throw new IllegalArgumentException("model '" + name + "' has no layers");
+    }
+    layers = List.copyOf(layers);
+    Shape produced = inputShape;
+    String producer = "the input";
+    for (int i = 0; i < layers.size(); i++) {
+      LayerSpec layer = layers.get(i);
+      boolean needsExactShape = layer instanceof Conv2DSpec || layer instanceof MaxPool2DSpec;
+      boolean fits = needsExactShape ? layer.inputShape().equals(produced) : layer.inputShape().size() == produced.size();
+      if (!fits) {
+        throw new IllegalArgumentException("model '" + name + "': layer " + i + " (" + layer.describe() + ") takes "
+            + layer.inputShape() + " but " + producer + " produces " + produced);
+      }
+      produced = layer.outputShape();
+      producer = "layer " + i + " (" + layer.describe() + ")";
+    }
+  }
+
+  public Shape outputShape() {
+    return layers.get(layers.size() - 1).outputShape();
+  }
+
+  public long parameterCount() {
+    return layers.stream().mapToLong(LayerSpec::parameterCount).sum();
+  }
+
+  public ModelSpec withSeed(long seed) {
+    return new ModelSpec(name, inputShape, layers, loss, seed);
+  }
+
+  /** One line per layer with its parameter count, for start-up banners. */
+  public String summary() {
+    StringBuilder text = new StringBuilder("model " + name + ": input " + inputShape + ", "
+        + String.format("%,d", parameterCount()) + " parameters, loss " + loss.name().toLowerCase(java.util.Locale.ROOT));
+    for (int i = 0; i < layers.size(); i++) {
+      text.append(String.format("%n  %2d  %-48s %,12d", i, layers.get(i).describe(), layers.get(i).parameterCount()));
+    }
+    return text.toString();
+  }
+}

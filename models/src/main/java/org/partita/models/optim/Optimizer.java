@@ -1,0 +1,104 @@
+package org.partita.models.optim;
+
+import java.util.List;
+import org.partita.models.layers.Parameter;
+
+/**
+ * Applies an {@link OptimizerSpec} to a fixed list of parameters and owns their optimizer state
+ * (momentum velocity, Adam moments), one array per parameter tensor per slot — so the state of a
+ * slice is exactly the corresponding rows of the whole model's state, and splits with it.
+ *
+ * <p>Every update is element-wise, in a fixed order, so a sliced model updated slice by slice
+ * gets bit-identical results to the whole model given the same gradients.
+ */
+public final class Optimizer {
+  private final OptimizerSpec spec;
+  private final List<Parameter> parameters;
+  private final float[][][] slots;
+  private long updates;
+
+  public Optimizer(OptimizerSpec spec, List<Parameter> parameters) {
+    this.spec = spec;
+    this.parameters = List.copyOf(parameters);
+    this.slots = new float[this.parameters.size()][spec.rule().slots()][];
+    for (int p = 0; p < this.parameters.size(); p++) {
+      for (int s = 0; s < spec.rule().slots(); s++) {
+        slots[p][s] = new float[this.parameters.get(p).length()];
+      }
+    }
+  }
+
+  public OptimizerSpec spec() {
+    return spec;
+  }
+
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  /** Number of updates applied so far (Adam's t). */
+  public long updates() {
+    return updates;
+  }
+
+  /** The state array of {@code slot} for parameter {@code index}, for checkpoints; live, not a copy. */
+  public float[] slot(int index, int slot) {
+    return slots[index][slot];
+  }
+
+  /** Restores the update count after loading slot arrays from a checkpoint. */
+  public void restoreUpdates(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("update count must be ≥ 0, got " + count);
+    }
+    this.updates = count;
+  }
+
+  /** One update of every parameter from its gradient, at the learning rate of {@code step}. */
+  public void step(long step) {
+    float rate = spec.learningRateAt(step);
+    updates++;
+    for (int p = 0; p < parameters.size(); p++) {
+      Parameter parameter = parameters.get(p);
+      float[] w = parameter.value().data;
+      float[] g = parameter.gradient().data;
+      if (spec.weightDecay() > 0f && parameter.kind().decays()) {
+        float keep = 1f - rate * spec.weightDecay();
+        for (int i = 0; i < w.length; i++) {
+          w[i] *= keep;
+        }
+      }
+      if (spec.rule() instanceof UpdateRule.Momentum momentum) {
+        updateMomentum(momentum, rate, w, g, slots[p][0]);
+      } else if (spec.rule() instanceof UpdateRule.Adam adam) {
+        updateAdam(adam, rate, w, g, slots[p][0], slots[p][1]);
+      } else {
+        for (int i = 0; i < w.length; i++) {
+          w[i] -= rate * g[i];
+        }
+      }
+    }
+  }
+
+  private static void updateMomentum(UpdateRule.Momentum rule, float rate, float[] w, float[] g, float[] v) {
+    float mu = rule.momentum();
+    for (int i = 0; i < w.length; i++) {
+      v[i] = mu * v[i] + g[i];
+      w[i] -= rule.nesterov() ? rate * (g[i] + mu * v[i]) : rate * v[i];
+    }
+  }
+
+  private void updateAdam(UpdateRule.Adam rule, float rate, float[] w, float[] g, float[] m, float[] v) {
+    float b1 = rule.beta1();
+    float b2 = rule.beta2();
+    float correction1 = (float) (1 - Math.pow(b1, updates));
+    float correction2 = (float) (1 - Math.pow(b2, updates));
+    for (int i = 0; i < w.length; i++) {
+      m[i] = b1 * m[i] + (1f - b1) * g[i];
+      v[i] = b2 * v[i] + (1f - b2) * g[i] * g[i];
+      float mHat = m[i] / correction1;
+      float vHat = v[i] / correction2;
+      w[i] -= rate * mHat / ((float) Math.sqrt(vHat) + rule.epsilon());
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package org.partita.models.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.provider.Arguments;
+
+/** Every layer kind with the variants that matter (activations, stride, padding, slices). */
+final class LayerCases {
+  private LayerCases() {}
+
+  static List<LayerSpec> specs() {
+    List<LayerSpec> specs = new ArrayList<>();
+    for (Activation activation : Activation.values()) {
+      specs.add(new DenseSpec(5, 4, activation));
+    }
+    Shape image = new Shape(2, 5, 6);
+    specs.add(new Conv2DSpec(image, 3, Window.square(3, 1, 0), Activation.IDENTITY));
+    specs.add(new Conv2DSpec(image, 3, Window.square(3, 1, 1), Activation.RELU));
+    specs.add(new Conv2DSpec(image, 4, Window.square(3, 2, 1), Activation.TANH));
+    specs.add(new Conv2DSpec(image, 2, new Window(2, 3, 2, 0), Activation.SIGMOID));
+    specs.add(new Conv2DSpec(new Shape(1, 4, 4), 2, Window.square(1, 1, 0), Activation.IDENTITY));
+    specs.add(new MaxPool2DSpec(image, Window.square(2, 2, 0)));
+    specs.add(new MaxPool2DSpec(image, Window.square(3, 2, 1)));
+    specs.add(new MaxPool2DSpec(image, Window.square(2, 1, 0)));
+    specs.add(new FlattenSpec(image));
+    specs.add(new DropoutSpec(Shape.vector(12), 0.4f));
+    specs.add(new DropoutSpec(image, 0.25f));
+    return specs;
+  }
+
+  /** (spec, units) pairs: the whole layer and, where it has ≥ 2 units, two different slices. */
+  static List<Arguments> wholeAndSliced() {
+    List<Arguments> cases = new ArrayList<>();
+    for (LayerSpec spec : specs()) {
+      cases.add(Arguments.of(spec, UnitRange.all(spec.units())));
+      if (spec.units() >= 3) {
+        cases.add(Arguments.of(spec, new UnitRange(1, spec.units() - 1)));
+        cases.add(Arguments.of(spec, new UnitRange(0, 1)));
+      }
+    }
+    return cases;
+  }
+}
