@@ -1,0 +1,76 @@
+package org.partita.deploy.report;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import org.partita.models.train.EpochMetrics;
+import org.partita.models.train.StepMetrics;
+import org.partita.models.train.TrainingListener;
+
+/**
+ * Live progress: on a terminal one line rewritten in place a few times a second; otherwise (a log
+ * file, CI) a plain line every {@code plainInterval} seconds. Epoch results are always their own line.
+ */
+public final class ProgressReporter implements TrainingListener {
+  private static final long TERMINAL_REFRESH_NANOS = 250_000_000L;
+
+  private final PrintStream out;
+  private final boolean terminal;
+  private final long plainIntervalNanos;
+  private final long start = System.nanoTime();
+  private long lastPrint;
+  private boolean lineOpen;
+
+  public ProgressReporter(PrintStream out, boolean terminal, double plainIntervalSeconds) {
+    this.out = out;
+    this.terminal = terminal;
+    this.plainIntervalNanos = (long) (plainIntervalSeconds * 1e9);
+    this.lastPrint = start;
+  }
+
+  @Override
+  public void onStep(StepMetrics m) {
+    long now = System.nanoTime();
+    boolean lastOfEpoch = m.stepInEpoch() == m.stepsPerEpoch() - 1;
+    if (now - lastPrint < (terminal ? TERMINAL_REFRESH_NANOS : plainIntervalNanos) && !(terminal && lastOfEpoch)) {
+      return;
+    }
+    lastPrint = now;
+    double elapsed = (now - start) / 1e9;
+    double perStep = elapsed / (m.globalStep() == 0 ? 1 : m.globalStep());
+    String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  acc %5.1f%%  %,.0f samples/s  ETA %s",
+        m.epoch() + 1, m.epochs(), m.stepInEpoch() + 1, m.stepsPerEpoch(), m.loss(), 100 * m.accuracy(),
+        m.samplesPerSecond(), duration(perStep * m.remainingSteps()));
+    if (terminal) {
+      out.print("\r" + line + "   ");
+      lineOpen = true;
+    } else {
+      out.println(line);
+    }
+    out.flush();
+  }
+
+  @Override
+  public void onEpoch(EpochMetrics m) {
+    if (lineOpen) {
+      out.println();
+      lineOpen = false;
+    }
+    String test = m.test() == null ? "" : String.format(Locale.ROOT, " | test loss %.4f acc %.2f%%",
+        m.test().loss(), 100 * m.test().accuracy());
+    out.printf(Locale.ROOT, "epoch %d done in %.1f s: train loss %.4f acc %.2f%%%s%n", m.epoch() + 1, m.seconds(),
+        m.trainLoss(), 100 * m.trainAccuracy(), test);
+    out.flush();
+  }
+
+  /** 75 → "1m15s", 3700 → "1h01m". */
+  public static String duration(double seconds) {
+    long s = Math.round(seconds);
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return String.format("%dm%02ds", s / 60, s % 60);
+    }
+    return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
+  }
+}

@@ -1,0 +1,95 @@
+package org.partita.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.partita.models.io.ModelCheckpoint;
+
+/**
+ * The partita command as a user runs it (in-process, output captured): a short real training on
+ * Fashion-MNIST, and the exit codes and messages of bad usage. Runs in its own JVM, so swapping
+ * System.out affects nothing else.
+ */
+class TrainCommandTest {
+  @TempDir
+  Path directory;
+
+  private record Outcome(int exitCode, String out, String err) {}
+
+  private static Outcome run(String... args) {
+    PrintStream originalOut = System.out;
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Partita.run(args);
+      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(originalOut);
+      System.setErr(originalErr);
+    }
+  }
+
+  @Test
+  void shortTrainingWritesMetricsCheckpointAndResultLine() throws Exception {
+    Path runDirectory = directory.resolve("run");
+    Outcome outcome = run("train", "--model", "mlp", "--epochs", "1", "--train-samples", "5000",
+        "--out", runDirectory.toString(), "--progress-interval", "0.001");
+    assertEquals(ExitCode.OK, outcome.exitCode(), outcome.err());
+    String[] lines = outcome.out().strip().split("\n");
+    String last = lines[lines.length - 1];
+    assertTrue(last.matches("RESULT test_accuracy=0\\.\\d{4} samples_per_second=\\d+\\.\\d"), last);
+    assertTrue(outcome.out().contains("epoch 1/1  step "), "progress lines: " + outcome.out());
+    assertTrue(outcome.out().contains("BLAS ") && outcome.out().contains("max heap"), outcome.out());
+
+    String metrics = Files.readString(runDirectory.resolve("metrics.json"));
+    for (String key : new String[] {"model", "plan", "epochs", "test_accuracy", "final_train_loss",
+        "samples_per_second", "wall_seconds", "blas_backend"}) {
+      assertTrue(metrics.contains("\"" + key + "\": "), "metrics.json lacks " + key + ":\n" + metrics);
+    }
+    double accuracy = Double.parseDouble(last.replaceAll(".*test_accuracy=([0-9.]+).*", "$1"));
+    assertTrue(accuracy > 0.7, "one epoch on 5000 images should pass 70%: " + accuracy);
+    ModelCheckpoint.Saved saved = ModelCheckpoint.read(runDirectory.resolve("checkpoint"));
+    assertEquals("mlp", saved.model().name());
+  }
+
+  @Test
+  void unknownModelIsBadUsageAndListsTheChoices() {
+    Outcome outcome = run("train", "--model", "resnet");
+    assertEquals(ExitCode.BAD_INPUT, outcome.exitCode());
+    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of [mlp, cnn]"), outcome.err());
+  }
+
+  @Test
+  void missingDataDirectorySaysWhatToInstall() {
+    Outcome outcome = run("train", "--model", "mlp", "--data", directory.resolve("nowhere").toString(),
+        "--out", directory.resolve("run").toString());
+    assertEquals(ExitCode.BAD_INPUT, outcome.exitCode());
+    assertTrue(outcome.err().contains("nowhere") && outcome.err().contains("dataset-fashion-mnist"), outcome.err());
+  }
+
+  @Test
+  void badFlagValuesAreRejectedBeforeAnyWork() {
+    assertEquals(ExitCode.BAD_INPUT, run("train", "--epochs", "0").exitCode());
+    assertEquals(ExitCode.BAD_INPUT, run("train", "--optimizer", "lion").exitCode());
+    Outcome notANumber = run("train", "--batch", "many");
+    assertEquals(ExitCode.BAD_INPUT, notANumber.exitCode());
+    assertTrue(notANumber.err().contains("--batch"), notANumber.err());
+  }
+
+  @Test
+  void helpShowsExamples() {
+    Outcome outcome = run("train", "--help");
+    assertEquals(ExitCode.OK, outcome.exitCode());
+    assertTrue(outcome.out().contains("Examples:") && outcome.out().contains("--train-samples"), outcome.out());
+  }
+}
