@@ -70,6 +70,37 @@ class ModelCheckpointTest {
   }
 
   @Test
+  void layerVariantsRoundTripThroughProto() {
+    Shape image = new Shape(3, 9, 8);
+    var conv = new org.partita.models.layers.Conv2DSpec(image, 4, new org.partita.models.layers.Window(3, 2, 2, 1),
+        org.partita.models.layers.Activation.TANH);
+    var pool = new org.partita.models.layers.MaxPool2DSpec(conv.outputShape(),
+        org.partita.models.layers.Window.square(3, 1, 0));
+    var flatten = new org.partita.models.layers.FlattenSpec(pool.outputShape());
+    int features = flatten.outputShape().size();
+    ModelSpec spec = new ModelSpec("variants", image, List.of(conv, pool, flatten,
+        new org.partita.models.layers.DropoutSpec(Shape.vector(features), 0.1f),
+        new org.partita.models.layers.DenseSpec(features, 3, org.partita.models.layers.Activation.SIGMOID)),
+        org.partita.models.loss.Loss.MEAN_SQUARED_ERROR, -5);
+    assertEquals(spec, SpecProtos.fromProto(SpecProtos.toProto(spec), "test"));
+    for (OptimizerSpec optimizer : List.of(ADAM, OptimizerSpec.sgd(0.5f), new OptimizerSpec(
+        new UpdateRule.Momentum(0.8f, true), 0.1f, new LearningRateSchedule.StepDecay(7, 0.3f), 0f, 0f))) {
+      assertEquals(optimizer, SpecProtos.fromProto(SpecProtos.toProto(optimizer), "test"));
+    }
+  }
+
+  @Test
+  void invalidSpecFromTheWireNamesTheField() {
+    ModelSpecProto broken = SpecProtos.toProto(StandardModels.cnn(1)).toBuilder()
+        .setLayers(2, SpecProtos.toProto(StandardModels.cnn(1)).getLayers(2).toBuilder()
+            .setConv2D(SpecProtos.toProto(StandardModels.cnn(1)).getLayers(2).getConv2D().toBuilder().setStride(0)))
+        .build();
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> SpecProtos.fromProto(broken, "peer w2"));
+    assertTrue(error.getMessage().startsWith("peer w2: layers[2].conv2d: window needs"), error.getMessage());
+  }
+
+  @Test
   void corruptShardFileIsRejectedByName() throws IOException {
     ModelSpec spec = StandardModels.mlp(1);
     LocalTrainer trainer = trained(spec, 1);
