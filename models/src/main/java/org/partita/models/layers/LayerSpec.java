@@ -6,10 +6,12 @@ package org.partita.models.layers;
  * that holds parameters and computes.
  *
  * <p>Every layer kind splits by output <em>units</em> (Dense rows, Conv2D output channels, pooled
- * channels, features of Flatten and Dropout). Outputs are stored unit-major, so units [a, b)
- * occupy output rows [a·rowsPerUnit, b·rowsPerUnit).
+ * channels, features of Flatten and Dropout, RNN/LSTM hidden units). A binding of units [a, b)
+ * produces (b − a)·rowsPerUnit output rows; {@link #wholeOutputRow} says where each lands in the
+ * whole layer's output (contiguous for unit-major layers, interleaved over time for sequences).
  */
-public sealed interface LayerSpec permits DenseSpec, Conv2DSpec, MaxPool2DSpec, FlattenSpec, DropoutSpec {
+public sealed interface LayerSpec
+    permits DenseSpec, Conv2DSpec, MaxPool2DSpec, FlattenSpec, DropoutSpec, RecurrentSpec {
 
   Shape inputShape();
 
@@ -21,6 +23,11 @@ public sealed interface LayerSpec permits DenseSpec, Conv2DSpec, MaxPool2DSpec, 
   /** Output rows each unit owns per sample. */
   default int rowsPerUnit() {
     return outputShape().size() / units();
+  }
+
+  /** The row of the whole layer's output that row {@code row} of units {@code range}'s output is. */
+  default int wholeOutputRow(UnitRange range, int row) {
+    return range.begin() * rowsPerUnit() + row;
   }
 
   /** Trainable parameters of units [range.begin, range.end). */

@@ -30,8 +30,14 @@ class GradientCheckTest {
   @ParameterizedTest(name = "{0} units {1}")
   @MethodSource("cases")
   void analyticGradientsMatchFiniteDifferences(LayerSpec spec, UnitRange units) {
-    Layer layer = spec.bind(new LayerBinding(2, 42, units, Blas.get()));
-    SplittableRandom random = new SplittableRandom(spec.hashCode() * 31L + units.begin());
+    check(spec.bind(new LayerBinding(2, 42, units, Blas.get())), spec.describe().hashCode() * 31L + units.begin());
+  }
+
+  /** Finite differences against backward for every input and parameter entry of a bound layer. */
+  static void check(Layer layer, long seed) {
+    LayerSpec spec = layer.spec();
+    UnitRange units = layer.units();
+    SplittableRandom random = new SplittableRandom(seed);
     FloatMatrix input = randomMatrix(layer.inputRows(), BATCH, random);
     FloatMatrix upstream = randomMatrix(layer.outputRows(), BATCH, random);
     for (Parameter parameter : layer.parameters()) {
@@ -60,7 +66,7 @@ class GradientCheckTest {
         "too many non-differentiable coordinates skipped: " + skipped[0] + " of " + checked);
   }
 
-  private static int compare(String what, float[] values, float[] analytic, Layer layer, FloatMatrix input,
+  static int compare(String what, float[] values, float[] analytic, Layer layer, FloatMatrix input,
       FloatMatrix upstream, BatchContext context, List<String> failures, int[] skipped) {
     for (int i = 0; i < values.length; i++) {
       float original = values[i];

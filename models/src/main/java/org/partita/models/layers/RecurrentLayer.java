@@ -1,0 +1,416 @@
+package org.partita.models.layers;
+
+import java.util.Arrays;
+import java.util.List;
+import org.jblas.FloatMatrix;
+import org.partita.models.blas.Transpose;
+
+/**
+ * A SimpleRNN or LSTM bound to hidden units [a, b) (u of them, G gates each, H hidden in all, F
+ * inputs, T steps).
+ *
+ * <p>The per-time-step API is the primitive: {@link #stepForward} computes this slice's gates,
+ * cell and hidden state from x_t, the <em>full</em> h_{t-1} and its own c_{t-1}, with all gates in
+ * one GEMM over the stacked [x_t; h_{t-1}]; {@link #stepBackward} adds parameter gradients and this
+ * slice's partial gradients with respect to x_t and the full h_{t-1} (summed over slices by the
+ * caller — the runtime's reduce-scatter), and carries the cell gradient to c_{t-1}. Row layout of
+ * the weights: gate-major within the slice, row g·u + (unit − a); columns [0, F) input weights,
+ * [F, F + H) recurrent weights.
+ *
+ * <p>{@link #forward}/{@link #backward} run the whole sequence on top of the step API. They need
+ * the full h_{t-1} at every step, so they exist for the whole layer only; a slice runs step by step
+ * with the other slices, which is what the runtime does. The sequence's step states are kept from
+ * forward for backward (recomputed on a cache miss, like Conv2D's patches). The initial state is
+ * zero unless {@link #carryState()} made the last forward's final state the next one's initial
+ * state (truncated backpropagation through time over consecutive windows).
+ *
+ * <p>Threading: one thread at a time.
+ */
+public final class RecurrentLayer extends BoundLayer {
+  private final RecurrentSpec spec;
+  private final RecurrentCell cell;
+  private final Parameter weights;
+  private final Parameter bias;
+  private final int units;
+  private final int gateRows;
+  private final int inputs;
+  private final int hidden;
+  private final BoundLayer.Scratch stacked = new BoundLayer.Scratch();
+  private final BoundLayer.Scratch preActivationGradient = new BoundLayer.Scratch();
+
+  private SequenceCache cache;
+  private StepState initialState;
+
+  RecurrentLayer(RecurrentSpec spec, LayerBinding binding) {
+    super(spec, binding);
+    this.spec = spec;
+    this.cell = spec.cell();
+    this.units = binding.units().size();
+    this.gateRows = cell.gates() * units;
+    this.inputs = spec.inputs();
+    this.hidden = spec.hidden();
+    this.weights = Parameter.zeros(binding.layerIndex(), ParameterKind.WEIGHTS, binding.units(), gateRows,
+        inputs + hidden);
+    this.bias = Parameter.zeros(binding.layerIndex(), ParameterKind.BIAS, binding.units(), gateRows, 1);
+    initialize();
+  }
+
+  /** Weight (gate g, unit h, column c) is drawn at (unit h, index g·(F+H) + c): the same whole or split. */
+  private void initialize() {
+    Initializer initializer = Initializer.XAVIER_UNIFORM;
+    float limit = initializer.limit(inputs + hidden, hidden);
+    float[] w = weights.value().data;
+    int columns = inputs + hidden;
+    for (int g = 0; g < cell.gates(); g++) {
+      for (int j = 0; j < units; j++) {
+        int unit = units().begin() + j;
+        for (int c = 0; c < columns; c++) {
+          w[g * units + j + c * gateRows] = initializer.weight(binding.seed(), binding.layerIndex(), unit,
+              g * columns + c, limit);
+        }
+      }
+    }
+    if (cell == RecurrentCell.LSTM) {
+      Arrays.fill(bias.value().data, units, 2 * units, spec.forgetBias());
+    }
+  }
+
+  @Override
+  public RecurrentSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(weights, bias);
+  }
+
+  /** One time step's inputs: x_t (F × B) and the full h_{t-1} (H × B); either may be null in gradients. */
+  public record StepInput(FloatMatrix x, FloatMatrix hiddenBefore) {}
+
+  /** Gradient with respect to this slice's h_t (u × B) and c_t (u × B; replaced by that of c_{t-1}). */
+  public record StepGradient(FloatMatrix hidden, FloatMatrix cell) {}
+
+  /** What one step of this slice produced: gates after their nonlinearity (G·u × B), c_t and h_t (u × B). */
+  public static final class StepState {
+    private final FloatMatrix gates;
+    private final FloatMatrix cell;
+    private final FloatMatrix hidden;
+
+    StepState(int gateRows, int units, int batch) {
+      gates = new FloatMatrix(gateRows, batch);
+      cell = new FloatMatrix(units, batch);
+      hidden = new FloatMatrix(units, batch);
+    }
+
+    /** h_t of this slice's units (u × B). */
+    public FloatMatrix hidden() {
+      return hidden;
+    }
+
+    /** c_t of this slice's units (u × B); zero for SimpleRNN. */
+    public FloatMatrix cell() {
+      return cell;
+    }
+
+    int batch() {
+      return hidden.columns;
+    }
+  }
+
+  public StepState newStepState(int batch) {
+    return new StepState(gateRows, units, batch);
+  }
+
+  // input.x (F × B), input.hiddenBefore (H × B, all units); previous: this slice's state at t−1
+  // or null at t = 0 (zero cell); next receives the state at t.
+  public void stepForward(StepInput input, StepState previous, StepState next) {
+    int batch = input.x().columns;
+    checkStep(input, batch);
+    float[] s = stack(input, batch);
+    float[] z = next.gates.data;
+    // Z (G·u × B) = W (G·u × (F+H)) · [x_t; h_{t-1}] ((F+H) × B), all gates at once
+    blas.gemm(Transpose.NO, Transpose.NO, gateRows, batch, inputs + hidden, 1f,
+        weights.value().data, 0, gateRows, s, 0, inputs + hidden, 0f, z, 0, gateRows);
+    DenseLayer.addBias(bias.value().data, z, gateRows, batch);
+    float[] c = next.cell.data;
+    float[] h = next.hidden.data;
+    float[] cPrev = previous == null ? null : previous.cell.data;
+    for (int b = 0; b < batch; b++) {
+      int gateBase = b * gateRows;
+      int base = b * units;
+      if (cell == RecurrentCell.SIMPLE_RNN) {
+        Activation.TANH.apply(z, gateBase, gateBase + units);
+        System.arraycopy(z, gateBase, h, base, units);
+        continue;
+      }
+      Activation.SIGMOID.apply(z, gateBase, gateBase + 3 * units);
+      Activation.TANH.apply(z, gateBase + 3 * units, gateBase + 4 * units);
+      for (int j = 0; j < units; j++) {
+        float i = z[gateBase + j];
+        float f = z[gateBase + units + j];
+        float o = z[gateBase + 2 * units + j];
+        float g = z[gateBase + 3 * units + j];
+        float ct = i * g + (cPrev == null ? 0f : f * cPrev[base + j]);
+        c[base + j] = ct;
+        h[base + j] = o * (float) Math.tanh(ct);
+      }
+    }
+  }
+
+  // Adds dW, db; adds Wxᵀ·dz into inputGradient.x() (F × B) and Whᵀ·dz into
+  // inputGradient.hiddenBefore() (H × B) when they are not null; gradient.cell() becomes dc_{t-1}.
+  public void stepBackward(StepInput input, StepState previous, StepState current, StepGradient gradient,
+      StepInput inputGradient) {
+    int batch = input.x().columns;
+    checkStep(input, batch);
+    float[] dz = preActivationGradient.atLeast(gateRows * batch);
+    float[] dh = gradient.hidden().data;
+    float[] z = current.gates.data;
+    if (cell == RecurrentCell.SIMPLE_RNN) {
+      for (int b = 0; b < batch; b++) {
+        for (int j = 0; j < units; j++) {
+          float h = z[b * gateRows + j];
+          dz[b * gateRows + j] = dh[b * units + j] * (1f - h * h);
+        }
+      }
+    } else {
+      lstmGateGradients(current, previous, gradient, dz, batch);
+    }
+    float[] s = stack(input, batch);
+    int columns = inputs + hidden;
+    // dW += dZ · [x_t; h_{t-1}]ᵀ
+    blas.gemm(Transpose.NO, Transpose.YES, gateRows, columns, batch, 1f,
+        dz, 0, gateRows, s, 0, columns, 1f, weights.gradient().data, 0, gateRows);
+    DenseLayer.addRowSums(dz, bias.gradient().data, gateRows, batch);
+    if (inputGradient.x() != null) {
+      // dx_t += Wxᵀ · dZ
+      blas.gemm(Transpose.YES, Transpose.NO, inputs, batch, gateRows, 1f,
+          weights.value().data, 0, gateRows, dz, 0, gateRows, 1f, inputGradient.x().data, 0, inputs);
+    }
+    if (inputGradient.hiddenBefore() != null) {
+      // dh_{t-1} += Whᵀ · dZ (this slice's share; the caller sums over slices)
+      blas.gemm(Transpose.YES, Transpose.NO, hidden, batch, gateRows, 1f,
+          weights.value().data, inputs * gateRows, gateRows, dz, 0, gateRows, 1f,
+          inputGradient.hiddenBefore().data, 0, hidden);
+    }
+  }
+
+  private void lstmGateGradients(StepState current, StepState previous, StepGradient gradient, float[] dz, int batch) {
+    float[] z = current.gates.data;
+    float[] c = current.cell.data;
+    float[] cPrev = previous == null ? null : previous.cell.data;
+    float[] dh = gradient.hidden().data;
+    float[] dc = gradient.cell().data;
+    for (int b = 0; b < batch; b++) {
+      int gateBase = b * gateRows;
+      int base = b * units;
+      for (int j = 0; j < units; j++) {
+        float i = z[gateBase + j];
+        float f = z[gateBase + units + j];
+        float o = z[gateBase + 2 * units + j];
+        float g = z[gateBase + 3 * units + j];
+        float tc = (float) Math.tanh(c[base + j]);
+        float dhj = dh[base + j];
+        float dct = dc[base + j] + dhj * o * (1f - tc * tc);
+        float before = cPrev == null ? 0f : cPrev[base + j];
+        dz[gateBase + j] = dct * g * i * (1f - i);
+        dz[gateBase + units + j] = dct * before * f * (1f - f);
+        dz[gateBase + 2 * units + j] = dhj * tc * o * (1f - o);
+        dz[gateBase + 3 * units + j] = dct * i * (1f - g * g);
+        dc[base + j] = dct * f;
+      }
+    }
+  }
+
+  /** [x_t; h_{t-1}] stacked column by column into the reused buffer ((F+H) × B). */
+  private float[] stack(StepInput input, int batch) {
+    int columns = inputs + hidden;
+    float[] s = stacked.atLeast(columns * batch);
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(input.x().data, b * inputs, s, b * columns, inputs);
+      System.arraycopy(input.hiddenBefore().data, b * hidden, s, b * columns + inputs, hidden);
+    }
+    return s;
+  }
+
+  private void checkStep(StepInput input, int batch) {
+    if (input.x().rows != inputs || input.hiddenBefore().rows != hidden || input.hiddenBefore().columns != batch) {
+      throw new IllegalArgumentException(name() + ": step input is x " + input.x().rows + "×" + input.x().columns
+          + " and h " + input.hiddenBefore().rows + "×" + input.hiddenBefore().columns + "; expected " + inputs
+          + "×B and " + hidden + "×B");
+    }
+  }
+
+  // input (T·F × B, time-major), output (T·H × B with returnSequences, else H × B)
+  @Override
+  public void forward(FloatMatrix input, FloatMatrix output, BatchContext context) {
+    checkForward(input, output);
+    requireWhole();
+    int batch = input.columns;
+    SequenceCache sequence = runSequence(input, context);
+    int steps = spec.timeSteps();
+    if (spec.returnSequences()) {
+      for (int t = 0; t < steps; t++) {
+        copyRows(sequence.states[t].hidden, output, t * hidden, steps * hidden);
+      }
+    } else {
+      System.arraycopy(sequence.states[steps - 1].hidden.data, 0, output.data, 0, hidden * batch);
+    }
+  }
+
+  // outputGradient as output; inputGradient (T·F × B) or null
+  @Override
+  public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context) {
+    checkBackward(input, output, outputGradient, inputGradient);
+    requireWhole();
+    int batch = input.columns;
+    int steps = spec.timeSteps();
+    SequenceCache sequence = cache != null && cache.matches(input, context) ? cache : runSequence(input, context);
+    FloatMatrix dh = sequence.gradientHidden;
+    FloatMatrix dhBefore = sequence.gradientHiddenBefore;
+    FloatMatrix dc = sequence.gradientCell;
+    Arrays.fill(dhBefore.data, 0f);
+    Arrays.fill(dc.data, 0f);
+    for (int t = steps - 1; t >= 0; t--) {
+      // dh_t = gradient from the output at t + gradient through h_t into step t+1
+      System.arraycopy(dhBefore.data, 0, dh.data, 0, hidden * batch);
+      Arrays.fill(dhBefore.data, 0f);
+      if (spec.returnSequences()) {
+        addRows(outputGradient, t * hidden, steps * hidden, dh);
+      } else if (t == steps - 1) {
+        addRows(outputGradient, 0, hidden, dh);
+      }
+      copyRows(input, t * inputs, steps * inputs, sequence.x);
+      FloatMatrix dx = inputGradient == null ? null : sequence.gradientX;
+      if (dx != null) {
+        Arrays.fill(dx.data, 0f);
+      }
+      StepState previous = t == 0 ? initialState : sequence.states[t - 1];
+      FloatMatrix hiddenBefore = previous == null ? sequence.zeros : previous.hidden;
+      stepBackward(new StepInput(sequence.x, hiddenBefore), previous, sequence.states[t],
+          new StepGradient(dh, dc), new StepInput(dx, dhBefore));
+      if (dx != null) {
+        addRowsInto(dx, inputGradient, t * inputs, steps * inputs);
+      }
+    }
+  }
+
+  /**
+   * Makes the final state of the last forward the initial state of the next (truncated BPTT over
+   * consecutive windows of the same streams). The gradient does not flow back across windows.
+   */
+  public void carryState() {
+    if (cache == null) {
+      throw new IllegalStateException(name() + ": no forward to carry the state of");
+    }
+    StepState last = cache.states[spec.timeSteps() - 1];
+    if (initialState == null || initialState.batch() != last.batch()) {
+      initialState = newStepState(last.batch());
+    }
+    System.arraycopy(last.hidden.data, 0, initialState.hidden.data, 0, last.hidden.data.length);
+    System.arraycopy(last.cell.data, 0, initialState.cell.data, 0, last.cell.data.length);
+  }
+
+  /** Back to a zero initial state (new streams, evaluation). */
+  public void resetState() {
+    initialState = null;
+  }
+
+  private SequenceCache runSequence(FloatMatrix input, BatchContext context) {
+    int batch = input.columns;
+    if (initialState != null && initialState.batch() != batch) {
+      throw new IllegalStateException(name() + ": carried state is for a batch of " + initialState.batch()
+          + " streams but the input has " + batch + "; call resetState() first");
+    }
+    if (cache == null || cache.batch != batch) {
+      cache = new SequenceCache(batch);
+    }
+    int steps = spec.timeSteps();
+    for (int t = 0; t < steps; t++) {
+      copyRows(input, t * inputs, steps * inputs, cache.x);
+      StepState previous = t == 0 ? initialState : cache.states[t - 1];
+      FloatMatrix hiddenBefore = previous == null ? cache.zeros : previous.hidden;
+      stepForward(new StepInput(cache.x, hiddenBefore), previous, cache.states[t]);
+    }
+    cache.input = input;
+    cache.context = context;
+    return cache;
+  }
+
+  private void requireWhole() {
+    if (units != hidden) {
+      throw new IllegalStateException(name() + ": a slice of a recurrent layer needs the other slices' h_{t-1} at "
+          + "every step; run it step by step (stepForward/stepBackward) with them");
+    }
+  }
+
+  /** target (rows × B) = rows [from, from + rows) of every column of source (leading dimension ld). */
+  private static void copyRows(FloatMatrix source, int from, int ld, FloatMatrix target) {
+    int rows = target.rows;
+    for (int b = 0; b < target.columns; b++) {
+      System.arraycopy(source.data, b * ld + from, target.data, b * rows, rows);
+    }
+  }
+
+  /** target rows [from, from + source.rows) of every column (leading dimension ld) = source. */
+  private static void copyRows(FloatMatrix source, FloatMatrix target, int from, int ld) {
+    int rows = source.rows;
+    for (int b = 0; b < source.columns; b++) {
+      System.arraycopy(source.data, b * rows, target.data, b * ld + from, rows);
+    }
+  }
+
+  /** target (rows × B) += rows [from, from + rows) of source (leading dimension ld). */
+  private static void addRows(FloatMatrix source, int from, int ld, FloatMatrix target) {
+    int rows = target.rows;
+    for (int b = 0; b < target.columns; b++) {
+      for (int r = 0; r < rows; r++) {
+        target.data[b * rows + r] += source.data[b * ld + from + r];
+      }
+    }
+  }
+
+  /** target rows [from, from + source.rows) (leading dimension ld) += source. */
+  private static void addRowsInto(FloatMatrix source, FloatMatrix target, int from, int ld) {
+    int rows = source.rows;
+    for (int b = 0; b < source.columns; b++) {
+      for (int r = 0; r < rows; r++) {
+        target.data[b * ld + from + r] += source.data[b * rows + r];
+      }
+    }
+  }
+
+  /** The states of every step of the last forward, and buffers for its backward. */
+  private final class SequenceCache {
+    final int batch;
+    final StepState[] states;
+    final FloatMatrix x;
+    final FloatMatrix zeros;
+    final FloatMatrix gradientX;
+    final FloatMatrix gradientHidden;
+    final FloatMatrix gradientHiddenBefore;
+    final FloatMatrix gradientCell;
+    FloatMatrix input;
+    BatchContext context;
+
+    SequenceCache(int batch) {
+      this.batch = batch;
+      states = new StepState[spec.timeSteps()];
+      for (int t = 0; t < states.length; t++) {
+        states[t] = newStepState(batch);
+      }
+      x = new FloatMatrix(inputs, batch);
+      zeros = new FloatMatrix(hidden, batch);
+      gradientX = new FloatMatrix(inputs, batch);
+      gradientHidden = new FloatMatrix(hidden, batch);
+      gradientHiddenBefore = new FloatMatrix(hidden, batch);
+      gradientCell = new FloatMatrix(units, batch);
+    }
+
+    boolean matches(FloatMatrix candidate, BatchContext candidateContext) {
+      return candidate == input && candidateContext.equals(context);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package org.partita.models.layers;
+
+/**
+ * What SimpleRNN and LSTM specs share: shapes, parameter counts, costs and the time-major output
+ * layout. A slice of units [a, b) owns gate rows for those units only; its weights are
+ * (gates·u) × (F + H) — input and recurrent weights side by side, so all gates of a step are one
+ * GEMM over the stacked [x_t; h_{t-1}].
+ */
+public sealed interface RecurrentSpec extends LayerSpec permits SimpleRnnSpec, LstmSpec {
+  int inputs();
+
+  int hidden();
+
+  int timeSteps();
+
+  boolean returnSequences();
+
+  float forgetBias();
+
+  RecurrentCell cell();
+
+  static void check(String kind, int inputs, int hidden, int timeSteps) {
+    if (inputs < 1 || hidden < 1 || timeSteps < 1) {
+      throw new IllegalArgumentException(kind + " needs inputs, hidden units and time steps ≥ 1; got " + inputs + ", "
+          + hidden + ", " + timeSteps);
+    }
+  }
+
+  @Override
+  default Shape inputShape() {
+    return new Shape(timeSteps(), inputs(), 1);
+  }
+
+  @Override
+  default Shape outputShape() {
+    return returnSequences() ? new Shape(timeSteps(), hidden(), 1) : Shape.vector(hidden());
+  }
+
+  @Override
+  default int units() {
+    return hidden();
+  }
+
+  /** Sequence outputs are time-major, so a slice's rows interleave with the others' across time. */
+  @Override
+  default int wholeOutputRow(UnitRange range, int row) {
+    int t = row / range.size();
+    int unit = range.begin() + row % range.size();
+    return returnSequences() ? t * hidden() + unit : unit;
+  }
+
+  @Override
+  default long parameterCount(UnitRange range) {
+    return (long) cell().gates() * range.size() * (inputs() + hidden() + 1);
+  }
+
+  @Override
+  default long forwardFlops(UnitRange range, int batch) {
+    return 2L * batch * timeSteps() * cell().gates() * range.size() * (inputs() + hidden());
+  }
+
+  @Override
+  default long backwardFlops(UnitRange range, int batch) {
+    return 2 * forwardFlops(range, batch);
+  }
+}
