@@ -13,6 +13,7 @@ import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.Layer;
 import org.partita.models.layers.LayerBinding;
 import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.layers.Window;
 
@@ -46,8 +47,8 @@ public final class LayerBench {
     System.out.println("# BLAS: " + blas.describe() + "; loop threads " + Parallel.threads()
         + "; OPENBLAS_THREAD_TIMEOUT=" + System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT", "(unset)"));
     System.out.println();
-    System.out.println("| layer | batch | GEMM-only GFLOP/s | layer fwd+bwd GFLOP/s | layer ÷ GEMM | time in GEMM |");
-    System.out.println("|---|---|---|---|---|---|");
+    System.out.println("| layer | batch | GEMM-only GFLOP/s | layer fwd+bwd GFLOP/s | layer ÷ GEMM | time in GEMM | samples/s |");
+    System.out.println("|---|---|---|---|---|---|---|");
 
     int batch = 256;
     DenseSpec dense = new DenseSpec(1024, 1024, Activation.RELU);
@@ -70,6 +71,22 @@ public final class LayerBench {
         new Gemm(Transpose.NO, Transpose.YES, firstRows, 32, first.patchSize()),
         new Gemm(Transpose.YES, Transpose.NO, 32, first.patchSize(), firstRows),
         new Gemm(Transpose.NO, Transpose.NO, firstRows, first.patchSize(), 32)});
+
+    for (int hidden : new int[] {128, 512}) {
+      LstmSpec lstm = new LstmSpec(28, hidden, 28, false, 1f);
+      int lstmBatch = 64;
+      int stacked = 28 + hidden;
+      Gemm[] perStep = {
+          new Gemm(Transpose.NO, Transpose.NO, 4 * hidden, lstmBatch, stacked),    // Z = W·[x; h]
+          new Gemm(Transpose.NO, Transpose.YES, 4 * hidden, stacked, lstmBatch),   // dW += dZ·[x; h]ᵀ
+          new Gemm(Transpose.YES, Transpose.NO, 28, lstmBatch, 4 * hidden),        // dx += Wxᵀ·dZ
+          new Gemm(Transpose.YES, Transpose.NO, hidden, lstmBatch, 4 * hidden)};   // dh += Whᵀ·dZ
+      Gemm[] sequence = new Gemm[perStep.length * lstm.timeSteps()];
+      for (int t = 0; t < lstm.timeSteps(); t++) {
+        System.arraycopy(perStep, 0, sequence, t * perStep.length, perStep.length);
+      }
+      report(blas, lstm, lstmBatch, repetitions, sequence);
+    }
   }
 
   private static void report(Blas blas, LayerSpec spec, int batch, int repetitions, Gemm[] gemms) {
@@ -122,9 +139,13 @@ public final class LayerBench {
     for (int r = 0; r < repetitions; r++) {
       shares[r] = gemmSeconds[r] / layerSeconds[r];
     }
-    System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %.0f%% |%n", spec.describe(), batch,
+    double[] samplesPerSecond = new double[repetitions];
+    for (int r = 0; r < repetitions; r++) {
+      samplesPerSecond[r] = batch / layerSeconds[r];
+    }
+    System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %.0f%% | %,.0f |%n", spec.describe(), batch,
         gemmRate.format("%.1f"), layerRate.format("%.1f"), layerRate.median() / gemmRate.median(),
-        100 * Stats.of(shares).median());
+        100 * Stats.of(shares).median(), Stats.of(samplesPerSecond).median());
   }
 
   private static double[] rates(long flops, double[] seconds) {

@@ -63,10 +63,29 @@ class TrainCommandTest {
   }
 
   @Test
+  void characterModelTrainsOnATextAndGenerates() throws Exception {
+    Path text = directory.resolve("text.txt");
+    Files.writeString(text, "a stitch in time saves nine. ".repeat(300));
+    Path runDirectory = directory.resolve("chars");
+    Outcome outcome = run("train", "--model", "char-lstm", "--text", text.toString(), "--epochs", "3",
+        "--batch", "8", "--seq-length", "16", "--hidden", "32", "--lr", "0.02", "--sample-length", "40",
+        "--out", runDirectory.toString());
+    assertEquals(ExitCode.OK, outcome.exitCode(), outcome.err());
+    String[] lines = outcome.out().strip().split("\n");
+    assertTrue(lines[lines.length - 1].matches("RESULT test_bits_per_char=\\d+\\.\\d{4} samples_per_second=\\d+\\.\\d"),
+        lines[lines.length - 1]);
+    assertTrue(outcome.out().contains("generated (temperature 0.8):"), outcome.out());
+    String metrics = Files.readString(runDirectory.resolve("metrics.json"));
+    for (String key : new String[] {"test_bits_per_char", "unigram_bits_per_char", "generated_sample", "plan"}) {
+      assertTrue(metrics.contains("\"" + key + "\": "), "metrics.json lacks " + key);
+    }
+  }
+
+  @Test
   void unknownModelIsBadUsageAndListsTheChoices() {
     Outcome outcome = run("train", "--model", "resnet");
     assertEquals(ExitCode.BAD_INPUT, outcome.exitCode());
-    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of [mlp, cnn]"), outcome.err());
+    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of mlp, cnn, lstm, char-lstm"), outcome.err());
   }
 
   @Test

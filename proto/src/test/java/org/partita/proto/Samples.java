@@ -39,7 +39,7 @@ final class Samples {
         .addLayers(LayerSpecProto.newBuilder().setLstm(LstmSpecProto.newBuilder()
             .setInputs(32).setHidden(64).setTimeSteps(28).setReturnSequences(true).setForgetBias(1f)))
         .addLayers(LayerSpecProto.newBuilder().setDense(DenseSpecProto.newBuilder()
-            .setInputs(64).setOutputs(10).setActivation(ActivationFunctionProto.IDENTITY)))
+            .setInputs(64).setOutputs(10).setActivation(ActivationFunctionProto.IDENTITY).setTimeSteps(28)))
         .setLoss(LossSpecProto.newBuilder().setKind(LossKindProto.SOFTMAX_CROSS_ENTROPY))
         .setInitSeed(1234)
         .build();

@@ -19,6 +19,8 @@ import org.partita.deploy.report.ProgressReporter;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
+import org.partita.models.data.StreamWindows;
+import org.partita.models.data.TextCorpus;
 import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
@@ -28,6 +30,7 @@ import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.TrainingConfig;
+import org.partita.models.train.TextSampler;
 import org.partita.models.train.TrainingReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,13 +42,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a model on Fashion-MNIST and write runs/NAME/ (metrics.json, checkpoint/).",
+    description = "Train a model on Fashion-MNIST (mlp, cnn, lstm) or a text (char-lstm) and write runs/NAME/ "
+        + "(metrics.json, checkpoint/).",
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 10 --batch 128 --lr 0.001",
         "  partita train --model mlp --epochs 1 --train-samples 10000   # a one-minute smoke run",
+        "  partita train --model lstm --epochs 10                       # rows of the image as 28 time steps",
+        "  partita train --model char-lstm --text /usr/share/games/fortunes --epochs 5",
         "", "The last line printed is machine-readable:",
-        "  RESULT test_accuracy=<x> samples_per_second=<y>"})
+        "  RESULT test_accuracy=<x> samples_per_second=<y>      (char-lstm: test_bits_per_char=<x>)"})
 public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
@@ -55,7 +61,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--batch", defaultValue = "128", description = "Global batch size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", description = "Global batch size; for char-lstm the number of parallel text streams "
+      + "(default: 128, char-lstm 64).")
+  Integer batchOption;
   int batch;
 
   @Option(names = "--lr", defaultValue = "0.001", description = "Learning rate (default: ${DEFAULT-VALUE}).")
@@ -82,6 +90,25 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--train-samples", description = "Train on only the first N training images (quick runs).")
   Integer trainSamples;
 
+  @Option(names = "--text", defaultValue = "/usr/share/games/fortunes",
+      description = "char-lstm: a UTF-8 text file, or a directory of them (default: ${DEFAULT-VALUE}).")
+  Path text;
+
+  @Option(names = "--text-chars", defaultValue = "2000000",
+      description = "char-lstm: use at most this many characters of the text (default: ${DEFAULT-VALUE}).")
+  int textChars;
+
+  @Option(names = "--seq-length", defaultValue = "64",
+      description = "char-lstm: time steps per window of truncated BPTT (default: ${DEFAULT-VALUE}).")
+  int sequenceLength;
+
+  @Option(names = "--hidden", defaultValue = "256", description = "char-lstm: LSTM hidden units (default: ${DEFAULT-VALUE}).")
+  int hiddenUnits;
+
+  @Option(names = "--sample-length", defaultValue = "400",
+      description = "char-lstm: characters of text to generate at the end (default: ${DEFAULT-VALUE}).")
+  int sampleLength;
+
   @Option(names = "--out", description = "Run directory (default: runs/MODEL-yyyyMMdd-HHmmss).")
   Path out;
 
@@ -89,52 +116,123 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Seconds between progress lines when output is not a terminal (default: ${DEFAULT-VALUE}).")
   double progressInterval;
 
+  static final String CHARACTER_MODEL = "char-lstm";
+
   /** picocli lists these in --help and in the error for an unknown model. */
   static final class ModelNames extends ArrayList<String> {
     ModelNames() {
       super(StandardModels.NAMES);
+      add(CHARACTER_MODEL);
     }
   }
 
   @Override
   public Integer call() throws IOException {
+    boolean characters = CHARACTER_MODEL.equals(model);
+    batch = batchOption != null ? batchOption : characters ? 64 : 128;
     validate();
-    PrintStream console = System.out;
-    ModelSpec spec = StandardModels.byName(model, seed);
-    OptimizerSpec optimizerSpec = optimizerSpec();
     Path runDirectory = out != null ? out : Path.of("runs", model + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Files.createDirectories(runDirectory);
+    return characters ? trainCharacters(runDirectory) : trainImages(runDirectory);
+  }
 
+  private int trainImages(Path runDirectory) throws IOException {
+    PrintStream console = System.out;
+    ModelSpec spec = StandardModels.byName(model, seed);
     long wallStart = System.nanoTime();
-    Blas blas = Blas.get();
-    console.println("partita train — " + spec.name() + " on Fashion-MNIST, reference trainer (one process)");
-    RuntimeInfo.lines(blas).forEach(line -> console.println("  " + line));
-    console.println(spec.summary());
-
+    Blas blas = banner(console, spec, "Fashion-MNIST");
     FashionMnist.Splits splits = FashionMnist.load(data);
     Dataset train = trainSamples == null ? splits.train() : splits.train().subset(0, trainSamples);
     console.printf(Locale.ROOT, "data: %,d training and %,d test images from %s%n", train.size(), splits.test().size(), data);
+    OptimizerSpec optimizerSpec = optimizerSpec(train.size());
     console.printf(Locale.ROOT, "training: %d epochs, batch %d, %s, seed %d → %s%n", epochs, batch,
         optimizerSpec.describe(), seed, runDirectory);
 
     LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(epochs, batch, seed, optimizerSpec), blas);
-    boolean terminal = System.console() != null;
-    TrainingReport report = trainer.fit(train, splits.test(), new ProgressReporter(console, terminal, progressInterval));
-
-    Path checkpoint = runDirectory.resolve("checkpoint");
-    ModelCheckpoint.save(checkpoint, spec, trainer.optimizer(), new ModelCheckpoint.Position(trainer.step(), epochs, seed));
-    double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-    Map<String, Object> metrics = metrics(spec, optimizerSpec, train, report, blas, wallSeconds);
-    Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
-
-    printSummary(console, report, runDirectory, wallSeconds);
+    TrainingReport report = trainer.fit(train, splits.test(), progress(console));
+    Map<String, Object> metrics = finish(runDirectory, spec, trainer, report, blas, wallStart);
+    printSummary(console, report, "acc", epoch -> String.format(Locale.ROOT, "%7.2f%%", 100 * epoch),
+        runDirectory, (double) metrics.get("wall_seconds"));
+    console.printf(Locale.ROOT, "test accuracy %.2f%% on %,d images · %,.0f samples/s%n",
+        100 * report.finalTest().accuracy(), report.finalTest().samples(), report.samplesPerSecond());
     console.printf(Locale.ROOT, "RESULT test_accuracy=%.4f samples_per_second=%.1f%n",
         report.finalTest().accuracy(), report.samplesPerSecond());
     return ExitCode.OK;
   }
 
+  private int trainCharacters(Path runDirectory) throws IOException {
+    PrintStream console = System.out;
+    long wallStart = System.nanoTime();
+    TextCorpus corpus = TextCorpus.read(text, textChars);
+    int split = corpus.splitPoint(0.1);
+    int[] trainCodes = corpus.codes(0, split);
+    int[] heldOutCodes = corpus.codes(split, corpus.length());
+    StreamWindows train = corpus.windows("train", trainCodes, batch, sequenceLength);
+    StreamWindows test = corpus.windows("held-out", heldOutCodes, Math.max(1, Math.min(batch,
+        heldOutCodes.length / (sequenceLength + 1))), sequenceLength);
+    ModelSpec spec = StandardModels.charLstm(corpus.vocabularySize(), sequenceLength, hiddenUnits, seed);
+    Blas blas = banner(console, spec, "text");
+    double unigram = corpus.unigramBitsPerChar(trainCodes, heldOutCodes);
+    console.printf(Locale.ROOT, "data: %,d characters from %s, vocabulary %d; %,d for training in %d streams, %,d held out%n",
+        corpus.length(), corpus.name(), corpus.vocabularySize(), trainCodes.length, batch, heldOutCodes.length);
+    console.printf(Locale.ROOT, "baseline: unigram frequencies give %.3f bits per character on the held-out text%n", unigram);
+    OptimizerSpec optimizerSpec = optimizerSpec(train.size());
+    console.printf(Locale.ROOT, "training: %d epochs, %d streams × %d steps, %s, seed %d → %s%n", epochs, batch,
+        sequenceLength, optimizerSpec.describe(), seed, runDirectory);
+
+    LocalTrainer trainer = new LocalTrainer(spec,
+        new TrainingConfig(epochs, batch, seed, optimizerSpec, TrainingConfig.BatchOrder.STREAMS), blas);
+    TrainingReport report = trainer.fit(train, test, progress(console));
+    String sample = new TextSampler(trainer.network(), corpus, blas).sample("The ", sampleLength, 0.8f, seed);
+    Map<String, Object> metrics = finish(runDirectory, spec, trainer, report, blas, wallStart);
+    double bits = report.finalTest().loss() / Math.log(2);
+    metrics.put("test_bits_per_char", bits);
+    metrics.put("unigram_bits_per_char", unigram);
+    metrics.put("text", corpus.name());
+    metrics.put("vocabulary", corpus.vocabularySize());
+    metrics.put("generated_sample", sample);
+    metrics.put("characters_per_second", report.samplesPerSecond() * sequenceLength);
+    Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
+    printSummary(console, report, "bits/char", loss -> String.format(Locale.ROOT, "%8.3f", loss / Math.log(2)),
+        runDirectory, (double) metrics.get("wall_seconds"));
+    console.printf(Locale.ROOT, "held-out %.3f bits per character (unigram baseline %.3f: %.3f better) · %,.0f characters/s%n",
+        bits, unigram, unigram - bits, report.samplesPerSecond() * sequenceLength);
+    console.println("generated (temperature 0.8):");
+    console.println(sample);
+    console.println();
+    console.printf(Locale.ROOT, "RESULT test_bits_per_char=%.4f samples_per_second=%.1f%n", bits,
+        report.samplesPerSecond());
+    return ExitCode.OK;
+  }
+
+  private Blas banner(PrintStream console, ModelSpec spec, String dataName) {
+    Blas blas = Blas.get();
+    console.println("partita train — " + spec.name() + " on " + dataName + ", reference trainer (one process)");
+    RuntimeInfo.lines(blas).forEach(line -> console.println("  " + line));
+    console.println(spec.summary());
+    return blas;
+  }
+
+  private ProgressReporter progress(PrintStream console) {
+    return new ProgressReporter(console, System.console() != null, progressInterval);
+  }
+
+  /** Saves the checkpoint and writes metrics.json with what every model reports. */
+  private Map<String, Object> finish(Path runDirectory, ModelSpec spec, LocalTrainer trainer, TrainingReport report,
+      Blas blas, long wallStart) throws IOException {
+    ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, trainer.optimizer(),
+        new ModelCheckpoint.Position(trainer.step(), epochs, seed));
+    double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+    Map<String, Object> metrics = metrics(spec, trainer.optimizer().spec(), report, blas, wallSeconds);
+    Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
+    return metrics;
+  }
+
   private void validate() {
+    if (!new ModelNames().contains(model)) {
+      throw new IllegalArgumentException("unknown model '" + model + "'; choose one of " + String.join(", ", new ModelNames()));
+    }
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);
     }
@@ -147,12 +245,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (trainSamples != null && (trainSamples < 1 || trainSamples > 60_000)) {
       throw new IllegalArgumentException("--train-samples must be between 1 and 60000, got " + trainSamples);
     }
+    if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
+      throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
+    }
     if (!(progressInterval > 0)) {
       throw new IllegalArgumentException("--progress-interval must be positive, got " + progressInterval);
     }
   }
 
-  private OptimizerSpec optimizerSpec() {
+  private OptimizerSpec optimizerSpec(int trainSize) {
     UpdateRule rule = switch (optimizer.toLowerCase(Locale.ROOT)) {
       case "adam" -> UpdateRule.Adam.defaults();
       case "sgd" -> new UpdateRule.Sgd();
@@ -161,8 +262,7 @@ public final class TrainCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--optimizer '" + optimizer
           + "' is not one of adam, sgd, momentum, nesterov");
     };
-    int samples = trainSamples == null ? 60_000 : trainSamples;
-    long totalSteps = (long) epochs * ((samples + batch - 1) / batch);
+    long totalSteps = (long) epochs * ((trainSize + batch - 1) / batch);
     LearningRateSchedule learningRateSchedule = switch (schedule.toLowerCase(Locale.ROOT)) {
       case "constant" -> new LearningRateSchedule.Constant();
       case "cosine" -> new LearningRateSchedule.Cosine(Math.max(2, totalSteps), learningRate / 100, 0);
@@ -171,8 +271,8 @@ public final class TrainCommand implements Callable<Integer> {
     return new OptimizerSpec(rule, learningRate, learningRateSchedule, weightDecay, 0f);
   }
 
-  private Map<String, Object> metrics(ModelSpec spec, OptimizerSpec optimizerSpec, Dataset train,
-      TrainingReport report, Blas blas, double wallSeconds) {
+  private Map<String, Object> metrics(ModelSpec spec, OptimizerSpec optimizerSpec, TrainingReport report, Blas blas,
+      double wallSeconds) {
     List<Object> trainLoss = new ArrayList<>();
     List<Object> trainAccuracy = new ArrayList<>();
     List<Object> testLoss = new ArrayList<>();
@@ -201,7 +301,7 @@ public final class TrainCommand implements Callable<Integer> {
     metrics.put("optimizer", optimizerSpec.describe());
     metrics.put("seed", seed);
     metrics.put("parameters", spec.parameterCount());
-    metrics.put("train_samples", train.size());
+    metrics.put("train_samples", report.trainSamples() / epochs);
     metrics.put("test_samples", report.finalTest().samples());
     metrics.put("train_loss_per_epoch", trainLoss);
     metrics.put("train_accuracy_per_epoch", trainAccuracy);
@@ -211,17 +311,17 @@ public final class TrainCommand implements Callable<Integer> {
     return metrics;
   }
 
-  private void printSummary(PrintStream console, TrainingReport report, Path runDirectory, double wallSeconds) {
+  private void printSummary(PrintStream console, TrainingReport report, String measure,
+      java.util.function.DoubleFunction<String> format, Path runDirectory, double wallSeconds) {
+    boolean accuracy = measure.equals("acc");
     console.println();
-    console.println(" epoch | train loss | train acc | test loss | test acc | seconds");
-    console.println("-------+------------+-----------+-----------+----------+--------");
+    console.printf(" epoch | train loss | %9s | test loss | %9s | seconds%n", "train " + measure, "test " + measure);
+    console.println("-------+------------+-----------+-----------+-----------+--------");
     for (EpochMetrics epoch : report.epochs()) {
-      console.printf(Locale.ROOT, " %5d | %10.4f | %8.2f%% | %9.4f | %7.2f%% | %6.1f%n", epoch.epoch() + 1,
-          epoch.trainLoss(), 100 * epoch.trainAccuracy(), epoch.test().loss(), 100 * epoch.test().accuracy(),
-          epoch.seconds());
+      console.printf(Locale.ROOT, " %5d | %10.4f | %9s | %9.4f | %9s | %6.1f%n", epoch.epoch() + 1, epoch.trainLoss(),
+          format.apply(accuracy ? epoch.trainAccuracy() : epoch.trainLoss()), epoch.test().loss(),
+          format.apply(accuracy ? epoch.test().accuracy() : epoch.test().loss()), epoch.seconds());
     }
-    console.printf(Locale.ROOT, "test accuracy %.2f%% on %,d images · %,.0f samples/s · %s wall · run in %s%n",
-        100 * report.finalTest().accuracy(), report.finalTest().samples(), report.samplesPerSecond(),
-        ProgressReporter.duration(wallSeconds), runDirectory);
+    console.printf(Locale.ROOT, "%s wall · run in %s%n", ProgressReporter.duration(wallSeconds), runDirectory);
   }
 }

@@ -4,102 +4,37 @@ import org.jblas.FloatMatrix;
 import org.partita.models.layers.Shape;
 
 /**
- * Labelled samples held in memory as one column-major float array (features × samples) and their
- * class labels. Batches are copied into caller-owned matrices, targets as one-hot columns.
+ * Labelled samples a trainer draws batches from. A sample has {@link #labelsPerSample()} labels
+ * (one for classification; one per time step for sequence prediction), each a class in
+ * [0, classes); targets are one-hot, time-major like sequence outputs.
  */
-public final class Dataset {
-  private final String name;
-  private final Shape sampleShape;
-  private final int classes;
-  private final float[] features;
-  private final int[] labels;
+public interface Dataset {
+  String name();
 
-  public Dataset(String name, Shape sampleShape, int classes, float[] features, int[] labels) {
-    if (features.length != (long) sampleShape.size() * labels.length) {
-      throw new IllegalArgumentException(name + ": " + features.length + " feature values for " + labels.length
-          + " samples of " + sampleShape.size());
-    }
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] < 0 || labels[i] >= classes) {
-        throw new IllegalArgumentException(name + ": label of sample " + i + " is " + labels[i] + ", outside 0.."
-            + (classes - 1));
-      }
-    }
-    this.name = name;
-    this.sampleShape = sampleShape;
-    this.classes = classes;
-    this.features = features;
-    this.labels = labels;
+  Shape sampleShape();
+
+  int classes();
+
+  /** Labels per sample: 1, or the number of time steps predicted. */
+  default int labelsPerSample() {
+    return 1;
   }
 
-  public String name() {
-    return name;
-  }
-
-  public Shape sampleShape() {
-    return sampleShape;
-  }
-
-  public int classes() {
-    return classes;
-  }
-
-  public int size() {
-    return labels.length;
-  }
-
-  public int label(int sample) {
-    return labels[sample];
-  }
+  int size();
 
   /**
-   * Copies samples order[from .. from+count) into inputs (features × count) and their one-hot
-   * targets into targets (classes × count).
+   * Copies samples order[from .. from+count) (or from .. from+count when order is null) into
+   * inputs (features × count) and their one-hot targets into targets (classes·labelsPerSample × count).
    */
-  public void copyBatch(int[] order, int from, int count, FloatMatrix inputs, FloatMatrix targets) {
-    int width = sampleShape.size();
-    if (inputs.rows != width || inputs.columns != count || targets.rows != classes || targets.columns != count) {
-      throw new IllegalArgumentException(name + ": batch buffers " + inputs.rows + "×" + inputs.columns + " and "
+  void copyBatch(int[] order, int from, int count, FloatMatrix inputs, FloatMatrix targets);
+
+  default void checkBatchBuffers(int count, FloatMatrix inputs, FloatMatrix targets) {
+    int width = sampleShape().size();
+    int targetRows = classes() * labelsPerSample();
+    if (inputs.rows != width || inputs.columns != count || targets.rows != targetRows || targets.columns != count) {
+      throw new IllegalArgumentException(name() + ": batch buffers " + inputs.rows + "×" + inputs.columns + " and "
           + targets.rows + "×" + targets.columns + " do not fit " + count + " samples of " + width + " features and "
-          + classes + " classes");
-    }
-    java.util.Arrays.fill(targets.data, 0, classes * count, 0f);
-    for (int j = 0; j < count; j++) {
-      int sample = order == null ? from + j : order[from + j];
-      System.arraycopy(features, sample * width, inputs.data, j * width, width);
-      targets.data[j * classes + labels[sample]] = 1f;
-    }
-  }
-
-  /** Samples [from, from + count) as a dataset sharing nothing with this one. */
-  public Dataset subset(int from, int count) {
-    int width = sampleShape.size();
-    float[] part = java.util.Arrays.copyOfRange(features, from * width, (from + count) * width);
-    int[] partLabels = java.util.Arrays.copyOfRange(labels, from, from + count);
-    return new Dataset(name + "[" + from + ".." + (from + count) + ")", sampleShape, classes, part, partLabels);
-  }
-
-  /** Mean and standard deviation of every feature value, for normalisation. */
-  public double[] meanAndStd() {
-    double sum = 0;
-    double squares = 0;
-    for (float value : features) {
-      sum += value;
-      squares += (double) value * value;
-    }
-    double mean = sum / features.length;
-    return new double[] {mean, Math.sqrt(Math.max(0, squares / features.length - mean * mean))};
-  }
-
-  /** x ← (x − mean) / std in place. */
-  public void standardize(double mean, double std) {
-    if (!(std > 0)) {
-      throw new IllegalArgumentException(name + ": cannot standardise with std " + std);
-    }
-    float m = (float) mean;
-    float inv = (float) (1 / std);
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (features[i] - m) * inv;
+          + targetRows + " target rows");
     }
   }
 }

@@ -20,7 +20,7 @@ public final class FashionMnist {
 
   private FashionMnist() {}
 
-  public record Splits(Dataset train, Dataset test) {}
+  public record Splits(ArrayDataset train, ArrayDataset test) {}
 
   public static Splits load(Path directory) throws IOException {
     if (!Files.isDirectory(directory)) {
@@ -28,15 +28,15 @@ public final class FashionMnist {
           + "'apt-get install dataset-fashion-mnist' (deploy/bin/setup does) or pass the directory holding "
           + "train-images-idx3-ubyte[.gz] and friends");
     }
-    Dataset train = split(directory, "train");
-    Dataset test = split(directory, "t10k");
+    ArrayDataset train = split(directory, "train");
+    ArrayDataset test = split(directory, "t10k");
     double[] stats = train.meanAndStd();
     train.standardize(stats[0], stats[1]);
     test.standardize(stats[0], stats[1]);
     return new Splits(train, test);
   }
 
-  private static Dataset split(Path directory, String prefix) throws IOException {
+  private static ArrayDataset split(Path directory, String prefix) throws IOException {
     IdxFile images = IdxFile.read(find(directory, prefix + "-images-idx3-ubyte"), 3);
     IdxFile labels = IdxFile.read(find(directory, prefix + "-labels-idx1-ubyte"), 1);
     if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
@@ -58,7 +58,7 @@ public final class FashionMnist {
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] = (images.values()[i] & 0xff) / 255f;
     }
-    return new Dataset("fashion-mnist " + prefix, IMAGE, CLASSES, pixels, classes);
+    return new ArrayDataset("fashion-mnist " + prefix, IMAGE, CLASSES, pixels, classes);
   }
 
   /** The file as given, or with .gz. */

@@ -10,7 +10,7 @@ import org.partita.models.layers.Shape;
 public final class SyntheticData {
   private SyntheticData() {}
 
-  public static Dataset blobs(String name, Shape shape, int classes, int samples, float noise, long seed) {
+  public static ArrayDataset blobs(String name, Shape shape, int classes, int samples, float noise, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int width = shape.size();
     float[][] prototypes = new float[classes][width];
@@ -28,6 +28,6 @@ public final class SyntheticData {
         features[s * width + i] = prototypes[label][i] + noise * (float) random.nextGaussian();
       }
     }
-    return new Dataset(name, shape, classes, features, labels);
+    return new ArrayDataset(name, shape, classes, features, labels);
   }
 }

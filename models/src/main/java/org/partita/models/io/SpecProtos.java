@@ -8,6 +8,8 @@ import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.LstmSpec;
+import org.partita.models.layers.SimpleRnnSpec;
 import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.layers.Window;
@@ -29,6 +31,8 @@ import org.partita.proto.LayerSpecProto;
 import org.partita.proto.LearningRateScheduleProto;
 import org.partita.proto.LossKindProto;
 import org.partita.proto.LossSpecProto;
+import org.partita.proto.LstmSpecProto;
+import org.partita.proto.SimpleRnnSpecProto;
 import org.partita.proto.MaxPool2DSpecProto;
 import org.partita.proto.ModelSpecProto;
 import org.partita.proto.MomentumProto;
@@ -89,7 +93,7 @@ public final class SpecProtos {
     LayerSpecProto.Builder builder = LayerSpecProto.newBuilder();
     if (layer instanceof DenseSpec dense) {
       builder.setDense(DenseSpecProto.newBuilder().setInputs(dense.inputs()).setOutputs(dense.outputs())
-          .setActivation(toProto(dense.activation())));
+          .setActivation(toProto(dense.activation())).setTimeSteps(dense.timeSteps()));
     } else if (layer instanceof Conv2DSpec conv) {
       builder.setConv2D(Conv2DSpecProto.newBuilder().setInChannels(conv.input().channels())
           .setInHeight(conv.input().height()).setInWidth(conv.input().width()).setOutChannels(conv.filters())
@@ -111,6 +115,12 @@ public final class SpecProtos {
         throw new IllegalArgumentException("the wire format holds dropout over feature vectors; got " + dropout.shape());
       }
       builder.setDropout(DropoutSpecProto.newBuilder().setFeatures(dropout.shape().size()).setRate(dropout.rate()));
+    } else if (layer instanceof SimpleRnnSpec rnn) {
+      builder.setSimpleRnn(SimpleRnnSpecProto.newBuilder().setInputs(rnn.inputs()).setHidden(rnn.hidden())
+          .setTimeSteps(rnn.timeSteps()).setReturnSequences(rnn.returnSequences()));
+    } else if (layer instanceof LstmSpec lstm) {
+      builder.setLstm(LstmSpecProto.newBuilder().setInputs(lstm.inputs()).setHidden(lstm.hidden())
+          .setTimeSteps(lstm.timeSteps()).setReturnSequences(lstm.returnSequences()).setForgetBias(lstm.forgetBias()));
     } else {
       throw new IllegalArgumentException("no wire form for " + layer.describe());
     }
@@ -121,7 +131,8 @@ public final class SpecProtos {
     switch (proto.getKindCase()) {
       case DENSE -> {
         DenseSpecProto d = proto.getDense();
-        return wrap("dense", () -> new DenseSpec(d.getInputs(), d.getOutputs(), activation(d.getActivation())));
+        return wrap("dense", () -> new DenseSpec(d.getInputs(), d.getOutputs(), activation(d.getActivation()),
+            Math.max(1, d.getTimeSteps())));
       }
       case CONV2D -> {
         Conv2DSpecProto c = proto.getConv2D();
@@ -142,8 +153,16 @@ public final class SpecProtos {
         DropoutSpecProto d = proto.getDropout();
         return wrap("dropout", () -> new DropoutSpec(Shape.vector(d.getFeatures()), d.getRate()));
       }
-      case SIMPLE_RNN, LSTM -> throw new IllegalArgumentException(proto.getKindCase().name().toLowerCase()
-          + ": recurrent layers are not supported by this version");
+      case SIMPLE_RNN -> {
+        SimpleRnnSpecProto r = proto.getSimpleRnn();
+        return wrap("simple_rnn", () -> new SimpleRnnSpec(r.getInputs(), r.getHidden(), r.getTimeSteps(),
+            r.getReturnSequences()));
+      }
+      case LSTM -> {
+        LstmSpecProto l = proto.getLstm();
+        return wrap("lstm", () -> new LstmSpec(l.getInputs(), l.getHidden(), l.getTimeSteps(), l.getReturnSequences(),
+            l.getForgetBias()));
+      }
       default -> throw new IllegalArgumentException("kind: no layer kind is set");
     }
   }

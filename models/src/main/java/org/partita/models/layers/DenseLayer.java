@@ -6,7 +6,9 @@ import org.partita.models.blas.Transpose;
 
 /**
  * Dense rows [a, b): W_s (units × inputs), b_s (units × 1). Forward is one GEMM plus a fused
- * bias-and-activation pass; backward is two GEMMs (dW, dX) and a row sum (db).
+ * bias-and-activation pass; backward is two GEMMs (dW, dX) and a row sum (db). A per-step layer
+ * over T time steps sees its time-major (T·inputs × B) input as (inputs × T·B): the same GEMMs
+ * with T times the columns, no copy.
  */
 final class DenseLayer extends BoundLayer {
   private final DenseSpec spec;
@@ -33,25 +35,25 @@ final class DenseLayer extends BoundLayer {
     return List.of(weights, bias);
   }
 
-  // input (inputs × B), output (units × B)
+  // input (T·inputs × B), output (T·units × B); T = 1 for a plain dense layer
   @Override
   public void forward(FloatMatrix input, FloatMatrix output, BatchContext context) {
     checkForward(input, output);
-    int units = outputRows();
-    int batch = input.columns;
+    int units = units().size();
+    int batch = input.columns * spec.timeSteps();
     blas.gemm(Transpose.NO, Transpose.NO, units, batch, spec.inputs(), 1f,
         weights.value().data, 0, units, input.data, 0, spec.inputs(), 0f, output.data, 0, units);
     addBias(bias.value().data, output.data, units, batch);
     spec.activation().apply(output.data, 0, units * batch);
   }
 
-  // input (inputs × B), output and outputGradient (units × B), inputGradient (inputs × B) or null
+  // input (T·inputs × B), output and outputGradient (T·units × B), inputGradient (T·inputs × B) or null
   @Override
   public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
       BatchContext context) {
     checkBackward(input, output, outputGradient, inputGradient);
-    int units = outputRows();
-    int batch = input.columns;
+    int units = units().size();
+    int batch = input.columns * spec.timeSteps();
     float[] dz = preActivationGradient(output.data, outputGradient.data, units * batch);
     // dW += dZ · Xᵀ
     blas.gemm(Transpose.NO, Transpose.YES, units, spec.inputs(), batch, 1f,

@@ -3,6 +3,7 @@ package org.partita.models.layers;
 import java.util.Arrays;
 import java.util.List;
 import org.jblas.FloatMatrix;
+import org.partita.models.blas.Parallel;
 import org.partita.models.blas.Transpose;
 
 /**
@@ -91,15 +92,18 @@ public final class RecurrentLayer extends BoundLayer {
   /** Gradient with respect to this slice's h_t (u × B) and c_t (u × B; replaced by that of c_{t-1}). */
   public record StepGradient(FloatMatrix hidden, FloatMatrix cell) {}
 
-  /** What one step of this slice produced: gates after their nonlinearity (G·u × B), c_t and h_t (u × B). */
+  /** What one step of this slice produced: gates after their nonlinearity (G·u × B), c_t, tanh(c_t) and h_t (u × B). */
   public static final class StepState {
     private final FloatMatrix gates;
     private final FloatMatrix cell;
+    /** tanh(c_t), kept because backward needs it and tanh is dear. */
+    private final FloatMatrix cellTanh;
     private final FloatMatrix hidden;
 
     StepState(int gateRows, int units, int batch) {
       gates = new FloatMatrix(gateRows, batch);
       cell = new FloatMatrix(units, batch);
+      cellTanh = new FloatMatrix(units, batch);
       hidden = new FloatMatrix(units, batch);
     }
 
@@ -134,28 +138,34 @@ public final class RecurrentLayer extends BoundLayer {
         weights.value().data, 0, gateRows, s, 0, inputs + hidden, 0f, z, 0, gateRows);
     DenseLayer.addBias(bias.value().data, z, gateRows, batch);
     float[] c = next.cell.data;
+    float[] tanhC = next.cellTanh.data;
     float[] h = next.hidden.data;
     float[] cPrev = previous == null ? null : previous.cell.data;
-    for (int b = 0; b < batch; b++) {
-      int gateBase = b * gateRows;
-      int base = b * units;
-      if (cell == RecurrentCell.SIMPLE_RNN) {
-        Activation.TANH.apply(z, gateBase, gateBase + units);
-        System.arraycopy(z, gateBase, h, base, units);
-        continue;
+    // Gate nonlinearities are exp/tanh per element: the costliest part after the GEMM, so split over cores.
+    Parallel.forRange(batch, 40L * gateRows, (from, to) -> {
+      for (int b = from; b < to; b++) {
+        int gateBase = b * gateRows;
+        int base = b * units;
+        if (cell == RecurrentCell.SIMPLE_RNN) {
+          Activation.TANH.apply(z, gateBase, gateBase + units);
+          System.arraycopy(z, gateBase, h, base, units);
+          continue;
+        }
+        Activation.SIGMOID.apply(z, gateBase, gateBase + 3 * units);
+        Activation.TANH.apply(z, gateBase + 3 * units, gateBase + 4 * units);
+        for (int j = 0; j < units; j++) {
+          float i = z[gateBase + j];
+          float f = z[gateBase + units + j];
+          float o = z[gateBase + 2 * units + j];
+          float g = z[gateBase + 3 * units + j];
+          float ct = i * g + (cPrev == null ? 0f : f * cPrev[base + j]);
+          float tc = (float) Math.tanh(ct);
+          c[base + j] = ct;
+          tanhC[base + j] = tc;
+          h[base + j] = o * tc;
+        }
       }
-      Activation.SIGMOID.apply(z, gateBase, gateBase + 3 * units);
-      Activation.TANH.apply(z, gateBase + 3 * units, gateBase + 4 * units);
-      for (int j = 0; j < units; j++) {
-        float i = z[gateBase + j];
-        float f = z[gateBase + units + j];
-        float o = z[gateBase + 2 * units + j];
-        float g = z[gateBase + 3 * units + j];
-        float ct = i * g + (cPrev == null ? 0f : f * cPrev[base + j]);
-        c[base + j] = ct;
-        h[base + j] = o * (float) Math.tanh(ct);
-      }
-    }
+    });
   }
 
   // Adds dW, db; adds Wxᵀ·dz into inputGradient.x() (F × B) and Whᵀ·dz into
@@ -198,29 +208,31 @@ public final class RecurrentLayer extends BoundLayer {
 
   private void lstmGateGradients(StepState current, StepState previous, StepGradient gradient, float[] dz, int batch) {
     float[] z = current.gates.data;
-    float[] c = current.cell.data;
+    float[] tanhC = current.cellTanh.data;
     float[] cPrev = previous == null ? null : previous.cell.data;
     float[] dh = gradient.hidden().data;
     float[] dc = gradient.cell().data;
-    for (int b = 0; b < batch; b++) {
-      int gateBase = b * gateRows;
-      int base = b * units;
-      for (int j = 0; j < units; j++) {
-        float i = z[gateBase + j];
-        float f = z[gateBase + units + j];
-        float o = z[gateBase + 2 * units + j];
-        float g = z[gateBase + 3 * units + j];
-        float tc = (float) Math.tanh(c[base + j]);
-        float dhj = dh[base + j];
-        float dct = dc[base + j] + dhj * o * (1f - tc * tc);
-        float before = cPrev == null ? 0f : cPrev[base + j];
-        dz[gateBase + j] = dct * g * i * (1f - i);
-        dz[gateBase + units + j] = dct * before * f * (1f - f);
-        dz[gateBase + 2 * units + j] = dhj * tc * o * (1f - o);
-        dz[gateBase + 3 * units + j] = dct * i * (1f - g * g);
-        dc[base + j] = dct * f;
+    Parallel.forRange(batch, 20L * gateRows, (from, to) -> {
+      for (int b = from; b < to; b++) {
+        int gateBase = b * gateRows;
+        int base = b * units;
+        for (int j = 0; j < units; j++) {
+          float i = z[gateBase + j];
+          float f = z[gateBase + units + j];
+          float o = z[gateBase + 2 * units + j];
+          float g = z[gateBase + 3 * units + j];
+          float tc = tanhC[base + j];
+          float dhj = dh[base + j];
+          float dct = dc[base + j] + dhj * o * (1f - tc * tc);
+          float before = cPrev == null ? 0f : cPrev[base + j];
+          dz[gateBase + j] = dct * g * i * (1f - i);
+          dz[gateBase + units + j] = dct * before * f * (1f - f);
+          dz[gateBase + 2 * units + j] = dhj * tc * o * (1f - o);
+          dz[gateBase + 3 * units + j] = dct * i * (1f - g * g);
+          dc[base + j] = dct * f;
+        }
       }
-    }
+    });
   }
 
   /** [x_t; h_{t-1}] stacked column by column into the reused buffer ((F+H) × B). */

@@ -43,6 +43,20 @@ public record ModelSpec(String name, Shape inputShape, List<LayerSpec> layers, L
     return layers.get(layers.size() - 1).outputShape();
   }
 
+  /**
+   * Loss groups per sample: 1 for a classifier, T for a per-step output (T×K, time-major), where
+   * the loss applies to each step's K outputs on its own.
+   */
+  public int outputGroups() {
+    Shape out = outputShape();
+    return out.isVector() ? 1 : out.channels();
+  }
+
+  /** Outputs per loss group: the number of classes. */
+  public int outputClasses() {
+    return outputShape().size() / outputGroups();
+  }
+
   public long parameterCount() {
     return layers.stream().mapToLong(LayerSpec::parameterCount).sum();
   }

@@ -10,6 +10,7 @@ import org.partita.models.layers.BatchContext;
 import org.partita.models.layers.Layer;
 import org.partita.models.layers.LayerBinding;
 import org.partita.models.layers.Parameter;
+import org.partita.models.layers.RecurrentLayer;
 
 /**
  * A whole model bound on one machine: every layer with all its units, and the activation and
@@ -57,6 +58,27 @@ public final class Network {
   /** All parameters, layer by layer, weights before biases. */
   public List<Parameter> parameters() {
     return parameters;
+  }
+
+  /**
+   * Makes every recurrent layer start its next forward from the final state of its last one:
+   * consecutive batches continue the same streams (truncated BPTT).
+   */
+  public void carryRecurrentState() {
+    for (Layer layer : layers) {
+      if (layer instanceof RecurrentLayer recurrent) {
+        recurrent.carryState();
+      }
+    }
+  }
+
+  /** Every recurrent layer back to a zero initial state. */
+  public void resetRecurrentState() {
+    for (Layer layer : layers) {
+      if (layer instanceof RecurrentLayer recurrent) {
+        recurrent.resetState();
+      }
+    }
   }
 
   public void zeroGradients() {

@@ -7,14 +7,19 @@ import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.layers.Window;
 import org.partita.models.loss.Loss;
 
-/** The named models the command line offers, for 28×28 grey images in 10 classes (Fashion-MNIST). */
+/**
+ * The named models the command line offers, for 28×28 grey images in 10 classes (Fashion-MNIST).
+ * The LSTM reads an image row by row: 28 time steps of 28 pixels, which is exactly the image's
+ * stored layout, so the same data feeds every model.
+ */
 public final class StandardModels {
-  public static final List<String> NAMES = List.of("mlp", "cnn");
+  public static final List<String> NAMES = List.of("mlp", "cnn", "lstm");
 
   private StandardModels() {}
 
@@ -22,6 +27,7 @@ public final class StandardModels {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "mlp" -> mlp(seed);
       case "cnn" -> cnn(seed);
+      case "lstm" -> lstm(seed);
       default -> throw new IllegalArgumentException("unknown model '" + name + "'; choose one of " + NAMES);
     };
   }
@@ -50,5 +56,22 @@ public final class StandardModels {
         new DenseSpec(features, 128, Activation.RELU),
         new DropoutSpec(Shape.vector(128), 0.3f),
         new DenseSpec(128, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
+  }
+
+  /** LSTM(128) over the 28 rows, classifying from the last hidden state (references: GRU 0.888–0.897). */
+  public static ModelSpec lstm(long seed) {
+    return new ModelSpec("lstm", new Shape(28, 28, 1), List.of(
+        new LstmSpec(28, 128, 28, false, 1f),
+        new DenseSpec(128, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
+  }
+
+  /**
+   * Character language model: one-hot symbols in, LSTM over windows of T steps returning every
+   * step, and a per-step dense layer to next-symbol logits.
+   */
+  public static ModelSpec charLstm(int vocabulary, int timeSteps, int hidden, long seed) {
+    return new ModelSpec("char-lstm", new Shape(timeSteps, vocabulary, 1), List.of(
+        new LstmSpec(vocabulary, hidden, timeSteps, true, 1f),
+        new DenseSpec(hidden, vocabulary, Activation.IDENTITY, timeSteps)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
   }
 }

@@ -2,8 +2,27 @@ package org.partita.models.train;
 
 import org.partita.models.optim.OptimizerSpec;
 
-/** How to train: epochs, global batch size, the seed of the data order, the optimizer. */
-public record TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer) {
+/**
+ * How to train: epochs, global batch size, the seed of the data order, the optimizer, and how
+ * batches are drawn.
+ */
+public record TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer, BatchOrder order) {
+
+  /** How samples become batches. */
+  public enum BatchOrder {
+    /** A fresh permutation of all samples every epoch, from (shuffle seed, epoch). */
+    SHUFFLED,
+    /**
+     * Sample k·B + b is window k of stream b: batches are taken in order, and recurrent state is
+     * carried from each batch to the next within an epoch (truncated BPTT over long streams).
+     */
+    STREAMS
+  }
+
+  public TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer) {
+    this(epochs, batchSize, shuffleSeed, optimizer, BatchOrder.SHUFFLED);
+  }
+
   public TrainingConfig {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be ≥ 1, got " + epochs);
@@ -11,8 +30,8 @@ public record TrainingConfig(int epochs, int batchSize, long shuffleSeed, Optimi
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
     }
-    if (optimizer == null) {
-      throw new IllegalArgumentException("an optimizer is required");
+    if (optimizer == null || order == null) {
+      throw new IllegalArgumentException("an optimizer and a batch order are required");
     }
   }
 }

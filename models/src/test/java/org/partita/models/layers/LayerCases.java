@@ -13,6 +13,7 @@ final class LayerCases {
     for (Activation activation : Activation.values()) {
       specs.add(new DenseSpec(5, 4, activation));
     }
+    specs.add(new DenseSpec(3, 4, Activation.TANH, 3));
     Shape image = new Shape(2, 5, 6);
     specs.add(new Conv2DSpec(image, 3, Window.square(3, 1, 0), Activation.IDENTITY));
     specs.add(new Conv2DSpec(image, 3, Window.square(3, 1, 1), Activation.RELU));

@@ -42,11 +42,10 @@ class SlicedVersusWholeTest {
     FloatMatrix summedInputGradient = new FloatMatrix(whole.inputRows(), batch);
     for (UnitRange range : UnitRange.split(spec.units(), parts)) {
       Layer slice = spec.bind(new LayerBinding(3, 99, range, blas));
-      int rowsPerUnit = spec.rowsPerUnit();
-      FloatMatrix sliceUpstream = rows(upstream, range.begin() * rowsPerUnit, range.end() * rowsPerUnit);
+      FloatMatrix sliceUpstream = outputRowsOf(spec, range, upstream, slice.outputRows());
       FloatMatrix sliceOutput = new FloatMatrix(slice.outputRows(), batch);
       slice.forward(input, sliceOutput, context);
-      assertClose(rows(wholeOutput, range.begin() * rowsPerUnit, range.end() * rowsPerUnit), sliceOutput,
+      assertClose(outputRowsOf(spec, range, wholeOutput, slice.outputRows()), sliceOutput,
           spec.describe() + " output of units " + range);
       slice.backward(input, sliceOutput, sliceUpstream, summedInputGradient, context);
       for (int p = 0; p < slice.parameters().size(); p++) {
@@ -60,6 +59,17 @@ class SlicedVersusWholeTest {
       }
     }
     assertClose(wholeInputGradient, summedInputGradient, spec.describe() + " summed partial input gradients");
+  }
+
+  /** The rows of a whole layer's output (or output gradient) that units {@code range} produce, in slice order. */
+  static FloatMatrix outputRowsOf(LayerSpec spec, UnitRange range, FloatMatrix whole, int sliceRows) {
+    FloatMatrix result = new FloatMatrix(sliceRows, whole.columns);
+    for (int j = 0; j < whole.columns; j++) {
+      for (int r = 0; r < sliceRows; r++) {
+        result.data[j * sliceRows + r] = whole.data[j * whole.rows + spec.wholeOutputRow(range, r)];
+      }
+    }
+    return result;
   }
 
   /** Rows [from, to) of a column-major matrix. */

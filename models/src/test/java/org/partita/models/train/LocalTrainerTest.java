@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.partita.models.blas.Blas;
+import org.partita.models.data.ArrayDataset;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.SyntheticData;
 import org.partita.models.layers.Activation;
@@ -33,7 +34,7 @@ class LocalTrainerTest {
         new DenseSpec(32, 4, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
   }
 
-  private static Dataset data(long seed, int samples) {
+  private static ArrayDataset data(long seed, int samples) {
     return SyntheticData.blobs("blobs", INPUT, 4, samples, 1.5f, seed);
   }
 
@@ -65,7 +66,7 @@ class LocalTrainerTest {
         Blas.get());
     List<StepMetrics> steps = new ArrayList<>();
     List<EpochMetrics> epochs = new ArrayList<>();
-    Dataset all = data(7, 1400);
+    ArrayDataset all = data(7, 1400);
     TrainingReport report = trainer.fit(all.subset(0, 1000), all.subset(1000, 400), new TrainingListener() {
       @Override
       public void onStep(StepMetrics metrics) {
