@@ -80,6 +80,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled weight decay (default: ${DEFAULT-VALUE}).")
   float weightDecay;
 
+  @Option(names = "--clip-norm", defaultValue = "0",
+      description = "Clip gradients to this global L2 norm; 0 = off (default: ${DEFAULT-VALUE}).")
+  float clipNorm;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, dropout and data order (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -268,7 +272,7 @@ public final class TrainCommand implements Callable<Integer> {
       case "cosine" -> new LearningRateSchedule.Cosine(Math.max(2, totalSteps), learningRate / 100, 0);
       default -> throw new IllegalArgumentException("--schedule '" + schedule + "' is not one of constant, cosine");
     };
-    return new OptimizerSpec(rule, learningRate, learningRateSchedule, weightDecay, 0f);
+    return new OptimizerSpec(rule, learningRate, learningRateSchedule, weightDecay, clipNorm);
   }
 
   private Map<String, Object> metrics(ModelSpec spec, OptimizerSpec optimizerSpec, TrainingReport report, Blas blas,
