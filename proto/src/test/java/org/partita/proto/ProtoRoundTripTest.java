@@ -40,6 +40,7 @@ class ProtoRoundTripTest {
         Samples.targets(),
         Samples.allReduceChunk(),
         Samples.assignShard(),
+        Samples.machineProfile(),
         ShardReadyProto.newBuilder().setShard(Samples.shardId()).setNode("w1").build(),
         RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setLearningRate(0.01f).build(),
         StepDoneProto.newBuilder().setShard(Samples.shardId()).setStep(42).setLossSum(12.5)
@@ -84,7 +85,7 @@ class ProtoRoundTripTest {
   @Test
   void persistedMessagesCarryAFormatVersion() {
     for (Message persisted : List.<Message>of(Samples.modelSpec(), Samples.plan(),
-        Samples.shardState(), Samples.manifest())) {
+        Samples.shardState(), Samples.manifest(), Samples.machineProfile())) {
       FieldDescriptor version = persisted.getDescriptorForType().findFieldByName("format_version");
       assertTrue(version != null, persisted.getDescriptorForType().getName() + " has no format_version");
       assertEquals(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE, persisted.getField(version));

@@ -155,4 +155,11 @@ final class Samples {
     return AssignShardProto.newBuilder().setShard(shardId()).setModel(modelSpec()).setPlan(plan())
         .setOptimizer(optimizer(Optimizer.SGD)).setInitialState(shardState()).build();
   }
+
+  static MachineProfileProto machineProfile() {
+    return MachineProfileProto.newBuilder().setFormatVersion(VERSION).setCpu("AMD EPYC").setCores(2).setThreads(2)
+        .addGemm(GemmSampleProto.newBuilder().setMinDim(64).setOtherDim(1024).setGflops(150.5))
+        .setNsPerFloat(0.4).setNsPerTranscendental(3.5).setNsPerCall(2000).setMeasuredUnixMillis(1_795_000_000_000L)
+        .setBlas("openblas").setNsPerSgdUpdate(0.3).setNsPerMomentumUpdate(0.5).setNsPerAdamUpdate(1.1).build();
+  }
 }

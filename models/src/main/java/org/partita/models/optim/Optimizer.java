@@ -1,6 +1,7 @@
 package org.partita.models.optim;
 
 import java.util.List;
+import org.partita.models.blas.Parallel;
 import org.partita.models.layers.Parameter;
 
 /**
@@ -8,8 +9,8 @@ import org.partita.models.layers.Parameter;
  * (momentum velocity, Adam moments), one array per parameter tensor per slot — so the state of a
  * slice is exactly the corresponding rows of the whole model's state, and splits with it.
  *
- * <p>Every update is element-wise, in a fixed order, so a sliced model updated slice by slice
- * gets bit-identical results to the whole model given the same gradients.
+ * <p>Every update is element-wise with the same arithmetic for every element, so a sliced model
+ * updated slice by slice gets bit-identical results to the whole model given the same gradients.
  */
 public final class Optimizer {
   private final OptimizerSpec spec;
@@ -54,46 +55,61 @@ public final class Optimizer {
     this.updates = count;
   }
 
-  /** One update of every parameter from its gradient, at the learning rate of {@code step}. */
+  /**
+   * One update of every parameter from its gradient, at the learning rate of {@code step}. Each
+   * element is updated by exactly one of {@link Parallel}'s static chunks with the same
+   * arithmetic, so the result does not depend on the thread count.
+   */
   public void step(long step) {
     float rate = spec.learningRateAt(step);
     updates++;
+    float correction1 = 0f;
+    float correction2 = 0f;
+    if (spec.rule() instanceof UpdateRule.Adam adam) {
+      correction1 = (float) (1 - Math.pow(adam.beta1(), updates));
+      correction2 = (float) (1 - Math.pow(adam.beta2(), updates));
+    }
     for (int p = 0; p < parameters.size(); p++) {
       Parameter parameter = parameters.get(p);
       float[] w = parameter.value().data;
       float[] g = parameter.gradient().data;
-      if (spec.weightDecay() > 0f && parameter.kind().decays()) {
-        float keep = 1f - rate * spec.weightDecay();
-        for (int i = 0; i < w.length; i++) {
-          w[i] *= keep;
+      float keep = spec.weightDecay() > 0f && parameter.kind().decays() ? 1f - rate * spec.weightDecay() : 1f;
+      float[][] state = slots[p];
+      float c1 = correction1;
+      float c2 = correction2;
+      Parallel.forRange(w.length, 8, (from, to) -> {
+        if (keep != 1f) {
+          for (int i = from; i < to; i++) {
+            w[i] *= keep;
+          }
         }
-      }
-      if (spec.rule() instanceof UpdateRule.Momentum momentum) {
-        updateMomentum(momentum, rate, w, g, slots[p][0]);
-      } else if (spec.rule() instanceof UpdateRule.Adam adam) {
-        updateAdam(adam, rate, w, g, slots[p][0], slots[p][1]);
-      } else {
-        for (int i = 0; i < w.length; i++) {
-          w[i] -= rate * g[i];
+        if (spec.rule() instanceof UpdateRule.Momentum momentum) {
+          updateMomentum(momentum, rate, w, g, state[0], from, to);
+        } else if (spec.rule() instanceof UpdateRule.Adam adam) {
+          updateAdam(adam, rate, c1, c2, w, g, state[0], state[1], from, to);
+        } else {
+          for (int i = from; i < to; i++) {
+            w[i] -= rate * g[i];
+          }
         }
-      }
+      });
     }
   }
 
-  private static void updateMomentum(UpdateRule.Momentum rule, float rate, float[] w, float[] g, float[] v) {
+  private static void updateMomentum(UpdateRule.Momentum rule, float rate, float[] w, float[] g, float[] v,
+      int from, int to) {
     float mu = rule.momentum();
-    for (int i = 0; i < w.length; i++) {
+    for (int i = from; i < to; i++) {
       v[i] = mu * v[i] + g[i];
       w[i] -= rule.nesterov() ? rate * (g[i] + mu * v[i]) : rate * v[i];
     }
   }
 
-  private void updateAdam(UpdateRule.Adam rule, float rate, float[] w, float[] g, float[] m, float[] v) {
+  private static void updateAdam(UpdateRule.Adam rule, float rate, float correction1, float correction2, float[] w,
+      float[] g, float[] m, float[] v, int from, int to) {
     float b1 = rule.beta1();
     float b2 = rule.beta2();
-    float correction1 = (float) (1 - Math.pow(b1, updates));
-    float correction2 = (float) (1 - Math.pow(b2, updates));
-    for (int i = 0; i < w.length; i++) {
+    for (int i = from; i < to; i++) {
       m[i] = b1 * m[i] + (1f - b1) * g[i];
       v[i] = b2 * v[i] + (1f - b2) * g[i] * g[i];
       float mHat = m[i] / correction1;

@@ -1,0 +1,147 @@
+package org.partita.partitioner;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.RecurrentSpec;
+import org.partita.models.layers.UnitRange;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.optim.OptimizerSpec;
+
+/**
+ * Predicts the step time of a plan (DESIGN.md, "Cost and memory model"): per shard, the
+ * {@link LayerWork} of its units for every micro-batch priced by the {@link MachineProfile};
+ * messages and bytes of the exchanges the algorithm makes, priced by the {@link Link}; the GPipe
+ * fill and drain; a ring all-reduce among replicas; the optimizer update.
+ *
+ * <p>Exchanges per micro-batch: inside a stage of S slices, every layer's outputs are all-gathered
+ * forward and its input gradient reduce-scattered backward ((S−1) messages each way per shard,
+ * carrying (S−1)/S of the tensor); recurrent slices do so at every time step; a stage sends its
+ * output forward to the next stage and receives the gradient back. Replicas all-reduce each
+ * shard's gradients in a ring: 2(R−1) messages carrying 2(R−1)/R of the gradient.
+ */
+public final class CostModel {
+  private final MachineProfile machine;
+  private final Link link;
+
+  public CostModel(MachineProfile machine, Link link) {
+    this.machine = machine;
+    this.link = link;
+  }
+
+  public StepPrediction predict(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer) {
+    int micro = plan.microBatchSize();
+    int stages = plan.stages().size();
+    double slowestCompute = 0;
+    double slowestExchange = 0;
+    double slowestStage = 0;
+    double allReduce = 0;
+    double update = 0;
+    for (int s = 0; s < stages; s++) {
+      StagePlan stage = plan.stages().get(s);
+      double stageCompute = 0;
+      double stageExchange = 0;
+      for (int slice = 0; slice < stage.sliceCount(); slice++) {
+        double compute = sliceComputeSeconds(model, stage, slice, micro);
+        double exchange = sliceExchangeSeconds(model, plan, s, slice, micro);
+        stageCompute = Math.max(stageCompute, compute);
+        stageExchange = Math.max(stageExchange, exchange);
+        long parameters = sliceParameters(model, stage, slice);
+        update = Math.max(update, updateSeconds(parameters, 2 * stage.layerCount(), optimizer));
+        if (plan.replicas() > 1) {
+          int r = plan.replicas();
+          allReduce = Math.max(allReduce, link.seconds(2L * (r - 1), 2.0 * (r - 1) / r * parameters * Float.BYTES)
+              + parameters * 2.0 * machine.nsPerFloat() * 1e-9);
+        }
+      }
+      slowestCompute = Math.max(slowestCompute, stageCompute);
+      slowestExchange = Math.max(slowestExchange, stageExchange);
+      slowestStage = Math.max(slowestStage, stageCompute + stageExchange);
+    }
+    int m = plan.microBatches();
+    double compute = m * slowestCompute;
+    double exchange = m * slowestExchange;
+    double bubble = (stages - 1) * slowestStage;
+    return new StepPrediction(compute, exchange, bubble, allReduce, update);
+  }
+
+  /** Forward + backward of one slice for one micro-batch, loss included on the last layer. */
+  public double sliceComputeSeconds(ModelSpec model, StagePlan stage, int slice, int microBatch) {
+    double seconds = 0;
+    for (int layer = stage.firstLayer(); layer < stage.endLayer(); layer++) {
+      LayerSpec spec = model.layers().get(layer);
+      UnitRange units = stage.units(layer, slice);
+      seconds += machine.seconds(LayerWork.of(spec, units, microBatch, layer > 0));
+      // The input gradient buffer is cleared before each layer's backward.
+      seconds += layer > 0 ? (double) spec.inputShape().size() * microBatch * machine.nsPerFloat() * 1e-9 : 0;
+    }
+    if (stage.endLayer() == model.layers().size()) {
+      long outputs = (long) model.outputShape().size() * microBatch;
+      seconds += outputs * (machine.nsPerTranscendental() + 4 * machine.nsPerFloat()) * 1e-9;
+    }
+    return seconds;
+  }
+
+  /** The optimizer update plus clearing the gradients before the next step. */
+  public double updateSeconds(long parameters, int tensors, OptimizerSpec optimizer) {
+    return parameters * (machine.update().of(optimizer.rule()) + machine.nsPerFloat()) * 1e-9
+        + tensors * machine.nsPerCall() * 1e-9;
+  }
+
+  private double sliceExchangeSeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro) {
+    StagePlan stage = plan.stages().get(stageIndex);
+    int slices = stage.sliceCount();
+    double seconds = 0;
+    for (int layer = stage.firstLayer(); layer < stage.endLayer(); layer++) {
+      LayerSpec spec = model.layers().get(layer);
+      UnitRange units = stage.units(layer, slice);
+      if (slices > 1) {
+        int rounds = spec instanceof RecurrentSpec recurrent ? recurrent.timeSteps() : 1;
+        long perRoundFloats = spec instanceof RecurrentSpec ? (long) units.size() * micro
+            : (long) units.size() * spec.rowsPerUnit() * micro;
+        // forward all-gather of outputs: send own piece to S−1 peers, receive theirs
+        seconds += rounds * link.seconds(slices - 1, (double) (slices - 1) * perRoundFloats * Float.BYTES);
+        if (layer > 0) {
+          // backward reduce-scatter of the input gradient: each peer gets the rows it owns
+          long inputFloats = spec instanceof RecurrentSpec recurrent ? (long) recurrent.hidden() * micro
+              : (long) spec.inputShape().size() * micro;
+          seconds += rounds * link.seconds(slices - 1, (double) (slices - 1) / slices * inputFloats * Float.BYTES);
+        }
+      }
+    }
+    if (stageIndex + 1 < plan.stages().size()) {
+      LayerSpec last = model.layers().get(stage.endLayer() - 1);
+      long ownFloats = (long) stage.units(stage.endLayer() - 1, slice).size() * last.rowsPerUnit() * micro;
+      int receivers = plan.stages().get(stageIndex + 1).sliceCount();
+      seconds += link.seconds(receivers, (double) receivers * ownFloats * Float.BYTES);   // activations forward
+      seconds += link.seconds(receivers, (double) ownFloats * Float.BYTES);               // gradient pieces back
+    }
+    return seconds;
+  }
+
+  static long sliceParameters(ModelSpec model, StagePlan stage, int slice) {
+    long parameters = 0;
+    for (int layer = stage.firstLayer(); layer < stage.endLayer(); layer++) {
+      parameters += model.layers().get(layer).parameterCount(stage.units(layer, slice));
+    }
+    return parameters;
+  }
+
+  /** Compute seconds of the whole model on one machine for one batch: the reference trainer's step. */
+  public double singleNodeStepSeconds(ModelSpec model, int batch, OptimizerSpec optimizer) {
+    PartitionPlan plan = PartitionPlan.single(model, batch, "local");
+    StagePlan stage = plan.stages().get(0);
+    return sliceComputeSeconds(model, stage, 0, batch)
+        + updateSeconds(model.parameterCount(), 2 * model.layers().size(), optimizer);
+  }
+
+  /** Per-layer compute seconds on one machine, for reports. */
+  public List<Double> layerSeconds(ModelSpec model, int batch) {
+    List<Double> seconds = new ArrayList<>();
+    for (int layer = 0; layer < model.layers().size(); layer++) {
+      LayerSpec spec = model.layers().get(layer);
+      seconds.add(machine.seconds(LayerWork.of(spec, UnitRange.all(spec.units()), batch, layer > 0)));
+    }
+    return seconds;
+  }
+}

@@ -1,0 +1,112 @@
+package org.partita.partitioner;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.partita.models.layers.Conv2DSpec;
+import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.DropoutSpec;
+import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.MaxPool2DSpec;
+import org.partita.models.layers.RecurrentSpec;
+import org.partita.models.layers.UnitRange;
+
+/**
+ * What one forward + backward of units {@code units} of a layer over {@code batch} samples costs,
+ * counted the way the layers in {@code models} compute it: the GEMM calls with their shapes, the
+ * floats the surrounding loops move (im2col, col2im, layout changes, bias, element-wise
+ * derivatives, copies), the transcendental functions (exp, tanh) evaluated, and the parallel loops
+ * started (each a fixed cost, like each GEMM call). The cost model
+ * turns these counts into seconds with a {@link MachineProfile}.
+ */
+public record LayerWork(List<GemmShape> gemms, long floatsMoved, long transcendentals, int loops) {
+
+  /** Fixed-cost events: GEMM calls plus the parallel loops around them. */
+  public int calls() {
+    return gemms.size() + loops;
+  }
+
+  public long gemmFlops() {
+    return gemms.stream().mapToLong(GemmShape::flops).sum();
+  }
+
+  public LayerWork plus(LayerWork other) {
+    List<GemmShape> all = new ArrayList<>(gemms);
+    all.addAll(other.gemms);
+    return new LayerWork(all, floatsMoved + other.floatsMoved, transcendentals + other.transcendentals,
+        loops + other.loops);
+  }
+
+  public static LayerWork none() {
+    return new LayerWork(List.of(), 0, 0, 0);
+  }
+
+  /** Forward + backward of one layer; {@code inputGradient} false for a model's first layer. */
+  public static LayerWork of(LayerSpec spec, UnitRange units, int batch, boolean inputGradient) {
+    int u = units.size();
+    if (spec instanceof DenseSpec dense) {
+      int columns = batch * dense.timeSteps();
+      long outputs = (long) u * columns;
+      List<GemmShape> gemms = new ArrayList<>(List.of(
+          new GemmShape(u, columns, dense.inputs()),
+          new GemmShape(u, dense.inputs(), columns)));
+      if (inputGradient) {
+        gemms.add(new GemmShape(dense.inputs(), columns, u));
+      }
+      boolean saturating = dense.activation() == org.partita.models.layers.Activation.TANH
+          || dense.activation() == org.partita.models.layers.Activation.SIGMOID;
+      // bias + activation, derivative, bias-gradient row sum
+      return new LayerWork(gemms, 4 * outputs, saturating ? outputs : 0, 0);
+    }
+    if (spec instanceof Conv2DSpec conv) {
+      int rows = conv.outputShape().positions() * batch;
+      long patches = (long) rows * conv.patchSize();
+      long outputs = (long) u * rows;
+      List<GemmShape> gemms = new ArrayList<>(List.of(
+          new GemmShape(rows, u, conv.patchSize()),
+          new GemmShape(u, conv.patchSize(), rows)));
+      long moved = patches + 6 * outputs;   // im2col; layout in, bias + activation, derivative, layout out, db
+      if (inputGradient) {
+        gemms.add(new GemmShape(rows, conv.patchSize(), u));
+        moved += 2 * patches;               // col2im reads the patch gradient and adds into the input gradient
+      }
+      // im2col, output layout; gradient layout, bias sums, col2im
+      return new LayerWork(gemms, moved, 0, inputGradient ? 5 : 4);
+    }
+    if (spec instanceof MaxPool2DSpec pool) {
+      long outputs = (long) u * pool.outputShape().positions() * batch;
+      long window = (long) pool.window().height() * pool.window().width();
+      return new LayerWork(List.of(), outputs * (window + 1) * (inputGradient ? 2 : 1), 0, inputGradient ? 2 : 1);
+    }
+    if (spec instanceof FlattenSpec) {
+      return new LayerWork(List.of(), 2L * u * batch, 0, 0);
+    }
+    if (spec instanceof DropoutSpec) {
+      // Mask bits come from a hash per element, about as dear as an exp.
+      return new LayerWork(List.of(), 2L * u * batch, 2L * u * batch, 0);
+    }
+    if (spec instanceof RecurrentSpec recurrent) {
+      return recurrentWork(recurrent, u, batch, inputGradient);
+    }
+    throw new IllegalArgumentException("no cost model for " + spec.describe());
+  }
+
+  private static LayerWork recurrentWork(RecurrentSpec spec, int u, int batch, boolean inputGradient) {
+    int gates = spec.cell().gates() * u;
+    int stacked = spec.inputs() + spec.hidden();
+    List<GemmShape> gemms = new ArrayList<>();
+    for (int t = 0; t < spec.timeSteps(); t++) {
+      gemms.add(new GemmShape(gates, batch, stacked));           // Z = W·[x; h]
+      gemms.add(new GemmShape(gates, stacked, batch));           // dW += dZ·[x; h]ᵀ
+      gemms.add(new GemmShape(spec.hidden(), batch, gates));     // dh_{t-1} += Whᵀ·dZ
+      if (inputGradient) {
+        gemms.add(new GemmShape(spec.inputs(), batch, gates));   // dx_t += Wxᵀ·dZ
+      }
+    }
+    long perStep = (long) batch;
+    long moved = spec.timeSteps() * perStep * (4L * stacked + 6L * gates + 6L * u);
+    long transcendental = spec.timeSteps() * perStep * (gates + (spec.cell().gates() == 4 ? u : 0));
+    // gate nonlinearities forward, gate gradients backward: one parallel loop each per step
+    return new LayerWork(gemms, moved, transcendental, 2 * spec.timeSteps());
+  }
+}

@@ -1,0 +1,42 @@
+package org.partita.partitioner;
+
+import java.util.Locale;
+
+/** The network between nodes: bandwidth per direction (full duplex) and one-way latency per message. */
+public record Link(double bytesPerSecond, double latencySeconds) {
+  public Link {
+    if (!(bytesPerSecond > 0) || !(latencySeconds >= 0)) {
+      throw new IllegalArgumentException("a link needs positive bandwidth and non-negative latency; got "
+          + bytesPerSecond + " B/s, " + latencySeconds + " s");
+    }
+  }
+
+  /** Parses "1gbit", "10gbit", "100mbit", "2.5gbit" (bits per second), latency as given. */
+  public static Link parse(String bandwidth, double latencySeconds) {
+    String text = bandwidth.trim().toLowerCase(Locale.ROOT);
+    double scale;
+    if (text.endsWith("gbit")) {
+      scale = 1e9;
+    } else if (text.endsWith("mbit")) {
+      scale = 1e6;
+    } else {
+      throw new IllegalArgumentException("link speed '" + bandwidth + "' must end in gbit or mbit, e.g. 1gbit");
+    }
+    try {
+      double bits = Double.parseDouble(text.substring(0, text.length() - 4)) * scale;
+      return new Link(bits / 8, latencySeconds);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("link speed '" + bandwidth + "' is not a number followed by gbit or mbit", e);
+    }
+  }
+
+  /** Seconds to send {@code messages} messages carrying {@code bytes} in all, one after another. */
+  public double seconds(long messages, double bytes) {
+    return messages * latencySeconds + bytes / bytesPerSecond;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "%.3g Gbit/s, %.0f µs", bytesPerSecond * 8 / 1e9, latencySeconds * 1e6);
+  }
+}

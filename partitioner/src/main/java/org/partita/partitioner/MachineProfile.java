@@ -1,0 +1,161 @@
+package org.partita.partitioner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.partita.models.data.DataFormatException;
+import org.partita.proto.FormatVersionProto;
+import org.partita.proto.GemmSampleProto;
+import org.partita.proto.MachineProfileProto;
+
+/**
+ * Measured constants of one kind of machine (see {@link MachineProbe}): GEMM speed by shape class,
+ * and the cost of the data-movement and transcendental work around the GEMMs. Saved as a
+ * protobuf file so planning on many nodes reuses one measurement.
+ */
+public record MachineProfile(String cpu, int cores, int threads, String blas, List<GemmSample> gemm,
+    double nsPerFloat, double nsPerTranscendental, double nsPerCall, UpdateCost update, long measuredUnixMillis) {
+
+  /** GFLOP/s of GEMMs whose smallest dimension is minDim and other two have geometric mean otherDim. */
+  public record GemmSample(int minDim, int otherDim, double gflops) {}
+
+  /** Nanoseconds per parameter of one optimizer update, by rule. */
+  public record UpdateCost(double sgd, double momentum, double adam) {
+    public double of(org.partita.models.optim.UpdateRule rule) {
+      return switch (rule.slots()) {
+        case 0 -> sgd;
+        case 1 -> momentum;
+        default -> adam;
+      };
+    }
+  }
+
+  public MachineProfile {
+    if (gemm == null || gemm.isEmpty()) {
+      throw new IllegalArgumentException("a machine profile needs GEMM samples");
+    }
+    gemm = List.copyOf(gemm);
+  }
+
+  /**
+   * Predicted GFLOP/s for a GEMM shape: bilinear interpolation in log space over the probed grid
+   * of (smallest dimension, other dimensions), clamped at its edges.
+   */
+  public double gflops(GemmShape shape) {
+    List<Integer> minDims = gemm.stream().map(GemmSample::minDim).distinct().sorted().toList();
+    List<Integer> otherDims = gemm.stream().map(GemmSample::otherDim).distinct().sorted().toList();
+    double d = Math.log(shape.minDimension());
+    double o = Math.log(shape.otherDimension());
+    int[] di = bracket(minDims, d);
+    int[] oi = bracket(otherDims, o);
+    double dt = fraction(minDims, di, d);
+    double ot = fraction(otherDims, oi, o);
+    double low = lerp(rate(minDims.get(di[0]), otherDims.get(oi[0])), rate(minDims.get(di[0]), otherDims.get(oi[1])), ot);
+    double high = lerp(rate(minDims.get(di[1]), otherDims.get(oi[0])), rate(minDims.get(di[1]), otherDims.get(oi[1])), ot);
+    return lerp(low, high, dt);
+  }
+
+  /** Seconds of the GEMMs' arithmetic alone. */
+  public double gemmSeconds(List<GemmShape> shapes) {
+    double seconds = 0;
+    for (GemmShape shape : shapes) {
+      seconds += shape.flops() / (gflops(shape) * 1e9);
+    }
+    return seconds;
+  }
+
+  public double seconds(LayerWork work) {
+    return gemmSeconds(work.gemms()) + work.floatsMoved() * nsPerFloat * 1e-9
+        + work.transcendentals() * nsPerTranscendental * 1e-9 + work.calls() * nsPerCall * 1e-9;
+  }
+
+  private double rate(int minDim, int otherDim) {
+    return gemm.stream().filter(s -> s.minDim() == minDim && s.otherDim() == otherDim).findFirst()
+        .orElseThrow(() -> new IllegalStateException("GEMM grid lacks " + minDim + "×" + otherDim)).gflops();
+  }
+
+  private static int[] bracket(List<Integer> grid, double logValue) {
+    for (int i = 0; i + 1 < grid.size(); i++) {
+      if (logValue <= Math.log(grid.get(i + 1))) {
+        return new int[] {i, i + 1};
+      }
+    }
+    return grid.size() == 1 ? new int[] {0, 0} : new int[] {grid.size() - 2, grid.size() - 1};
+  }
+
+  private static double fraction(List<Integer> grid, int[] bracket, double logValue) {
+    if (bracket[0] == bracket[1]) {
+      return 0;
+    }
+    double low = Math.log(grid.get(bracket[0]));
+    double high = Math.log(grid.get(bracket[1]));
+    return Math.max(0, Math.min(1, (logValue - low) / (high - low)));
+  }
+
+  private static double lerp(double a, double b, double t) {
+    return a + (b - a) * t;
+  }
+
+  public MachineProfileProto toProto() {
+    MachineProfileProto.Builder builder = MachineProfileProto.newBuilder()
+        .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE).setCpu(cpu).setCores(cores)
+        .setThreads(threads).setBlas(blas).setNsPerFloat(nsPerFloat).setNsPerTranscendental(nsPerTranscendental)
+        .setNsPerCall(nsPerCall).setMeasuredUnixMillis(measuredUnixMillis)
+        .setNsPerSgdUpdate(update.sgd()).setNsPerMomentumUpdate(update.momentum()).setNsPerAdamUpdate(update.adam());
+    for (GemmSample sample : gemm) {
+      builder.addGemm(GemmSampleProto.newBuilder().setMinDim(sample.minDim()).setOtherDim(sample.otherDim())
+          .setGflops(sample.gflops()));
+    }
+    return builder.build();
+  }
+
+  public static MachineProfile fromProto(MachineProfileProto proto) {
+    return new MachineProfile(proto.getCpu(), proto.getCores(), proto.getThreads(), proto.getBlas(),
+        proto.getGemmList().stream().map(g -> new GemmSample(g.getMinDim(), g.getOtherDim(), g.getGflops())).toList(),
+        proto.getNsPerFloat(), proto.getNsPerTranscendental(), proto.getNsPerCall(),
+        new UpdateCost(proto.getNsPerSgdUpdate(), proto.getNsPerMomentumUpdate(), proto.getNsPerAdamUpdate()),
+        proto.getMeasuredUnixMillis());
+  }
+
+  public void save(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path temporary = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+    try {
+      Files.write(temporary, toProto().toByteArray());
+      Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  public static MachineProfile load(Path file) throws IOException {
+    MachineProfileProto proto;
+    try {
+      proto = MachineProfileProto.parseFrom(Files.readAllBytes(file));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new DataFormatException(file, "is not a machine profile (" + e.getMessage() + ")", e);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new DataFormatException(file, "machine profile not found", e);
+    }
+    if (proto.getFormatVersion() != FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE) {
+      throw new DataFormatException(file, "machine profile in format version " + proto.getFormatVersion()
+          + "; this Partita reads " + FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE);
+    }
+    try {
+      return fromProto(proto);
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(file, e.getMessage(), e);
+    }
+  }
+
+  public String describe() {
+    double peak = gemm.stream().mapToDouble(GemmSample::gflops).max().orElse(0);
+    return String.format(Locale.ROOT, "%s, %d cores, %s: GEMM up to %.0f GFLOP/s, %.2f ns/float moved, "
+        + "%.1f ns/exp, %.1f µs/call, Adam %.2f ns/parameter", cpu, cores, blas, peak, nsPerFloat,
+        nsPerTranscendental, nsPerCall / 1e3, update.adam());
+  }
+}
