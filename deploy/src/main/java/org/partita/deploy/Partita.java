@@ -2,6 +2,7 @@ package org.partita.deploy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import org.partita.deploy.plan.PlanCommand;
 import org.partita.deploy.train.TrainCommand;
 import org.partita.models.train.TrainingDivergedException;
 import picocli.CommandLine;
@@ -15,10 +16,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "partita 0.1.0",
     description = "Data- and model-parallel training of deep networks on CPU clusters.",
-    subcommands = {TrainCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {TrainCommand.class, PlanCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
+        "  partita plan --model wide-mlp --nodes 4 --node-memory 256m",
         "", "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 cluster failure, 4 training diverged."})
 public final class Partita implements Runnable {
 

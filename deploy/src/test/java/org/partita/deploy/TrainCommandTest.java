@@ -3,12 +3,10 @@ package org.partita.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.partita.deploy.CommandRunner.Outcome;
 import org.junit.jupiter.api.io.TempDir;
 import org.partita.models.io.ModelCheckpoint;
 
@@ -21,28 +19,10 @@ class TrainCommandTest {
   @TempDir
   Path directory;
 
-  private record Outcome(int exitCode, String out, String err) {}
-
-  private static Outcome run(String... args) {
-    PrintStream originalOut = System.out;
-    PrintStream originalErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Partita.run(args);
-      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
-    }
-  }
-
   @Test
   void shortTrainingWritesMetricsCheckpointAndResultLine() throws Exception {
     Path runDirectory = directory.resolve("run");
-    Outcome outcome = run("train", "--model", "mlp", "--epochs", "1", "--train-samples", "5000",
+    Outcome outcome = CommandRunner.run("train", "--model", "mlp", "--epochs", "1", "--train-samples", "5000",
         "--out", runDirectory.toString(), "--progress-interval", "0.001");
     assertEquals(ExitCode.OK, outcome.exitCode(), outcome.err());
     String[] lines = outcome.out().strip().split("\n");
@@ -67,7 +47,7 @@ class TrainCommandTest {
     Path text = directory.resolve("text.txt");
     Files.writeString(text, "a stitch in time saves nine. ".repeat(300));
     Path runDirectory = directory.resolve("chars");
-    Outcome outcome = run("train", "--model", "char-lstm", "--text", text.toString(), "--epochs", "3",
+    Outcome outcome = CommandRunner.run("train", "--model", "char-lstm", "--text", text.toString(), "--epochs", "3",
         "--batch", "8", "--seq-length", "16", "--hidden", "32", "--lr", "0.02", "--sample-length", "40",
         "--out", runDirectory.toString());
     assertEquals(ExitCode.OK, outcome.exitCode(), outcome.err());
@@ -83,14 +63,14 @@ class TrainCommandTest {
 
   @Test
   void unknownModelIsBadUsageAndListsTheChoices() {
-    Outcome outcome = run("train", "--model", "resnet");
+    Outcome outcome = CommandRunner.run("train", "--model", "resnet");
     assertEquals(ExitCode.BAD_INPUT, outcome.exitCode());
-    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of mlp, cnn, lstm, char-lstm"), outcome.err());
+    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of mlp, cnn, lstm, wide-mlp, char-lstm"), outcome.err());
   }
 
   @Test
   void missingDataDirectorySaysWhatToInstall() {
-    Outcome outcome = run("train", "--model", "mlp", "--data", directory.resolve("nowhere").toString(),
+    Outcome outcome = CommandRunner.run("train", "--model", "mlp", "--data", directory.resolve("nowhere").toString(),
         "--out", directory.resolve("run").toString());
     assertEquals(ExitCode.BAD_INPUT, outcome.exitCode());
     assertTrue(outcome.err().contains("nowhere") && outcome.err().contains("dataset-fashion-mnist"), outcome.err());
@@ -98,16 +78,16 @@ class TrainCommandTest {
 
   @Test
   void badFlagValuesAreRejectedBeforeAnyWork() {
-    assertEquals(ExitCode.BAD_INPUT, run("train", "--epochs", "0").exitCode());
-    assertEquals(ExitCode.BAD_INPUT, run("train", "--optimizer", "lion").exitCode());
-    Outcome notANumber = run("train", "--batch", "many");
+    assertEquals(ExitCode.BAD_INPUT, CommandRunner.run("train", "--epochs", "0").exitCode());
+    assertEquals(ExitCode.BAD_INPUT, CommandRunner.run("train", "--optimizer", "lion").exitCode());
+    Outcome notANumber = CommandRunner.run("train", "--batch", "many");
     assertEquals(ExitCode.BAD_INPUT, notANumber.exitCode());
     assertTrue(notANumber.err().contains("--batch"), notANumber.err());
   }
 
   @Test
   void helpShowsExamples() {
-    Outcome outcome = run("train", "--help");
+    Outcome outcome = CommandRunner.run("train", "--help");
     assertEquals(ExitCode.OK, outcome.exitCode());
     assertTrue(outcome.out().contains("Examples:") && outcome.out().contains("--train-samples"), outcome.out());
   }

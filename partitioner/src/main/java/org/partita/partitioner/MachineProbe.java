@@ -41,6 +41,7 @@ public final class MachineProbe {
   static final int[] OTHER_DIMS = {128, 512, 2048};
   /** Each timing runs at least this long, so short calls are not timer noise. */
   private static final double MIN_SECONDS = 0.005;
+  private static final double WARM_UP_SECONDS = 0.2;
   /** Forward, weight-gradient and input-gradient GEMMs of Dense and Conv2D use these. */
   private static final Transpose[][] TRANSPOSE_PAIRS = {
       {Transpose.NO, Transpose.NO}, {Transpose.NO, Transpose.YES}, {Transpose.YES, Transpose.NO}};
@@ -95,9 +96,9 @@ public final class MachineProbe {
    */
   static double calibrateDataMovement(Blas blas) {
     double patchHeavy = slope(blas, new Conv2DSpec(new Shape(32, 14, 14), 32, Window.square(3, 1, 1),
-        Activation.RELU), 16, 48);
+        Activation.RELU), 16, 64);
     double outputHeavy = slope(blas, new Conv2DSpec(new Shape(1, 28, 28), 16, Window.square(3, 1, 1),
-        Activation.RELU), 32, 96);
+        Activation.RELU), 32, 128);
     return Math.max(0.05, (patchHeavy + outputHeavy) / 2);
   }
 
@@ -184,7 +185,7 @@ public final class MachineProbe {
         blas.gemm(calls[i].a(), calls[i].b(), s.m(), s.n(), s.k(), 1f, operands[i][0], 0, lda, operands[i][1], 0, ldb,
             1f, operands[i][2], 0, s.m());
       }
-    });
+    }, 0);
   }
 
   private static double layerSeconds(LayerSpec spec, Blas blas, int batch) {
@@ -213,9 +214,23 @@ public final class MachineProbe {
     return bestSecondsPerCall(() -> optimizer.step(step[0]++)) / count * 1e9;
   }
 
-  /** Best of 3 rounds of seconds per call, after a warm-up; each round lasts ≥ MIN_SECONDS. */
+  /**
+   * Best of 3 rounds of seconds per call; each round lasts ≥ MIN_SECONDS. Calls first run for at
+   * least {@link #WARM_UP_SECONDS} so the JIT has compiled them — a cold first round once
+   * measured an Adam update 10x slower than it runs.
+   */
   private static double bestSecondsPerCall(Runnable call) {
-    call.run();
+    return bestSecondsPerCall(call, WARM_UP_SECONDS);
+  }
+
+  /** As {@link #bestSecondsPerCall(Runnable)} with a chosen warm-up (native GEMMs need none). */
+  private static double bestSecondsPerCall(Runnable call, double warmUpSeconds) {
+    long warmUpEnd = System.nanoTime() + (long) (warmUpSeconds * 1e9);
+    int warmUps = 0;
+    while (System.nanoTime() < warmUpEnd || warmUps < 2) {
+      call.run();
+      warmUps++;
+    }
     long start = System.nanoTime();
     call.run();
     double once = Math.max((System.nanoTime() - start) / 1e9, 1e-7);

@@ -98,6 +98,22 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
     return a + (b - a) * t;
   }
 
+  /**
+   * This profile for a node with {@code nodeCores} cores, assuming throughput scales with cores
+   * (GEMMs and the parallel loops both split across them); fixed per-call costs do not scale.
+   */
+  public MachineProfile scaledTo(int nodeCores) {
+    double factor = (double) nodeCores / threads;
+    if (factor == 1.0) {
+      return this;
+    }
+    List<GemmSample> scaled = gemm.stream().map(s -> new GemmSample(s.minDim(), s.otherDim(), s.gflops() * factor))
+        .toList();
+    return new MachineProfile(cpu, nodeCores, nodeCores, blas, scaled, nsPerFloat / factor,
+        nsPerTranscendental / factor, nsPerCall, new UpdateCost(update.sgd() / factor, update.momentum() / factor,
+        update.adam() / factor), measuredUnixMillis);
+  }
+
   public MachineProfileProto toProto() {
     MachineProfileProto.Builder builder = MachineProfileProto.newBuilder()
         .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE).setCpu(cpu).setCores(cores)

@@ -19,7 +19,7 @@ import org.partita.models.loss.Loss;
  * stored layout, so the same data feeds every model.
  */
 public final class StandardModels {
-  public static final List<String> NAMES = List.of("mlp", "cnn", "lstm");
+  public static final List<String> NAMES = List.of("mlp", "cnn", "lstm", "wide-mlp");
 
   private StandardModels() {}
 
@@ -28,6 +28,7 @@ public final class StandardModels {
       case "mlp" -> mlp(seed);
       case "cnn" -> cnn(seed);
       case "lstm" -> lstm(seed);
+      case "wide-mlp" -> wideMlp(seed);
       default -> throw new IllegalArgumentException("unknown model '" + name + "'; choose one of " + NAMES);
     };
   }
@@ -56,6 +57,17 @@ public final class StandardModels {
         new DenseSpec(features, 128, Activation.RELU),
         new DropoutSpec(Shape.vector(128), 0.3f),
         new DenseSpec(128, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
+  }
+
+  /**
+   * 784-4096-4096-10: 20 million parameters, 320 MB with gradients and Adam state — the model that
+   * does not fit a small node and needs model parallelism.
+   */
+  public static ModelSpec wideMlp(long seed) {
+    return new ModelSpec("wide-mlp", Shape.vector(784), List.of(
+        new DenseSpec(784, 4096, Activation.RELU),
+        new DenseSpec(4096, 4096, Activation.RELU),
+        new DenseSpec(4096, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
   }
 
   /** LSTM(128) over the 28 rows, classifying from the last hidden state (references: GRU 0.888–0.897). */

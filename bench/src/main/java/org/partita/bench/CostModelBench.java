@@ -1,0 +1,102 @@
+package org.partita.bench;
+
+import java.io.IOException;
+import java.util.Locale;
+import org.jblas.FloatMatrix;
+import org.partita.models.blas.Blas;
+import org.partita.models.data.ArrayDataset;
+import org.partita.models.data.FashionMnist;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.network.StandardModels;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.models.train.LocalTrainer;
+import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.CostModel;
+import org.partita.partitioner.Link;
+import org.partita.partitioner.MachineProbe;
+import org.partita.partitioner.MachineProfile;
+
+/**
+ * Is the cost model right on one machine? Measures a {@link MachineProfile} the way
+ * {@code partita plan} does, predicts the reference trainer's step time for the MLP, CNN and LSTM
+ * at batch 128, then measures those steps on real Fashion-MNIST batches in the same JVM; prints
+ * predicted, measured (min / median / max over rounds) and the relative error against the median.
+ *
+ * <pre>
+ *   java -cp ... org.partita.bench.CostModelBench [--repetitions 5]
+ * </pre>
+ */
+public final class CostModelBench {
+  private CostModelBench() {}
+
+  public static void main(String[] args) throws IOException {
+    int repetitions = args.length == 2 && args[0].equals("--repetitions") ? Integer.parseInt(args[1]) : 5;
+    if (repetitions < 5) {
+      throw new IllegalArgumentException("--repetitions must be ≥ 5");
+    }
+    Blas blas = Blas.get();
+    System.out.println("# Cost model check — " + MachineInfo.summary());
+    long start = System.nanoTime();
+    MachineProfile profile = MachineProbe.measure(blas);
+    System.out.printf(Locale.ROOT, "# profile measured in %.1f s: %s%n", (System.nanoTime() - start) / 1e9,
+        profile.describe());
+    CostModel cost = new CostModel(profile, Link.parse("1gbit", 50e-6));
+    FashionMnist.Splits splits = FashionMnist.load(FashionMnist.DEBIAN_DIRECTORY);
+    System.out.println();
+    System.out.println("| model | batch | predicted step | measured step (min / median / max of " + repetitions
+        + ") | error vs median |");
+    System.out.println("|---|---|---|---|---|");
+    int batch = 128;
+    OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
+    for (String name : new String[] {"mlp", "cnn", "lstm"}) {
+      ModelSpec spec = StandardModels.byName(name, 1);
+      double predicted = cost.singleNodeStepSeconds(spec, batch, optimizer);
+      Stats measured = Stats.of(measureSteps(spec, splits.train(), batch, optimizer, blas, repetitions));
+      System.out.printf(Locale.ROOT, "| %s | %d | %.2f ms | %s ms | %+.1f%% |%n", name, batch, predicted * 1e3,
+          new Stats(measured.min() * 1e3, measured.median() * 1e3, measured.max() * 1e3).format("%.2f"),
+          100 * (predicted - measured.median()) / measured.median());
+    }
+  }
+
+  /** Seconds per training step, one value per round of several steps, after warm-up steps. */
+  private static double[] measureSteps(ModelSpec spec, ArrayDataset data, int batch, OptimizerSpec optimizer,
+      Blas blas, int repetitions) {
+    LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(1, batch, 1, optimizer), blas);
+    FloatMatrix inputs = new FloatMatrix(spec.inputShape().size(), batch);
+    FloatMatrix targets = new FloatMatrix(10, batch);
+    FloatMatrix gradient = new FloatMatrix(10, batch);
+    int stepsPerRound = Math.max(5, (int) (0.5 / Math.max(1e-4, roughStep(trainer, data, inputs, targets, gradient))));
+    int next = 0;
+    for (int i = 0; i < stepsPerRound; i++) {
+      next = step(trainer, data, next, inputs, targets, gradient);
+    }
+    double[] seconds = new double[repetitions];
+    for (int r = 0; r < repetitions; r++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < stepsPerRound; i++) {
+        next = step(trainer, data, next, inputs, targets, gradient);
+      }
+      // The batch copy is outside trainStep but inside this loop; it is a few hundred microseconds
+      // of the CNN's and LSTM's tens of milliseconds, and counted in the MLP's.
+      seconds[r] = (System.nanoTime() - start) / 1e9 / stepsPerRound;
+    }
+    return seconds;
+  }
+
+  private static double roughStep(LocalTrainer trainer, ArrayDataset data, FloatMatrix inputs, FloatMatrix targets,
+      FloatMatrix gradient) {
+    step(trainer, data, 0, inputs, targets, gradient);
+    long start = System.nanoTime();
+    step(trainer, data, 1, inputs, targets, gradient);
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static int step(LocalTrainer trainer, ArrayDataset data, int next, FloatMatrix inputs, FloatMatrix targets,
+      FloatMatrix gradient) {
+    int batch = inputs.columns;
+    int from = (next * batch) % (data.size() - batch);
+    data.copyBatch(null, from, batch, inputs, targets);
+    trainer.trainStep(inputs, targets, gradient, 0);
+    return next + 1;
+  }
+}

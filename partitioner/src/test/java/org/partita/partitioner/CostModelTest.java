@@ -1,0 +1,82 @@
+package org.partita.partitioner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.partita.models.layers.Activation;
+import org.partita.models.layers.Conv2DSpec;
+import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.LstmSpec;
+import org.partita.models.layers.Shape;
+import org.partita.models.layers.UnitRange;
+import org.partita.models.layers.Window;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.network.StandardModels;
+import org.partita.models.optim.OptimizerSpec;
+
+class CostModelTest {
+  @TempDir
+  Path directory;
+
+  /** FLOPs worked out by hand for small layers. */
+  @Test
+  void flopCountsEqualHandComputedOnes() {
+    // Dense 5→4, batch 3: forward 2·4·3·5 = 120; dW 120; dX 120.
+    DenseSpec dense = new DenseSpec(5, 4, Activation.RELU);
+    assertEquals(360, LayerWork.of(dense, UnitRange.all(4), 3, true).gemmFlops());
+    assertEquals(240, LayerWork.of(dense, UnitRange.all(4), 3, false).gemmFlops());
+    assertEquals(120, LayerWork.of(dense, new UnitRange(0, 2), 3, true).gemmFlops() / 3 * 2);
+    assertEquals(dense.forwardFlops(UnitRange.all(4), 3) + dense.backwardFlops(UnitRange.all(4), 3),
+        LayerWork.of(dense, UnitRange.all(4), 3, true).gemmFlops());
+    // Conv 2×4×4 → 3 channels, 3×3, pad 1: P = 16, K = 18; forward 2·(16·2)·3·18 = 3456 for batch 2.
+    Conv2DSpec conv = new Conv2DSpec(new Shape(2, 4, 4), 3, Window.square(3, 1, 1), Activation.RELU);
+    assertEquals(3 * 3456, LayerWork.of(conv, UnitRange.all(3), 2, true).gemmFlops());
+    assertEquals(conv.forwardFlops(UnitRange.all(3), 2) + conv.backwardFlops(UnitRange.all(3), 2),
+        LayerWork.of(conv, UnitRange.all(3), 2, true).gemmFlops());
+    // LSTM 3→2 over 4 steps, batch 5: per step 2·(4·2)·5·(3+2) = 400 forward, 400 dW, dh 2·2·5·8 = 160,
+    // dx 2·3·5·8 = 240.
+    LstmSpec lstm = new LstmSpec(3, 2, 4, false);
+    assertEquals(4 * (400 + 400 + 160 + 240), LayerWork.of(lstm, UnitRange.all(2), 5, true).gemmFlops());
+    assertEquals(4 * (400 + 400 + 160), LayerWork.of(lstm, UnitRange.all(2), 5, false).gemmFlops());
+  }
+
+  @Test
+  void splittingAddsExchangeAndReplicasAddAllReduce() {
+    CostModel cost = new CostModel(Fixtures.machine(), Fixtures.gigabit());
+    ModelSpec mlp = StandardModels.mlp(1);
+    OptimizerSpec adam = OptimizerSpec.adam(1e-3f);
+    List<String> nodes = List.of("a", "b", "c", "d");
+    StepPrediction single = cost.predict(mlp, PartitionPlan.single(mlp, 128, "a"), adam);
+    assertEquals(0, single.exchange());
+    assertEquals(0, single.allReduce());
+    StepPrediction sliced = cost.predict(mlp, PartitionPlan.balanced(mlp, 1, new int[] {0, 3}, new int[] {2}, 1,
+        PipelineSchedule.GPIPE, 128, nodes), adam);
+    assertTrue(sliced.exchange() > 0 && sliced.compute() < single.compute(), sliced.describe());
+    StepPrediction replicated = cost.predict(mlp, PartitionPlan.balanced(mlp, 2, new int[] {0, 3}, new int[] {1}, 1,
+        PipelineSchedule.GPIPE, 128, nodes), adam);
+    assertTrue(replicated.allReduce() > 0 && replicated.compute() < single.compute(), replicated.describe());
+    StepPrediction pipelined = cost.predict(mlp, PartitionPlan.balanced(mlp, 1, new int[] {0, 1, 3}, new int[] {1, 1},
+        4, PipelineSchedule.GPIPE, 128, nodes), adam);
+    assertTrue(pipelined.bubble() > 0, pipelined.describe());
+  }
+
+  @Test
+  void profileSavesAndLoadsAndInterpolatesBetweenSamples() throws Exception {
+    MachineProfile profile = Fixtures.machine();
+    Path file = directory.resolve("profile.pb");
+    profile.save(file);
+    assertEquals(profile, MachineProfile.load(file));
+    double small = profile.gflops(new GemmShape(512, 8, 512));
+    double large = profile.gflops(new GemmShape(512, 256, 512));
+    assertTrue(large > small, small + " vs " + large);
+    double between = profile.gflops(new GemmShape(512, 24, 512));
+    assertTrue(between > profile.gflops(new GemmShape(512, 16, 512))
+        && between < profile.gflops(new GemmShape(512, 32, 512)));
+    assertEquals(2 * profile.gflops(new GemmShape(64, 64, 64)), profile.scaledTo(4).gflops(new GemmShape(64, 64, 64)),
+        1e-9);
+  }
+}

@@ -1,0 +1,41 @@
+package org.partita.partitioner;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.partita.models.layers.Activation;
+import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.LstmSpec;
+import org.partita.models.layers.Shape;
+import org.partita.models.layers.SimpleRnnSpec;
+import org.partita.models.loss.Loss;
+import org.partita.models.network.ModelSpec;
+
+/** A fixed machine profile (no measuring in unit tests) and small models of every family. */
+final class Fixtures {
+  private Fixtures() {}
+
+  static MachineProfile machine() {
+    List<MachineProfile.GemmSample> samples = new ArrayList<>();
+    for (int d : MachineProbe.MIN_DIMS) {
+      for (int o : MachineProbe.OTHER_DIMS) {
+        samples.add(new MachineProfile.GemmSample(d, o, Math.min(150, 10 + d * 0.5 + o / 50.0)));
+      }
+    }
+    return new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 8, 20_000,
+        new MachineProfile.UpdateCost(0.3, 0.5, 0.8), 0);
+  }
+
+  static Link gigabit() {
+    return Link.parse("1gbit", 50e-6);
+  }
+
+  static ModelSpec rnn() {
+    return new ModelSpec("rnn", new Shape(28, 28, 1), List.of(new SimpleRnnSpec(28, 64, 28, false),
+        new DenseSpec(64, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, 1);
+  }
+
+  static ModelSpec stackedLstm() {
+    return new ModelSpec("lstm2", new Shape(28, 28, 1), List.of(new LstmSpec(28, 64, 28, true),
+        new LstmSpec(64, 64, 28, false), new DenseSpec(64, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, 1);
+  }
+}
