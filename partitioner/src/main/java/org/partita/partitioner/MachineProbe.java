@@ -105,11 +105,11 @@ public final class MachineProbe {
   /**
    * From an LSTM at two batch sizes, after its measured GEMMs and its data movement: nanoseconds
    * per exp/tanh (the slope) and the fixed cost per GEMM call or parallel loop (the intercept,
-   * spread over the 48 calls of 8 steps — sleeping BLAS threads woken for every GEMM, work handed
+   * spread over the 96 calls of 16 steps — sleeping BLAS threads woken for every GEMM, work handed
    * to the loop threads).
    */
   static double[] calibrateRecurrent(Blas blas, double perFloat) {
-    LstmSpec lstm = new LstmSpec(32, 128, 8, false, 1f);
+    LstmSpec lstm = new LstmSpec(32, 128, 16, false, 1f);
     LayerWork small = work(lstm, 32);
     LayerWork large = work(lstm, 128);
     double smallRest = residualSeconds(blas, lstm, 32) - perFloat * 1e-9 * small.floatsMoved();
