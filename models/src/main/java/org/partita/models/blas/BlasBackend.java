@@ -3,8 +3,9 @@ package org.partita.models.blas;
 import java.util.Locale;
 
 /**
- * The GEMM implementations Partita can use, fastest first. Measured on a 2-core dev machine at
- * n=1024: system OpenBLAS ≈160 GFLOP/s, jblas' bundled BLAS ≈43, pure Java ≈12–37.
+ * The GEMM implementations Partita can use, fastest first. Measured on a 2-core machine at n=1024
+ * with both threads (docs/BENCHMARKS.md): system OpenBLAS ≈189 GFLOP/s, jblas' bundled BLAS ≈37,
+ * the pure-Java kernel ≈11.
  */
 public enum BlasBackend {
   OPENBLAS("system OpenBLAS through dev.ludovic.netlib JNI"),
