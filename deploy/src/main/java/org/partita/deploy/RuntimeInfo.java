@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.partita.models.blas.Blas;
 import org.partita.models.blas.Parallel;
+import org.partita.partitioner.ShardMemory;
 
 /**
  * The start-up facts users of earlier systems could not see: which BLAS, how many threads, how
@@ -19,7 +20,7 @@ public final class RuntimeInfo {
     lines.add("BLAS      " + blas.describe());
     lines.add("threads   " + runtime.availableProcessors() + " cores; " + Parallel.threads()
         + " for the loops around the GEMMs (-D" + Parallel.THREADS_PROPERTY + ")");
-    lines.add("memory    max heap " + mebibytes(runtime.maxMemory()) + ", direct memory " + directMemoryLimit());
+    lines.add("memory    max heap " + ShardMemory.mebibytes(runtime.maxMemory()) + ", direct memory " + directMemoryLimit());
     lines.add("java      " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     return lines;
   }
@@ -31,9 +32,5 @@ public final class RuntimeInfo {
       }
     }
     return "= max heap (JVM default; set -XX:MaxDirectMemorySize to change)";
-  }
-
-  public static String mebibytes(long bytes) {
-    return String.format("%,d MiB", bytes / (1024 * 1024));
   }
 }

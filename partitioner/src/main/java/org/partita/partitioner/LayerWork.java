@@ -30,17 +30,6 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long transcende
     return gemms.stream().mapToLong(GemmShape::flops).sum();
   }
 
-  public LayerWork plus(LayerWork other) {
-    List<GemmShape> all = new ArrayList<>(gemms);
-    all.addAll(other.gemms);
-    return new LayerWork(all, floatsMoved + other.floatsMoved, transcendentals + other.transcendentals,
-        loops + other.loops);
-  }
-
-  public static LayerWork none() {
-    return new LayerWork(List.of(), 0, 0, 0);
-  }
-
   /** Forward + backward of one layer; {@code inputGradient} false for a model's first layer. */
   public static LayerWork of(LayerSpec spec, UnitRange units, int batch, boolean inputGradient) {
     int u = units.size();

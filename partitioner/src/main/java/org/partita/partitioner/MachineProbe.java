@@ -253,7 +253,8 @@ public final class MachineProbe {
     return values;
   }
 
-  static String cpuModel() {
+  /** The CPU's model name from /proc/cpuinfo, for reports. */
+  public static String cpuModel() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.partita.models.data.DataFormatException;
+import org.partita.models.io.CheckpointFiles;
+import org.partita.models.io.SpecProtos;
 import org.partita.proto.FormatVersionProto;
 import org.partita.proto.GemmSampleProto;
 import org.partita.proto.MachineProfileProto;
@@ -136,16 +138,7 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
   }
 
   public void save(Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path temporary = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-    try {
-      Files.write(temporary, toProto().toByteArray());
-      Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
+    CheckpointFiles.writeAtomically(file, toProto().toByteArray());
   }
 
   public static MachineProfile load(Path file) throws IOException {
@@ -157,11 +150,8 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
     } catch (java.nio.file.NoSuchFileException e) {
       throw new DataFormatException(file, "machine profile not found", e);
     }
-    if (proto.getFormatVersion() != FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE) {
-      throw new DataFormatException(file, "machine profile in format version " + proto.getFormatVersion()
-          + "; this Partita reads " + FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE);
-    }
     try {
+      SpecProtos.checkVersion(proto.getFormatVersion(), "machine profile");
       return fromProto(proto);
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(file, e.getMessage(), e);

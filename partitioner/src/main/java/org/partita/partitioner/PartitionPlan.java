@@ -91,15 +91,6 @@ public record PartitionPlan(int replicas, List<StagePlan> stages, int microBatch
     return globalBatch / (replicas * microBatches);
   }
 
-  public int stageOf(int layer) {
-    for (int s = 0; s < stages.size(); s++) {
-      if (stages.get(s).contains(layer)) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("no stage holds layer " + layer);
-  }
-
   /** "2 replicas × 2 stages (1+2 slices), 4 micro-batches GPIPE, batch 128". */
   public String describe() {
     StringBuilder slices = new StringBuilder();

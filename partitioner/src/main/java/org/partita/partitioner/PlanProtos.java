@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.partita.models.io.SpecProtos;
 import org.partita.models.layers.UnitRange;
 import org.partita.proto.FormatVersionProto;
 import org.partita.proto.LayerSplitProto;
@@ -41,10 +42,7 @@ public final class PlanProtos {
   }
 
   public static PartitionPlan fromProto(PartitionPlanProto proto, String source) {
-    if (proto.getFormatVersion() != FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE) {
-      throw new IllegalArgumentException(source + ": partition plan in format version " + proto.getFormatVersion()
-          + "; this Partita reads " + FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE);
-    }
+    SpecProtos.checkVersion(proto.getFormatVersion(), source + ": partition plan");
     try {
       List<StagePlan> stages = new ArrayList<>();
       for (int s = 0; s < proto.getStagesCount(); s++) {

@@ -57,15 +57,19 @@ public final class Planner {
               PartitionPlan plan = PartitionPlan.balanced(model, replicas, cuts, sliceCounts, micro, schedule,
                   request.globalBatch(), nodes);
               considered++;
+              // Balanced plans are well-formed by construction; what remains to check is memory.
               long peak = 0;
-              for (String node : nodes) {
-                peak = Math.max(peak, MemoryModel.node(model, plan, node, request.optimizer()));
+              boolean fits = true;
+              for (NodeSpec node : request.cluster().nodes()) {
+                long need = MemoryModel.node(model, plan, node.name(), request.optimizer());
+                peak = Math.max(peak, need);
+                fits &= need <= node.memoryBytes();
               }
               if (peak < smallestPeak) {
                 smallestPeak = peak;
                 smallestPlan = plan;
               }
-              if (!PlanValidator.problems(plan, model, request.cluster(), request.optimizer()).isEmpty()) {
+              if (!fits) {
                 tooLarge++;
                 continue;
               }

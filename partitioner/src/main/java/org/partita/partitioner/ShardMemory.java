@@ -10,12 +10,6 @@ public record ShardMemory(long parameters, long gradients, long optimizerState, 
     return parameters + gradients + optimizerState + activations + scratch + messageBuffers;
   }
 
-  public ShardMemory plus(ShardMemory other) {
-    return new ShardMemory(parameters + other.parameters, gradients + other.gradients,
-        optimizerState + other.optimizerState, activations + other.activations, scratch + other.scratch,
-        messageBuffers + other.messageBuffers);
-  }
-
   public static String mebibytes(long bytes) {
     return String.format(Locale.ROOT, "%,.0f MiB", bytes / 1048576.0);
   }

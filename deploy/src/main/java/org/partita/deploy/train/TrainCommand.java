@@ -156,6 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
     LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(epochs, batch, seed, optimizerSpec), blas);
     TrainingReport report = trainer.fit(train, splits.test(), progress(console));
     Map<String, Object> metrics = finish(runDirectory, spec, trainer, report, blas, wallStart);
+    Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
     printSummary(console, report, "acc", epoch -> String.format(Locale.ROOT, "%7.2f%%", 100 * epoch),
         runDirectory, (double) metrics.get("wall_seconds"));
     console.printf(Locale.ROOT, "test accuracy %.2f%% on %,d images · %,.0f samples/s%n",
@@ -222,15 +223,13 @@ public final class TrainCommand implements Callable<Integer> {
     return new ProgressReporter(console, System.console() != null, progressInterval);
   }
 
-  /** Saves the checkpoint and writes metrics.json with what every model reports. */
+  /** Saves the checkpoint and returns the metrics every model reports; callers add theirs and write them. */
   private Map<String, Object> finish(Path runDirectory, ModelSpec spec, LocalTrainer trainer, TrainingReport report,
       Blas blas, long wallStart) throws IOException {
     ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, trainer.optimizer(),
         new ModelCheckpoint.Position(trainer.step(), epochs, seed));
     double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-    Map<String, Object> metrics = metrics(spec, trainer.optimizer().spec(), report, blas, wallSeconds);
-    Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
-    return metrics;
+    return metrics(spec, trainer.optimizer().spec(), report, blas, wallSeconds);
   }
 
   private void validate() {

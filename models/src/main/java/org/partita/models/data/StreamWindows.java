@@ -63,15 +63,6 @@ public final class StreamWindows implements Dataset {
     return windowsPerStream * streams;
   }
 
-  public int streams() {
-    return streams;
-  }
-
-  /** Symbols predicted per epoch. */
-  public long predictions() {
-    return (long) size() * timeSteps;
-  }
-
   @Override
   public void copyBatch(int[] order, int from, int count, FloatMatrix inputs, FloatMatrix targets) {
     checkBatchBuffers(count, inputs, targets);

@@ -124,8 +124,11 @@ public final class CheckpointFiles {
     }
   }
 
-  /** temp file → force → rename over the target → force the directory, so the rename is durable. */
-  static void writeAtomically(Path target, byte[] bytes) throws IOException {
+  /**
+   * temp file → force → rename over the target → force the directory, so the rename is durable:
+   * readers see the old file or the new one, never half of one. Used for every file Partita persists.
+   */
+  public static void writeAtomically(Path target, byte[] bytes) throws IOException {
     Path directory = target.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");

@@ -20,8 +20,4 @@ public record BatchContext(long step, int firstSample, Phase phase) {
   public static BatchContext inference() {
     return new BatchContext(0, 0, Phase.INFER);
   }
-
-  public BatchContext offsetBy(int samples) {
-    return new BatchContext(step, firstSample + samples, phase);
-  }
 }

@@ -1,5 +1,6 @@
 package org.partita.models.network;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.partita.models.layers.Activation;
@@ -7,6 +8,7 @@ import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
@@ -35,10 +37,17 @@ public final class StandardModels {
 
   /** 784-256-128-10 with ReLU (the published reference reaches 0.883 on the test set). */
   public static ModelSpec mlp(long seed) {
-    return new ModelSpec("mlp", Shape.vector(784), List.of(
-        new DenseSpec(784, 256, Activation.RELU),
-        new DenseSpec(256, 128, Activation.RELU),
-        new DenseSpec(128, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
+    return denseStack("mlp", seed, 784, 256, 128, 10);
+  }
+
+  /** ReLU dense layers of the given widths, input first, with a linear output layer for softmax. */
+  private static ModelSpec denseStack(String name, long seed, int... widths) {
+    List<LayerSpec> layers = new ArrayList<>();
+    for (int i = 0; i + 1 < widths.length; i++) {
+      Activation activation = i + 2 == widths.length ? Activation.IDENTITY : Activation.RELU;
+      layers.add(new DenseSpec(widths[i], widths[i + 1], activation));
+    }
+    return new ModelSpec(name, Shape.vector(widths[0]), layers, Loss.SOFTMAX_CROSS_ENTROPY, seed);
   }
 
   /**
@@ -64,10 +73,7 @@ public final class StandardModels {
    * does not fit a small node and needs model parallelism.
    */
   public static ModelSpec wideMlp(long seed) {
-    return new ModelSpec("wide-mlp", Shape.vector(784), List.of(
-        new DenseSpec(784, 4096, Activation.RELU),
-        new DenseSpec(4096, 4096, Activation.RELU),
-        new DenseSpec(4096, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, seed);
+    return denseStack("wide-mlp", seed, 784, 4096, 4096, 10);
   }
 
   /** LSTM(128) over the 28 rows, classifying from the last hidden state (references: GRU 0.888–0.897). */
