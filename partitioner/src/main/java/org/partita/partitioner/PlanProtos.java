@@ -79,4 +79,8 @@ public final class PlanProtos {
   public static ShardIdProto toProto(ShardId shard) {
     return ShardIdProto.newBuilder().setReplica(shard.replica()).setStage(shard.stage()).setSlice(shard.slice()).build();
   }
+
+  public static ShardId fromProto(ShardIdProto shard) {
+    return new ShardId(shard.getReplica(), shard.getStage(), shard.getSlice());
+  }
 }

@@ -41,15 +41,33 @@ class ProtoRoundTripTest {
         Samples.allReduceChunk(),
         Samples.assignShard(),
         Samples.machineProfile(),
-        ShardReadyProto.newBuilder().setShard(Samples.shardId()).setNode("w1").build(),
-        RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setLearningRate(0.01f).build(),
+        ShardReadyProto.newBuilder().setShard(Samples.shardId()).setNode("w1").setActorRef("akka://partita/user/s")
+            .setError("out of memory").build(),
+        ConnectShardsProto.newBuilder().addShards(ShardAddressProto.newBuilder().setShard(Samples.shardId())
+            .setNode("w1").setActorRef("akka://partita/user/s")).build(),
+        ShardsConnectedProto.newBuilder().setShard(Samples.shardId()).build(),
+        DescribeNodeProto.newBuilder().setReplyTo("akka://partita/temp/$a").build(),
+        NodeInfoProto.newBuilder().setName("w1").setAddress("127.0.0.1:25521").setCores(2)
+            .setMaxMemoryBytes(1L << 33).setGuardianRef("akka://partita/user").setBlas("openblas").build(),
+        RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setSamples(128).setKind(StepKindProto.TRAIN)
+            .setOptimizerStep(40).build(),
+        GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)
+            .setNonFinite("layer 2 WEIGHTS").build(),
+        ApplyUpdateProto.newBuilder().setStep(42).setGradientScale(0.5f).build(),
         StepDoneProto.newBuilder().setShard(Samples.shardId()).setStep(42).setLossSum(12.5)
             .setCorrect(90).setSamples(128).build(),
         AbortStepProto.newBuilder().setStep(42).setReason("node w2 unreachable").build(),
+        ShardStatusQueryProto.newBuilder().setStep(42).build(),
+        ShardStatusProto.newBuilder().setShard(Samples.shardId()).setNode("w1").setStep(42).setPhase("FORWARD")
+            .setWaitingFor("outputs of layer 2").build(),
+        FetchStateProto.newBuilder().setStep(42).build(),
+        ShardStateChunkProto.newBuilder().setShard(Samples.shardId()).setIndex(1).setCount(3)
+            .setData(ByteString.copyFromUtf8("state")).build(),
+        ReleaseShardProto.newBuilder().setReason("training finished").build(),
         SaveShardProto.newBuilder().setStep(42).setDirectory("/tmp/ckpt/step-42").build(),
         ShardSavedProto.newBuilder().setFile(Samples.shardFileRef()).setStep(42).build(),
         ShardFailureProto.newBuilder().setShard(Samples.shardId()).setStep(42)
-            .setMessage("loss is NaN").build());
+            .setMessage("loss is NaN").setDiverged(true).build());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -62,6 +80,21 @@ class ProtoRoundTripTest {
     Message parsed = sample.getParserForType().parseFrom(bytes);
     assertEquals(sample, parsed);
     assertEquals(ByteString.copyFrom(bytes), parsed.toByteString());
+  }
+
+  /** A message added to runtime.proto without a sample above fails here. */
+  @Test
+  void everyRuntimeMessageHasASample() {
+    Set<String> sampled = new HashSet<>();
+    samples().forEach(sample -> sampled.add(sample.getDescriptorForType().getFullName()));
+    List<String> missing = new ArrayList<>();
+    for (Descriptor type : org.partita.proto.Runtime.getDescriptor().getMessageTypes()) {
+      boolean nested = type.getName().equals("StepRefProto") || type.getName().equals("ShardAddressProto");
+      if (!nested && !sampled.contains(type.getFullName())) {
+        missing.add(type.getName());
+      }
+    }
+    assertTrue(missing.isEmpty(), "runtime messages without a round-trip sample: " + missing);
   }
 
   /** Each oneof needs only one member set; the other optimizer and layer kinds have own samples. */

@@ -153,7 +153,8 @@ final class Samples {
 
   static AssignShardProto assignShard() {
     return AssignShardProto.newBuilder().setShard(shardId()).setModel(modelSpec()).setPlan(plan())
-        .setOptimizer(optimizer(Optimizer.SGD)).setInitialState(shardState()).build();
+        .setOptimizer(optimizer(Optimizer.SGD)).setInitialState(shardState()).setSession("run-7")
+        .setDriver("akka://partita@127.0.0.1:25520/user/driver-run-7#1").build();
   }
 
   static MachineProfileProto machineProfile() {

@@ -1,6 +1,7 @@
 package org.partita.models.network;
 
 import java.util.List;
+import org.jblas.FloatMatrix;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.MaxPool2DSpec;
@@ -55,6 +56,15 @@ public record ModelSpec(String name, Shape inputShape, List<LayerSpec> layers, L
   /** Outputs per loss group: the number of classes. */
   public int outputClasses() {
     return outputShape().size() / outputGroups();
+  }
+
+  /**
+   * A (K·T × B) output, target or gradient matrix seen as (K × T·B): one column per prediction,
+   * sharing the data, so the loss treats each step's K outputs on its own.
+   */
+  public FloatMatrix perPrediction(FloatMatrix matrix) {
+    int groups = outputGroups();
+    return groups == 1 ? matrix : new FloatMatrix(outputClasses(), matrix.columns * groups, matrix.data);
   }
 
   public long parameterCount() {

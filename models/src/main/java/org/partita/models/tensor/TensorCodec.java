@@ -37,7 +37,17 @@ public final class TensorCodec {
     }
     byte[] bytes = new byte[Math.multiplyExact(count, Float.BYTES)];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, offset, count);
-    // The array is never touched again, so wrapping it without a copy is safe.
+    return wrap(bytes, rows, columns);
+  }
+
+  /**
+   * A rows × columns tensor around little-endian float bytes the caller has just filled and hands
+   * over: the array is wrapped without a copy, so it must never be written again.
+   */
+  public static TensorProto wrap(byte[] bytes, int rows, int columns) {
+    if (bytes.length != (long) rows * columns * Float.BYTES) {
+      throw new IllegalArgumentException("wrap: " + bytes.length + " bytes for a " + rows + "×" + columns + " tensor");
+    }
     ByteString payload = UnsafeByteOperations.unsafeWrap(bytes);
     return TensorProto.newBuilder().addShape(rows).addShape(columns).setData(payload).build();
   }

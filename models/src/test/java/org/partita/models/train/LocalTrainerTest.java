@@ -120,8 +120,8 @@ class LocalTrainerTest {
     TrainingConfig config = new TrainingConfig(1, 2, 1, OptimizerSpec.sgd(0.1f));
     LocalTrainer single = new LocalTrainer(noDropout, config, Blas.get());
     LocalTrainer doubled = new LocalTrainer(noDropout, config, Blas.get());
-    single.trainStep(inputs1, targets1, new org.jblas.FloatMatrix(4, 1), 0);
-    doubled.trainStep(inputs2, targets2, new org.jblas.FloatMatrix(4, 2), 0);
+    single.trainStep(inputs1, targets1, 0);
+    doubled.trainStep(inputs2, targets2, 0);
     for (int p = 0; p < 2; p++) {
       Parameter a = single.network().parameters().get(p);
       Parameter b = doubled.network().parameters().get(p);

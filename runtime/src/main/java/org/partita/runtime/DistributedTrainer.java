@@ -1,0 +1,24 @@
+package org.partita.runtime;
+
+import org.partita.models.data.Dataset;
+import org.partita.models.train.StepRunner;
+import org.partita.models.train.TrainingListener;
+import org.partita.models.train.TrainingReport;
+import org.partita.partitioner.PartitionPlan;
+
+/**
+ * A model placed on a cluster according to a plan, trained step by step exactly as the reference
+ * trainer would (same global batches, same weights up to float rounding). Blocking calls; what
+ * travels between nodes is hidden. Close it to release the shards.
+ */
+public interface DistributedTrainer extends StepRunner, AutoCloseable {
+  PartitionPlan plan();
+
+  TrainingReport fit(Dataset train, Dataset test, TrainingListener listener);
+
+  /** Every shard's parameters and optimizer state, merged into the whole model. */
+  TrainedModel collect();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,21 @@
+package org.partita.runtime;
+
+import java.util.List;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.PartitionPlan;
+
+/**
+ * Worker nodes that can hold model shards, seen from the driver. Implementations: an embedded
+ * cluster of N nodes in this JVM, or a connection to nodes started elsewhere.
+ */
+public interface TrainingCluster extends AutoCloseable {
+  /** The workers, in the order plans place shards on them. */
+  List<WorkerInfo> workers();
+
+  /** Places the plan's shards (the plan names workers by {@link WorkerInfo#name()}) and connects them. */
+  DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan);
+
+  @Override
+  void close();
+}

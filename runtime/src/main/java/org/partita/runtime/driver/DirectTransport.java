@@ -1,0 +1,68 @@
+package org.partita.runtime.driver;
+
+import com.google.protobuf.Message;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.partita.models.blas.Blas;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.ShardId;
+import org.partita.runtime.shard.ShardEngine;
+
+/**
+ * Every shard engine of a plan in this thread, messages delivered in FIFO order through a queue
+ * instead of a network: the protocol without Akka. Tests use it to check the algorithm apart from
+ * the transport, and it shows what the actors add (nothing to the mathematics).
+ */
+public final class DirectTransport implements ShardTransport {
+  private final Map<ShardId, ShardEngine> engines = new LinkedHashMap<>();
+  private final ArrayDeque<Object[]> toShards = new ArrayDeque<>();
+  private final ArrayDeque<Message> toDriver = new ArrayDeque<>();
+
+  public DirectTransport(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer, Blas blas) {
+    for (ShardId shard : plan.shards()) {
+      engines.put(shard, new ShardEngine(shard, "local", model, plan, optimizer, blas, new ShardEngine.Outbox() {
+        @Override
+        public void toShard(ShardId to, Message message) {
+          toShards.add(new Object[] {to, message});
+        }
+
+        @Override
+        public void toDriver(Message message) {
+          toDriver.add(message);
+        }
+      }));
+    }
+  }
+
+  @Override
+  public void send(ShardId shard, Message message) {
+    toShards.add(new Object[] {shard, message});
+  }
+
+  /** Delivers queued shard messages until the driver has one; null when everything is quiet. */
+  @Override
+  public Message poll(Duration timeout) {
+    while (toDriver.isEmpty() && !toShards.isEmpty()) {
+      Object[] next = toShards.poll();
+      ShardEngine engine = engines.get((ShardId) next[0]);
+      if (engine != null) {
+        engine.handle((Message) next[1]);
+      }
+    }
+    return toDriver.poll();
+  }
+
+  @Override
+  public String nodeOf(ShardId shard) {
+    return "local";
+  }
+
+  @Override
+  public void close(String reason) {
+    engines.clear();
+  }
+}

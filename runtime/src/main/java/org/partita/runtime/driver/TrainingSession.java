@@ -1,0 +1,366 @@
+package org.partita.runtime.driver;
+
+import com.google.protobuf.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jblas.FloatMatrix;
+import org.partita.models.blas.Blas;
+import org.partita.models.data.Dataset;
+import org.partita.models.io.ShardStates;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.network.Network;
+import org.partita.models.optim.GradientClipping;
+import org.partita.models.optim.Optimizer;
+import org.partita.models.tensor.TensorCodec;
+import org.partita.models.train.Evaluation;
+import org.partita.models.train.TrainingConfig;
+import org.partita.models.train.TrainingDivergedException;
+import org.partita.models.train.TrainingListener;
+import org.partita.models.train.TrainingLoop;
+import org.partita.models.train.TrainingReport;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.PlanProtos;
+import org.partita.partitioner.ShardId;
+import org.partita.partitioner.StateResharding;
+import org.partita.proto.AbortStepProto;
+import org.partita.proto.ApplyUpdateProto;
+import org.partita.proto.FetchStateProto;
+import org.partita.proto.GradientsReadyProto;
+import org.partita.proto.InputsProto;
+import org.partita.proto.RunStepProto;
+import org.partita.proto.ShardFailureProto;
+import org.partita.proto.ShardStateChunkProto;
+import org.partita.proto.ShardStateProto;
+import org.partita.proto.ShardStatusProto;
+import org.partita.proto.ShardStatusQueryProto;
+import org.partita.proto.StepDoneProto;
+import org.partita.proto.StepKindProto;
+import org.partita.proto.StepRefProto;
+import org.partita.proto.TargetsProto;
+import org.partita.proto.TensorProto;
+import org.partita.runtime.ClusterException;
+import org.partita.runtime.DistributedTrainer;
+import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.TrainedModel;
+import org.partita.runtime.shard.MicroBatches;
+import org.partita.runtime.shard.StateChunks;
+
+/**
+ * The driver's side of one training session: feeds global batches to the shards of a placed plan
+ * and runs each step's rounds — inputs to the first stage and targets to the last, then the
+ * shards' gradient reports, the global-norm decision, the update and the loss. The driver sees
+ * only batches, scalars and (on request) the merged model; parameters never pass through it
+ * during training.
+ *
+ * <p>Every wait is bounded by the step timeout. When it passes, the shards are asked for their
+ * status and the error names the silent shards, their nodes and what the others wait for; the
+ * round is aborted on every shard, so parameters stay as they were before the step.
+ *
+ * <p>Threading: one caller at a time.
+ */
+public final class TrainingSession implements DistributedTrainer {
+  private static final int EVALUATION_BATCH = 500;
+  private static final Duration STATUS_WAIT = Duration.ofSeconds(3);
+
+  private final ModelSpec model;
+  private final TrainingConfig config;
+  private final PartitionPlan plan;
+  private final ShardTransport transport;
+  private final RuntimeSettings settings;
+  private final List<ShardId> shards;
+  private final List<ShardId> firstStage = new ArrayList<>();
+  private final List<ShardId> lastStage = new ArrayList<>();
+  private final ShardId lossReporter;
+  private long round;
+  private long step;
+  private boolean closed;
+
+  public TrainingSession(ModelSpec model, TrainingConfig config, PartitionPlan plan, ShardTransport transport,
+      RuntimeSettings settings) {
+    checkSupported(model, config, plan);
+    this.model = model;
+    this.config = config;
+    this.plan = plan;
+    this.transport = transport;
+    this.settings = settings;
+    this.shards = plan.shards();
+    int last = plan.stages().size() - 1;
+    for (ShardId shard : shards) {
+      if (shard.stage() == 0) {
+        firstStage.add(shard);
+      }
+      if (shard.stage() == last) {
+        lastStage.add(shard);
+      }
+    }
+    this.lossReporter = new ShardId(0, last, 0);
+  }
+
+  /** What this runtime cannot run yet, refused before any shard is placed. */
+  public static void checkSupported(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
+    if (plan.replicas() != 1) {
+      throw new IllegalArgumentException("plan " + plan.describe() + " has " + plan.replicas()
+          + " data-parallel replicas; the cluster runtime runs one replica (slices and stages) so far");
+    }
+    if (config.order() == TrainingConfig.BatchOrder.STREAMS) {
+      throw new IllegalArgumentException("model '" + model.name() + "' trains on carried recurrent streams, which the"
+          + " cluster runtime does not run yet; train it with the single-process trainer");
+    }
+    if (plan.stages().get(plan.stages().size() - 1).endLayer() != model.layers().size()) {
+      throw new IllegalArgumentException("plan " + plan.describe() + " does not cover the " + model.layers().size()
+          + " layers of model '" + model.name() + "'");
+    }
+  }
+
+  @Override
+  public ModelSpec spec() {
+    return model;
+  }
+
+  @Override
+  public PartitionPlan plan() {
+    return plan;
+  }
+
+  @Override
+  public long step() {
+    return step;
+  }
+
+  @Override
+  public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener) {
+    return TrainingLoop.fit(this, config, train, test, listener);
+  }
+
+  @Override
+  public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
+    long id = ++round;
+    int samples = inputs.columns;
+    int microBatches = MicroBatches.count(samples, plan.microBatches());
+    String phase = "step " + step + " (epoch " + (epoch + 1) + ")";
+    sendAll(RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(samples)
+        .setKind(StepKindProto.TRAIN).setOptimizerStep(step).build());
+    sendBatch(id, microBatches, inputs, targets);
+    Map<ShardId, GradientsReadyProto> ready = await(id, GradientsReadyProto.class, phase + " forward/backward");
+    double sumOfSquares = 0;
+    for (GradientsReadyProto report : ready.values()) {
+      if (!report.getNonFinite().isEmpty()) {
+        abort(id, "diverged");
+        throw new TrainingDivergedException("training diverged at " + phase + " on shard "
+            + PlanProtos.fromProto(report.getShard()) + ": " + report.getNonFinite()
+            + "; the step was not applied — lower the learning rate or enable gradient clipping");
+      }
+      sumOfSquares += report.getSumOfSquares();
+    }
+    float clip = config.optimizer().clipGlobalNorm();
+    float scale = clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f;
+    sendAll(ApplyUpdateProto.newBuilder().setStep(id).setGradientScale(scale).build());
+    StepDoneProto loss = await(id, StepDoneProto.class, phase + " update").get(lossReporter);
+    step++;
+    return new StepResult(loss.getLossSum(), loss.getCorrect());
+  }
+
+  @Override
+  public Evaluation evaluate(Dataset data) {
+    TrainingLoop.checkCompatible(model, data);
+    int n = data.size();
+    double lossSum = 0;
+    long correct = 0;
+    FloatMatrix inputs = null;
+    FloatMatrix targets = null;
+    for (int from = 0; from < n; from += EVALUATION_BATCH) {
+      int count = Math.min(EVALUATION_BATCH, n - from);
+      if (inputs == null || inputs.columns != count) {
+        inputs = new FloatMatrix(model.inputShape().size(), count);
+        targets = new FloatMatrix(model.outputClasses() * model.outputGroups(), count);
+      }
+      data.copyBatch(null, from, count, inputs, targets);
+      long id = ++round;
+      int microBatches = MicroBatches.count(count, plan.microBatches());
+      sendAll(RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(count)
+          .setKind(StepKindProto.EVALUATE).build());
+      sendBatch(id, microBatches, inputs, targets);
+      StepDoneProto done = await(id, StepDoneProto.class, "evaluation of samples " + from + "–" + (from + count))
+          .get(lossReporter);
+      lossSum += done.getLossSum();
+      correct += done.getCorrect();
+    }
+    long predictions = (long) n * model.outputGroups();
+    return new Evaluation(lossSum / predictions, (double) correct / predictions, n);
+  }
+
+  @Override
+  public TrainedModel collect() {
+    sendAll(FetchStateProto.newBuilder().setStep(step).build());
+    Map<ShardId, List<ShardStateChunkProto>> chunks = new LinkedHashMap<>();
+    Map<ShardId, ShardStateProto> states = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + settings.stepTimeout().toNanos();
+    while (states.size() < shards.size()) {
+      Message message = poll(deadline, "collecting the model", -1, states.keySet());
+      if (message instanceof ShardStateChunkProto chunk) {
+        ShardId shard = PlanProtos.fromProto(chunk.getShard());
+        List<ShardStateChunkProto> pieces = chunks.computeIfAbsent(shard, s -> new ArrayList<>());
+        pieces.add(chunk);
+        if (pieces.size() == chunk.getCount()) {
+          states.put(shard, StateChunks.join(pieces, "state of shard " + shard + " on " + transport.nodeOf(shard)));
+        }
+      } else if (message instanceof ShardFailureProto failure) {
+        throw new ClusterException("collecting the model: shard " + PlanProtos.fromProto(failure.getShard()) + " on "
+            + transport.nodeOf(PlanProtos.fromProto(failure.getShard())) + " failed: " + failure.getMessage());
+      }
+    }
+    ShardStateProto whole = StateResharding.merge(model, plan, states);
+    Network network = new Network(model, Blas.get());
+    Optimizer optimizer = new Optimizer(config.optimizer(), network.parameters());
+    ShardStates.restore(whole, optimizer, "model collected from " + plan.describe());
+    return new TrainedModel(network, optimizer, step);
+  }
+
+  @Override
+  public void resetRecurrentState() {
+    throw new UnsupportedOperationException("carried recurrent streams are not run by the cluster runtime yet");
+  }
+
+  @Override
+  public void carryRecurrentState() {
+    throw new UnsupportedOperationException("carried recurrent streams are not run by the cluster runtime yet");
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      transport.close("session closed after " + step + " steps");
+    }
+  }
+
+  // ---- rounds -----------------------------------------------------------------------------------
+
+  private void sendAll(Message message) {
+    for (ShardId shard : shards) {
+      transport.send(shard, message);
+    }
+  }
+
+  /** Each micro-batch's columns: inputs to every first-stage slice, targets to every last-stage slice. */
+  private void sendBatch(long id, int microBatches, FloatMatrix inputs, FloatMatrix targets) {
+    for (int m = 0; m < microBatches; m++) {
+      int first = MicroBatches.first(inputs.columns, microBatches, m);
+      int count = MicroBatches.first(inputs.columns, microBatches, m + 1) - first;
+      StepRefProto ref = StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build();
+      TensorProto x = TensorCodec.encode(inputs.data, first * inputs.rows, inputs.rows, count);
+      InputsProto in = InputsProto.newBuilder().setStep(ref).setInputs(x).build();
+      for (ShardId shard : firstStage) {
+        transport.send(shard, in);
+      }
+      TensorProto t = TensorCodec.encode(targets.data, first * targets.rows, targets.rows, count);
+      TargetsProto out = TargetsProto.newBuilder().setStep(ref).setTargets(t).build();
+      for (ShardId shard : lastStage) {
+        transport.send(shard, out);
+      }
+    }
+  }
+
+  /** One reply of type {@code type} from every shard for round {@code id}. */
+  private <T extends Message> Map<ShardId, T> await(long id, Class<T> type, String phase) {
+    Map<ShardId, T> replies = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + settings.stepTimeout().toNanos();
+    while (replies.size() < shards.size()) {
+      Message message = poll(deadline, phase, id, replies.keySet());
+      if (type.isInstance(message) && roundOf(message) == id) {
+        replies.put(PlanProtos.fromProto(shardOf(message)), type.cast(message));
+      } else if (message instanceof ShardFailureProto failure && failure.getStep() == id) {
+        ShardId shard = PlanProtos.fromProto(failure.getShard());
+        abort(id, "shard " + shard + " failed");
+        if (failure.getDiverged()) {
+          throw new TrainingDivergedException("training diverged at " + phase + ": " + failure.getMessage()
+              + " (model '" + model.name() + "', " + config.optimizer().describe() + "); the step was not applied — "
+              + "lower the learning rate or enable gradient clipping");
+        }
+        throw new ClusterException(phase + " failed on shard " + shard + " (node " + transport.nodeOf(shard) + "): "
+            + failure.getMessage());
+      }
+      // Anything else is a late reply of an aborted round: dropped.
+    }
+    return replies;
+  }
+
+  /** The next driver message, or a timeout error naming who has not answered and what everyone waits for. */
+  private Message poll(long deadline, String phase, long id, java.util.Set<ShardId> answered) {
+    try {
+      long left = deadline - System.nanoTime();
+      Message message = left > 0 ? transport.poll(Duration.ofNanos(left)) : null;
+      if (message != null) {
+        return message;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterException(phase + ": interrupted while waiting for the shards", e);
+    }
+    List<ShardId> silent = new ArrayList<>(shards);
+    silent.removeAll(answered);
+    String status = describeStatus(id);
+    if (id >= 0) {
+      abort(id, "timed out");
+    }
+    StringBuilder names = new StringBuilder();
+    for (ShardId shard : silent) {
+      names.append(names.isEmpty() ? "" : ", ").append(shard).append(" on ").append(transport.nodeOf(shard));
+    }
+    throw new ClusterException(phase + " timed out after " + settings.stepTimeout().toSeconds() + " s: no answer from "
+        + names + ". Shard status:" + status);
+  }
+
+  /** Asks every shard what it is doing; one line per shard, "no answer" for the silent ones. */
+  private String describeStatus(long id) {
+    sendAll(ShardStatusQueryProto.newBuilder().setStep(id).build());
+    Map<ShardId, ShardStatusProto> statuses = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + STATUS_WAIT.toNanos();
+    try {
+      while (statuses.size() < shards.size()) {
+        long left = deadline - System.nanoTime();
+        Message message = left > 0 ? transport.poll(Duration.ofNanos(left)) : null;
+        if (message == null) {
+          break;
+        }
+        if (message instanceof ShardStatusProto status) {
+          statuses.put(PlanProtos.fromProto(status.getShard()), status);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    StringBuilder text = new StringBuilder();
+    for (ShardId shard : shards) {
+      ShardStatusProto status = statuses.get(shard);
+      text.append(System.lineSeparator()).append("  ").append(shard).append(" on ").append(transport.nodeOf(shard))
+          .append(": ").append(status == null ? "no answer (node down or stuck?)"
+              : status.getPhase() + " in round " + status.getStep() + ", waiting for " + status.getWaitingFor());
+    }
+    return text.toString();
+  }
+
+  private void abort(long id, String reason) {
+    sendAll(AbortStepProto.newBuilder().setStep(id).setReason(reason).build());
+  }
+
+  private static long roundOf(Message message) {
+    if (message instanceof GradientsReadyProto ready) {
+      return ready.getStep();
+    }
+    if (message instanceof StepDoneProto done) {
+      return done.getStep();
+    }
+    return -1;
+  }
+
+  private static org.partita.proto.ShardIdProto shardOf(Message message) {
+    if (message instanceof GradientsReadyProto ready) {
+      return ready.getShard();
+    }
+    return ((StepDoneProto) message).getShard();
+  }
+}

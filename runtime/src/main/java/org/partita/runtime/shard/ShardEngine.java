@@ -1,0 +1,804 @@
+package org.partita.runtime.shard;
+
+import com.google.protobuf.Message;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.jblas.FloatMatrix;
+import org.partita.models.blas.Blas;
+import org.partita.models.io.ShardStates;
+import org.partita.models.layers.BatchContext;
+import org.partita.models.layers.Layer;
+import org.partita.models.layers.LayerBinding;
+import org.partita.models.layers.Parameter;
+import org.partita.models.layers.Phase;
+import org.partita.models.layers.RecurrentSpec;
+import org.partita.models.layers.UnitRange;
+import org.partita.models.loss.Loss;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.optim.GradientClipping;
+import org.partita.models.optim.Optimizer;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.models.tensor.TensorCodec;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.PipelineSchedule;
+import org.partita.partitioner.PlanProtos;
+import org.partita.partitioner.ShardId;
+import org.partita.proto.AbortStepProto;
+import org.partita.proto.ApplyUpdateProto;
+import org.partita.proto.FetchStateProto;
+import org.partita.proto.GradientsReadyProto;
+import org.partita.proto.InputGradientProto;
+import org.partita.proto.InputsProto;
+import org.partita.proto.LayerOutputProto;
+import org.partita.proto.RunStepProto;
+import org.partita.proto.ShardFailureProto;
+import org.partita.proto.ShardIdProto;
+import org.partita.proto.ShardStateChunkProto;
+import org.partita.proto.ShardStateProto;
+import org.partita.proto.ShardStatusQueryProto;
+import org.partita.proto.ShardStatusProto;
+import org.partita.proto.StepDoneProto;
+import org.partita.proto.StepKindProto;
+import org.partita.proto.StepRefProto;
+import org.partita.proto.TargetsProto;
+import org.partita.proto.TensorProto;
+import org.partita.proto.UnitRangeProto;
+
+/**
+ * One shard's part of the model-parallel algorithm (DESIGN.md, "The model-parallel algorithm"),
+ * free of Akka: it consumes runtime protos and emits runtime protos through an {@link Outbox}, so
+ * the same code runs under an actor, in a unit test that wires engines together directly, or in
+ * a Spark task.
+ *
+ * <p>Owns: the bound slices of its stage's layers (parameters, gradients), their optimizer state,
+ * and the activation buffers of the round in progress. Rounds: a {@link RunStepProto} opens one;
+ * micro-batches go forward in order as their inputs complete (the stage input from the driver or
+ * the previous stage; each layer's output all-gathered among the slices), the last stage turns
+ * all-gathered logits into the loss, and backwards run in micro-batch order (GPipe: after every
+ * forward of the round; 1F1B: as soon as possible), partial input gradients reduce-scattered to
+ * the slices that own the rows. Partial sums are added in slice order, so a run is deterministic.
+ * After the last backward the shard reports its gradients' sum of squares and waits for
+ * {@link ApplyUpdateProto}; only then are parameters touched. An aborted round leaves parameters
+ * and optimizer state exactly as they were.
+ *
+ * <p>Threading: one thread at a time (the owning actor's). Messages of a round that has not
+ * started yet are kept until it starts; messages of earlier rounds are dropped.
+ */
+public final class ShardEngine {
+
+  /** Where the engine's messages go. */
+  public interface Outbox {
+    void toShard(ShardId shard, Message message);
+
+    void toDriver(Message message);
+  }
+
+  private enum RoundPhase { FORWARD, BACKWARD, WAITING_FOR_UPDATE, DONE, FAILED }
+
+  private final ShardLayout layout;
+  private final String node;
+  private final ShardIdProto idProto;
+  private final List<Layer> layers;
+  private final Optimizer optimizer;
+  private final Outbox outbox;
+  private final BufferPool pool;
+  private final List<Message> early = new ArrayList<>();
+  private Round round;
+  private long lastRound = -1;
+
+  public ShardEngine(ShardId id, String node, ModelSpec model, PartitionPlan plan, OptimizerSpec optimizerSpec,
+      Blas blas, Outbox outbox) {
+    this.layout = new ShardLayout(id, model, plan);
+    this.node = node;
+    this.idProto = PlanProtos.toProto(id);
+    this.outbox = outbox;
+    List<Layer> bound = new ArrayList<>();
+    List<Parameter> parameters = new ArrayList<>();
+    for (int l = layout.firstLayer(); l < layout.endLayer(); l++) {
+      if (layout.spec(l) instanceof RecurrentSpec && layout.units(l).size() != layout.spec(l).units()) {
+        throw new IllegalArgumentException("layer " + l + " (" + layout.spec(l).describe() + ") is split into "
+            + layout.slices() + " slices, but recurrent layers exchange h_t every time step and are not sliced yet;"
+            + " give its stage one slice");
+      }
+      Layer layer = layout.spec(l).bind(new LayerBinding(l, model.initSeed(), layout.units(l), blas));
+      bound.add(layer);
+      parameters.addAll(layer.parameters());
+    }
+    this.layers = List.copyOf(bound);
+    this.optimizer = new Optimizer(optimizerSpec, parameters);
+    this.pool = new BufferPool();
+  }
+
+  public ShardId id() {
+    return layout.id();
+  }
+
+  /** Parameters and optimizer state, tagged with the optimizer step the shard has reached. */
+  public ShardStateProto captureState(long step) {
+    return ShardStates.capture(idProto, step, optimizer);
+  }
+
+  /** Replaces parameters and optimizer state (checkpoint restore); {@code source} names the file. */
+  public void restoreState(ShardStateProto state, String source) {
+    ShardStates.restore(state, optimizer, source);
+  }
+
+  /**
+   * Handles one message from the driver or another shard. A message this shard cannot use (bad
+   * tensor, unknown layer, a protocol violation) fails the round in progress and is reported to
+   * the driver with the reason; the shard stays usable for the next round.
+   */
+  public void handle(Message message) {
+    try {
+      dispatch(message);
+    } catch (RuntimeException e) {
+      long failed = round == null ? -1 : round.id;
+      failRound();
+      outbox.toDriver(ShardFailureProto.newBuilder().setShard(idProto).setStep(failed)
+          .setMessage(e.getMessage() == null ? e.toString() : e.getMessage()).build());
+    }
+  }
+
+  private void dispatch(Message message) {
+    if (message instanceof LayerOutputProto output) {
+      onLayerOutput(output);
+    } else if (message instanceof InputGradientProto gradient) {
+      onInputGradient(gradient);
+    } else if (message instanceof InputsProto inputs) {
+      onInputs(inputs);
+    } else if (message instanceof TargetsProto targets) {
+      onTargets(targets);
+    } else if (message instanceof RunStepProto run) {
+      onRunStep(run);
+    } else if (message instanceof ApplyUpdateProto apply) {
+      onApplyUpdate(apply);
+    } else if (message instanceof AbortStepProto abort) {
+      onAbort(abort);
+    } else if (message instanceof ShardStatusQueryProto) {
+      outbox.toDriver(status());
+    } else if (message instanceof FetchStateProto fetch) {
+      for (ShardStateChunkProto chunk : StateChunks.split(idProto, captureState(fetch.getStep()))) {
+        outbox.toDriver(chunk);
+      }
+    } else {
+      throw new IllegalArgumentException(describe() + ": unexpected " + message.getDescriptorForType().getName());
+    }
+  }
+
+  // ---- rounds -----------------------------------------------------------------------------------
+
+  private void onRunStep(RunStepProto run) {
+    if (run.getStep() <= lastRound) {
+      throw new IllegalStateException(describe() + ": round " + run.getStep() + " after round " + lastRound);
+    }
+    if (round != null && round.phase != RoundPhase.DONE && round.phase != RoundPhase.FAILED) {
+      throw new IllegalStateException(describe() + ": round " + run.getStep() + " started while round " + round.id
+          + " is in " + round.phase);
+    }
+    round = new Round(run, pool);
+    lastRound = run.getStep();
+    if (round.kind == StepKindProto.TRAIN) {
+      for (Layer layer : layers) {
+        layer.zeroGradients();
+      }
+    }
+    List<Message> replay = new ArrayList<>();
+    for (Iterator<Message> it = early.iterator(); it.hasNext(); ) {
+      Message message = it.next();
+      long messageRound = roundOf(message);
+      if (messageRound <= lastRound) {
+        it.remove();
+        if (messageRound == lastRound) {
+          replay.add(message);
+        }
+      }
+    }
+    for (Message message : replay) {
+      dispatch(message);
+    }
+    advance();
+  }
+
+  private void onInputs(InputsProto inputs) {
+    if (defer(inputs, inputs.getStep().getStep())) {
+      return;
+    }
+    MicroBatch mb = microBatch(inputs.getStep(), "inputs");
+    if (!layout.firstStage()) {
+      throw new IllegalArgumentException(describe() + ": got model inputs but only stage 0 reads them");
+    }
+    mb.receiveStageInput(0, () -> TensorCodec.decodeInto(inputs.getInputs(), mb.stageInput,
+        describe() + ": inputs of micro-batch " + mb.index));
+    advance();
+  }
+
+  private void onTargets(TargetsProto targets) {
+    if (defer(targets, targets.getStep().getStep())) {
+      return;
+    }
+    MicroBatch mb = microBatch(targets.getStep(), "targets");
+    if (!layout.lastStage()) {
+      throw new IllegalArgumentException(describe() + ": got targets but only the last stage computes the loss");
+    }
+    TensorCodec.decodeInto(targets.getTargets(), mb.targets, describe() + ": targets of micro-batch " + mb.index);
+    mb.targetsReady = true;
+    advance();
+  }
+
+  private void onLayerOutput(LayerOutputProto output) {
+    if (defer(output, output.getStep().getStep())) {
+      return;
+    }
+    MicroBatch mb = microBatch(output.getStep(), "layer output");
+    ShardId sender = PlanProtos.fromProto(output.getSender());
+    int layer = output.getLayer();
+    String what = describe() + ": outputs of layer " + layer + " from " + sender + " for micro-batch " + mb.index;
+    checkUnits(output.getUnits(), layer, sender, what);
+    RowSelection rows = layout.rowsOf(layer, sender.slice());
+    if (layer == layout.firstLayer() - 1 && sender.stage() == layout.id().stage() - 1) {
+      mb.receiveStageInput(sender.slice(), () -> rows.decodeInto(output.getValues(), mb.stageInput, what));
+    } else if (layer >= layout.firstLayer() && layer < layout.endLayer() && sender.stage() == layout.id().stage()) {
+      int i = layer - layout.firstLayer();
+      mb.receiveGathered(i, sender.slice(), () -> rows.decodeInto(output.getValues(), mb.gathered[i], what));
+    } else {
+      throw new IllegalArgumentException(what + ": this shard neither reads nor gathers that layer");
+    }
+    advance();
+  }
+
+  private void onInputGradient(InputGradientProto gradient) {
+    if (defer(gradient, gradient.getStep().getStep())) {
+      return;
+    }
+    MicroBatch mb = microBatch(gradient.getStep(), "input gradient");
+    ShardId sender = PlanProtos.fromProto(gradient.getSender());
+    int layer = gradient.getLayer();
+    String what = describe() + ": gradient of layer " + layer + " outputs from " + sender + " for micro-batch "
+        + mb.index;
+    checkUnits(gradient.getUnits(), layer, layout.id(), what);
+    int i = layer - layout.firstLayer();
+    boolean fromNextStage = i == layout.layerCount() - 1 && !layout.lastStage()
+        && sender.stage() == layout.id().stage() + 1;
+    boolean fromSibling = i >= 0 && i < layout.layerCount() - 1 && sender.stage() == layout.id().stage();
+    if (!fromNextStage && !fromSibling) {
+      throw new IllegalArgumentException(what + ": this shard does not own outputs of that layer");
+    }
+    mb.receivePartial(i, sender.slice(), () -> TensorCodec.decodeInto(gradient.getValues(), mb.partials[i][sender.slice()], what));
+    advance();
+  }
+
+  private void onApplyUpdate(ApplyUpdateProto apply) {
+    if (round == null || apply.getStep() != round.id) {
+      return; // an update for a round that was aborted here
+    }
+    if (round.phase != RoundPhase.WAITING_FOR_UPDATE) {
+      throw new IllegalStateException(describe() + ": update for round " + apply.getStep() + " in phase " + round.phase);
+    }
+    if (apply.getGradientScale() != 1f) {
+      GradientClipping.scale(optimizer.parameters(), apply.getGradientScale());
+    }
+    optimizer.step(round.optimizerStep);
+    finishRound();
+  }
+
+  private void onAbort(AbortStepProto abort) {
+    lastRound = Math.max(lastRound, abort.getStep());
+    early.removeIf(message -> roundOf(message) <= abort.getStep());
+    if (round != null && round.id == abort.getStep() && round.phase != RoundPhase.DONE) {
+      round.phase = RoundPhase.FAILED; // parameters were not touched: updates wait for ApplyUpdate
+    }
+  }
+
+  private void failRound() {
+    if (round != null && round.phase != RoundPhase.DONE) {
+      round.phase = RoundPhase.FAILED;
+    }
+  }
+
+  public long currentRound() {
+    return round == null ? -1 : round.id;
+  }
+
+  public ShardStatusProto status() {
+    ShardStatusProto.Builder status = ShardStatusProto.newBuilder().setShard(idProto).setNode(node);
+    if (round == null) {
+      return status.setStep(-1).setPhase("IDLE").build();
+    }
+    status.setStep(round.id).setPhase(round.phase.name());
+    String waiting = switch (round.phase) {
+      case FORWARD -> round.forwardNext < round.microBatches.length ? round.microBatches[round.forwardNext].waitingForward()
+          : "nothing (forward complete)";
+      case BACKWARD -> round.backwardNext < round.microBatches.length
+          ? round.microBatches[round.backwardNext].waitingBackward() : "nothing";
+      case WAITING_FOR_UPDATE -> "the driver's update (every shard's gradients must be ready)";
+      case DONE, FAILED -> "nothing";
+    };
+    return status.setWaitingFor(waiting).build();
+  }
+
+  // ---- progress ---------------------------------------------------------------------------------
+
+  /** Runs every forward, loss and backward whose inputs are complete, in micro-batch order. */
+  private void advance() {
+    if (round == null) {
+      return;
+    }
+    boolean progressed = true;
+    while (progressed && (round.phase == RoundPhase.FORWARD || round.phase == RoundPhase.BACKWARD)) {
+      progressed = advanceForward() | advanceBackward();
+    }
+  }
+
+  private boolean advanceForward() {
+    boolean progressed = false;
+    while (round.forwardNext < round.microBatches.length) {
+      MicroBatch mb = round.microBatches[round.forwardNext];
+      while (mb.forwardLayer < layers.size() && mb.inputReady(mb.forwardLayer)) {
+        forward(mb, mb.forwardLayer);
+        mb.forwardLayer++;
+        progressed = true;
+      }
+      if (mb.forwardLayer < layers.size() || !mb.outputReady()) {
+        return progressed;
+      }
+      if (layout.lastStage()) {
+        if (!mb.targetsReady) {
+          return progressed;
+        }
+        if (!loss(mb)) {
+          return true;
+        }
+      }
+      mb.forwardDone = true;
+      round.forwardNext++;
+      progressed = true;
+    }
+    if (round.kind == StepKindProto.EVALUATE) {
+      finishRound();
+      return true;
+    }
+    if (round.phase == RoundPhase.FORWARD) {
+      round.phase = RoundPhase.BACKWARD;
+    }
+    return progressed;
+  }
+
+  private boolean advanceBackward() {
+    if (round.kind != StepKindProto.TRAIN || round.phase == RoundPhase.FAILED) {
+      return false;
+    }
+    boolean gpipeWait = layout.plan().schedule() == PipelineSchedule.GPIPE && layout.lastStage()
+        && round.forwardNext < round.microBatches.length;
+    if (gpipeWait) {
+      return false;
+    }
+    boolean progressed = false;
+    while (round.backwardNext < round.microBatches.length) {
+      MicroBatch mb = round.microBatches[round.backwardNext];
+      if (!mb.forwardDone) {
+        return progressed;
+      }
+      while (mb.backwardLayer >= 0 && mb.gradientReady(mb.backwardLayer)) {
+        backward(mb, mb.backwardLayer);
+        mb.backwardLayer--;
+        progressed = true;
+      }
+      if (mb.backwardLayer >= 0) {
+        return progressed;
+      }
+      round.backwardNext++;
+    }
+    if (round.phase == RoundPhase.BACKWARD && round.forwardNext == round.microBatches.length) {
+      reportGradients();
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  // layer i of the stage: input (inputRows × b) → own outputs (outputRows × b), then all-gather or hand on
+  private void forward(MicroBatch mb, int i) {
+    int layer = layout.firstLayer() + i;
+    layers.get(i).forward(mb.input(i), mb.outputs[i], mb.context(round));
+    boolean handsOn = i == layers.size() - 1 && !layout.lastStage();
+    List<ShardId> receivers = handsOn ? layout.stageShards(layout.id().stage() + 1) : siblings();
+    if (!receivers.isEmpty()) {
+      LayerOutputProto message = LayerOutputProto.newBuilder().setStep(mb.ref)
+          .setSender(idProto).setLayer(layer).setUnits(range(layout.units(layer)))
+          .setValues(TensorCodec.encode(mb.outputs[i])).build();
+      for (ShardId receiver : receivers) {
+        outbox.toShard(receiver, message);
+      }
+    }
+    if (!handsOn) {
+      RowSelection own = layout.rowsOf(layer, layout.id().slice());
+      boolean alone = mb.gathered[i] == mb.outputs[i];
+      mb.receiveGathered(i, layout.id().slice(), alone ? () -> { } : () -> own.scatter(mb.outputs[i], mb.gathered[i]));
+    }
+  }
+
+  /** Loss of the all-gathered logits; false when it is not finite (the round fails, the driver is told). */
+  private boolean loss(MicroBatch mb) {
+    ModelSpec model = layout.model();
+    FloatMatrix logits = mb.gathered[layers.size() - 1];
+    double lossSum;
+    if (round.kind == StepKindProto.TRAIN) {
+      int predictions = round.samples * model.outputGroups();
+      lossSum = model.loss().valueAndGradient(model.perPrediction(logits), model.perPrediction(mb.targets),
+          1f / predictions, model.perPrediction(mb.lossGradient));
+    } else {
+      lossSum = model.loss().value(model.perPrediction(logits), model.perPrediction(mb.targets));
+    }
+    if (!Double.isFinite(lossSum)) {
+      round.phase = RoundPhase.FAILED;
+      if (layout.id().slice() == 0) {
+        outbox.toDriver(ShardFailureProto.newBuilder().setShard(idProto).setStep(round.id).setDiverged(true)
+            .setMessage("loss became " + lossSum + " in micro-batch " + mb.index + " of optimizer step "
+                + round.optimizerStep).build());
+      }
+      return false;
+    }
+    round.lossSum += lossSum;
+    round.correct += Loss.countCorrect(model.perPrediction(logits), model.perPrediction(mb.targets));
+    if (round.kind == StepKindProto.TRAIN) {
+      int last = layers.size() - 1;
+      mb.receivePartial(last, 0, () -> layout.rowsOf(layout.endLayer() - 1, layout.id().slice())
+          .gather(mb.lossGradient, mb.partials[last][0]));
+    }
+    return true;
+  }
+
+  // layer i: own output gradient (outputRows × b) → parameter gradients, partial input gradient reduce-scattered
+  private void backward(MicroBatch mb, int i) {
+    int layer = layout.firstLayer() + i;
+    FloatMatrix outputGradient = mb.sumPartials(i);
+    FloatMatrix inputGradient = layer == 0 ? null : pool.inputGradient(i, mb.size);
+    if (inputGradient != null) {
+      java.util.Arrays.fill(inputGradient.data, 0f);
+    }
+    layers.get(i).backward(mb.input(i), mb.outputs[i], outputGradient, inputGradient, mb.context(round));
+    if (inputGradient == null) {
+      return;
+    }
+    int below = layer - 1;
+    List<ShardId> owners = i == 0 ? layout.stageShards(layout.id().stage() - 1) : layout.stageShards(layout.id().stage());
+    for (ShardId owner : owners) {
+      RowSelection rows = layout.rowsOf(below, owner.slice());
+      if (owner.equals(layout.id())) {
+        mb.receivePartial(i - 1, owner.slice(), () -> rows.gather(inputGradient, mb.partials[i - 1][owner.slice()]));
+      } else {
+        outbox.toShard(owner, InputGradientProto.newBuilder().setStep(mb.ref).setSender(idProto).setLayer(below)
+            .setUnits(range(layout.unitsOf(below, owner.slice()))).setValues(rows.encode(inputGradient)).build());
+      }
+    }
+  }
+
+  private void reportGradients() {
+    double sumOfSquares = GradientClipping.sumOfSquares(optimizer.parameters());
+    GradientsReadyProto.Builder ready = GradientsReadyProto.newBuilder().setShard(idProto).setStep(round.id)
+        .setSumOfSquares(sumOfSquares);
+    if (!Double.isFinite(sumOfSquares)) {
+      ready.setNonFinite(firstNonFiniteGradient());
+    }
+    round.phase = RoundPhase.WAITING_FOR_UPDATE;
+    outbox.toDriver(ready.build());
+  }
+
+  private String firstNonFiniteGradient() {
+    for (Parameter parameter : optimizer.parameters()) {
+      for (float g : parameter.gradient().data) {
+        if (!Float.isFinite(g)) {
+          return "gradient of " + parameter + " (" + layout.spec(parameter.layer()).describe() + ") holds " + g;
+        }
+      }
+    }
+    return "the sum of squares of the gradients overflowed";
+  }
+
+  private void finishRound() {
+    round.phase = RoundPhase.DONE;
+    boolean reportsLoss = layout.lastStage() && layout.id().slice() == 0;
+    outbox.toDriver(StepDoneProto.newBuilder().setShard(idProto).setStep(round.id)
+        .setLossSum(reportsLoss ? round.lossSum : 0).setCorrect(reportsLoss ? round.correct : 0)
+        .setSamples(round.samples).build());
+  }
+
+  // ---- message bookkeeping ----------------------------------------------------------------------
+
+  /** True when the message belongs to a later round (kept) or an earlier one (dropped). */
+  private boolean defer(Message message, long messageRound) {
+    if (round != null && messageRound == round.id) {
+      return round.phase == RoundPhase.FAILED || round.phase == RoundPhase.DONE;
+    }
+    if (messageRound > lastRound) {
+      early.add(message);
+    }
+    return true;
+  }
+
+  private static long roundOf(Message message) {
+    if (message instanceof InputsProto inputs) {
+      return inputs.getStep().getStep();
+    } else if (message instanceof TargetsProto targets) {
+      return targets.getStep().getStep();
+    } else if (message instanceof LayerOutputProto output) {
+      return output.getStep().getStep();
+    } else if (message instanceof InputGradientProto gradient) {
+      return gradient.getStep().getStep();
+    }
+    throw new IllegalArgumentException("not a round message: " + message.getDescriptorForType().getName());
+  }
+
+  private MicroBatch microBatch(StepRefProto ref, String what) {
+    int m = ref.getMicroBatch();
+    if (m < 0 || m >= round.microBatches.length) {
+      throw new IllegalArgumentException(describe() + ": " + what + " for micro-batch " + m + " of round " + round.id
+          + ", which has " + round.microBatches.length);
+    }
+    return round.microBatches[m];
+  }
+
+  private void checkUnits(UnitRangeProto units, int layer, ShardId owner, String what) {
+    if (layer < 0 || layer >= layout.model().layers().size()) {
+      throw new IllegalArgumentException(what + ": the model has no layer " + layer);
+    }
+    UnitRange expected = layout.unitsOf(layer, owner.slice());
+    if (units.getBegin() != expected.begin() || units.getEnd() != expected.end()) {
+      throw new IllegalArgumentException(what + ": units [" + units.getBegin() + ", " + units.getEnd()
+          + ") but the plan gives " + owner + " units " + expected);
+    }
+  }
+
+  private List<ShardId> siblings() {
+    List<ShardId> siblings = new ArrayList<>(layout.stageShards(layout.id().stage()));
+    siblings.remove(layout.id());
+    return siblings;
+  }
+
+  private String describe() {
+    return "shard " + layout.id() + " on " + node;
+  }
+
+  private static UnitRangeProto range(UnitRange units) {
+    return UnitRangeProto.newBuilder().setBegin(units.begin()).setEnd(units.end()).build();
+  }
+
+  /** One RunStep: its micro-batches and where the shard is in them. */
+  private final class Round {
+    final long id;
+    final long optimizerStep;
+    final StepKindProto kind;
+    final int samples;
+    final MicroBatch[] microBatches;
+    RoundPhase phase = RoundPhase.FORWARD;
+    int forwardNext;
+    int backwardNext;
+    double lossSum;
+    long correct;
+
+    Round(RunStepProto run, BufferPool pool) {
+      if (run.getKind() != StepKindProto.TRAIN && run.getKind() != StepKindProto.EVALUATE) {
+        throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " has no kind");
+      }
+      int count = run.getMicroBatches();
+      if (count < 1 || run.getSamples() < count) {
+        throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " cuts " + run.getSamples()
+            + " samples into " + count + " micro-batches");
+      }
+      this.id = run.getStep();
+      this.optimizerStep = run.getOptimizerStep();
+      this.kind = run.getKind();
+      this.samples = run.getSamples();
+      this.microBatches = new MicroBatch[count];
+      for (int m = 0; m < count; m++) {
+        int first = MicroBatches.first(samples, count, m);
+        microBatches[m] = pool.take(m, MicroBatches.first(samples, count, m + 1) - first);
+        microBatches[m].start(StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build(), first);
+      }
+    }
+  }
+
+  /** Activation and gradient buffers of one micro-batch, and which of their pieces have arrived. */
+  final class MicroBatch {
+    final int index;
+    final int size;
+    final FloatMatrix stageInput;
+    final FloatMatrix targets;
+    final FloatMatrix lossGradient;
+    final FloatMatrix[] outputs;
+    final FloatMatrix[] gathered;
+    final FloatMatrix[][] partials;
+    private final FloatMatrix[] summed;
+    private long stageInputFrom;
+    private final long[] gatheredFrom;
+    private final long[] partialFrom;
+    StepRefProto ref;
+    int first;
+    boolean targetsReady;
+    boolean forwardDone;
+    int forwardLayer;
+    int backwardLayer;
+
+    MicroBatch(int index, int size) {
+      this.index = index;
+      this.size = size;
+      int n = layers.size();
+      ModelSpec model = layout.model();
+      this.stageInput = new FloatMatrix(layout.spec(layout.firstLayer()).inputShape().size(), size);
+      int outputs = model.outputClasses() * model.outputGroups();
+      this.targets = layout.lastStage() ? new FloatMatrix(outputs, size) : null;
+      this.lossGradient = layout.lastStage() ? new FloatMatrix(outputs, size) : null;
+      this.outputs = new FloatMatrix[n];
+      this.gathered = new FloatMatrix[n];
+      this.partials = new FloatMatrix[n][];
+      this.summed = new FloatMatrix[n];
+      this.gatheredFrom = new long[n];
+      this.partialFrom = new long[n];
+      for (int i = 0; i < n; i++) {
+        this.outputs[i] = new FloatMatrix(layers.get(i).outputRows(), size);
+        boolean handsOn = i == n - 1 && !layout.lastStage();
+        boolean alone = layout.slices() == 1;
+        this.gathered[i] = handsOn ? null
+            : alone ? this.outputs[i] : new FloatMatrix(layout.spec(layout.firstLayer() + i).outputShape().size(), size);
+        int senders = expectedPartials(i);
+        this.partials[i] = new FloatMatrix[senders];
+        for (int q = 0; q < senders; q++) {
+          this.partials[i][q] = new FloatMatrix(layers.get(i).outputRows(), size);
+        }
+        this.summed[i] = senders == 1 ? this.partials[i][0] : new FloatMatrix(layers.get(i).outputRows(), size);
+      }
+    }
+
+    /** Readies the buffers for micro-batch {@code ref}, whose samples start at {@code first} of the batch. */
+    void start(StepRefProto ref, int first) {
+      this.ref = ref;
+      this.first = first;
+      stageInputFrom = 0;
+      java.util.Arrays.fill(gatheredFrom, 0);
+      java.util.Arrays.fill(partialFrom, 0);
+      targetsReady = false;
+      forwardDone = false;
+      forwardLayer = 0;
+      backwardLayer = layers.size() - 1;
+    }
+
+    BatchContext context(Round round) {
+      return round.kind == StepKindProto.TRAIN ? new BatchContext(round.optimizerStep, first, Phase.TRAIN)
+          : BatchContext.inference();
+    }
+
+    FloatMatrix input(int i) {
+      return i == 0 ? stageInput : gathered[i - 1];
+    }
+
+    private int expectedStageInputs() {
+      return layout.firstStage() ? 1 : layout.slicesOf(layout.id().stage() - 1);
+    }
+
+    /** Senders of the gradient with respect to layer i's outputs: the loss, the siblings, or the next stage. */
+    private int expectedPartials(int i) {
+      if (i < layers.size() - 1) {
+        return layout.slices();
+      }
+      return layout.lastStage() ? 1 : layout.slicesOf(layout.id().stage() + 1);
+    }
+
+    void receiveStageInput(int sender, Runnable copy) {
+      stageInputFrom = mark(stageInputFrom, sender, "stage input");
+      copy.run();
+    }
+
+    void receiveGathered(int i, int sender, Runnable copy) {
+      gatheredFrom[i] = mark(gatheredFrom[i], sender, "outputs of layer " + (layout.firstLayer() + i));
+      copy.run();
+    }
+
+    void receivePartial(int i, int sender, Runnable copy) {
+      partialFrom[i] = mark(partialFrom[i], sender, "gradient of layer " + (layout.firstLayer() + i));
+      copy.run();
+    }
+
+    private long mark(long from, int sender, String what) {
+      long bit = 1L << sender;
+      if ((from & bit) != 0) {
+        throw new IllegalArgumentException(describe() + ": " + what + " for micro-batch " + index
+            + " arrived twice from slice " + sender);
+      }
+      return from | bit;
+    }
+
+    boolean inputReady(int i) {
+      return i == 0 ? Long.bitCount(stageInputFrom) == expectedStageInputs()
+          : Long.bitCount(gatheredFrom[i - 1]) == layout.slices();
+    }
+
+    /** The stage's last output is complete: all-gathered (last stage) or already handed on. */
+    boolean outputReady() {
+      int last = layers.size() - 1;
+      return !layout.lastStage() || Long.bitCount(gatheredFrom[last]) == layout.slices();
+    }
+
+    boolean gradientReady(int i) {
+      return Long.bitCount(partialFrom[i]) == expectedPartials(i);
+    }
+
+    /** The gradient with respect to layer i's own outputs: partials added in sender order. */
+    FloatMatrix sumPartials(int i) {
+      FloatMatrix[] parts = partials[i];
+      if (parts.length == 1) {
+        return parts[0];
+      }
+      float[] sum = summed[i].data;
+      System.arraycopy(parts[0].data, 0, sum, 0, sum.length);
+      for (int q = 1; q < parts.length; q++) {
+        float[] part = parts[q].data;
+        for (int k = 0; k < sum.length; k++) {
+          sum[k] += part[k];
+        }
+      }
+      return summed[i];
+    }
+
+    String waitingForward() {
+      if (!inputReady(0)) {
+        return layout.firstStage() ? "inputs of micro-batch " + index + " from the driver"
+            : "outputs of layer " + (layout.firstLayer() - 1) + " for micro-batch " + index + " from "
+                + missing(stageInputFrom, layout.stageShards(layout.id().stage() - 1));
+      }
+      for (int i = 0; i < layers.size(); i++) {
+        if (gathered[i] != null && Long.bitCount(gatheredFrom[i]) < layout.slices() && i < forwardLayer) {
+          return "outputs of layer " + (layout.firstLayer() + i) + " for micro-batch " + index + " from "
+              + missing(gatheredFrom[i], layout.stageShards(layout.id().stage()));
+        }
+      }
+      return layout.lastStage() && !targetsReady ? "targets of micro-batch " + index + " from the driver"
+          : "nothing (computing)";
+    }
+
+    String waitingBackward() {
+      int i = backwardLayer;
+      if (i < 0 || gradientReady(i)) {
+        return "nothing (computing)";
+      }
+      List<ShardId> senders = i < layers.size() - 1 ? layout.stageShards(layout.id().stage())
+          : layout.stageShards(layout.id().stage() + 1);
+      return "gradients of layer " + (layout.firstLayer() + i) + " outputs for micro-batch " + index + " from "
+          + missing(partialFrom[i], senders);
+    }
+
+    private String missing(long from, List<ShardId> senders) {
+      List<String> names = new ArrayList<>();
+      for (ShardId sender : senders) {
+        if ((from & (1L << sender.slice())) == 0) {
+          names.add(sender.toString());
+        }
+      }
+      return String.join(", ", names);
+    }
+  }
+
+  /**
+   * Micro-batch buffers kept across rounds, one set per (micro-batch index, size): a steady run
+   * allocates nothing after its first round; an epoch's short last batch and evaluation batches
+   * get their own sets. Also the per-layer scratch for partial input gradients.
+   */
+  private final class BufferPool {
+    private static final int MAX_SETS = 64;
+    private final java.util.Map<Long, MicroBatch> sets = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(java.util.Map.Entry<Long, MicroBatch> eldest) {
+        return size() > MAX_SETS;
+      }
+    };
+    private final java.util.Map<Long, FloatMatrix> inputGradients = new java.util.HashMap<>();
+
+    MicroBatch take(int index, int size) {
+      return sets.computeIfAbsent(((long) index << 32) | size, key -> new MicroBatch(index, size));
+    }
+
+    FloatMatrix inputGradient(int i, int size) {
+      long key = ((long) i << 32) | size;
+      return inputGradients.computeIfAbsent(key, k -> new FloatMatrix(layers.get(i).inputRows(), size));
+    }
+  }
+}

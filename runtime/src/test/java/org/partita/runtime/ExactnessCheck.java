@@ -1,0 +1,106 @@
+package org.partita.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.partita.models.blas.Blas;
+import org.partita.models.data.ArrayDataset;
+import org.partita.models.data.SyntheticData;
+import org.partita.models.layers.Parameter;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.optim.LearningRateSchedule;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.models.optim.UpdateRule;
+import org.partita.models.train.LocalTrainer;
+import org.partita.models.train.TrainingConfig;
+import org.partita.models.train.TrainingListener;
+import org.partita.models.train.TrainingReport;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.PipelineSchedule;
+
+/**
+ * The comparison every distributed mode must pass: the same model, seeds and global batches
+ * through the reference trainer and through a plan; every parameter within 1e-4 of the
+ * reference relative to the tensor's largest value.
+ */
+public final class ExactnessCheck {
+  public static final double TOLERANCE = 1e-4;
+  /** 290 samples in batches of 30: nine full steps and a short tenth, so tails are covered. */
+  public static final int SAMPLES = 290;
+  public static final int BATCH = 30;
+
+  /** Momentum SGD with clipping on: exercises optimizer state and the global-norm round trip. */
+  public static TrainingConfig config() {
+    OptimizerSpec optimizer = new OptimizerSpec(new UpdateRule.Momentum(0.9f, false), 0.05f,
+        new LearningRateSchedule.Constant(), 1e-4f, 5f);
+    return new TrainingConfig(1, BATCH, 11, optimizer);
+  }
+
+  public static ArrayDataset data(ModelSpec model) {
+    return SyntheticData.blobs("blobs", model.inputShape(), 10, SAMPLES, 0.8f, 5);
+  }
+
+  /** Plans of the exactness matrix for a model: cut = the layer where the second stage begins. */
+  public static List<PartitionPlan> plans(ModelSpec model, int cut, int microBatches, List<String> nodes) {
+    int layers = model.layers().size();
+    List<PartitionPlan> plans = new ArrayList<>();
+    plans.add(plan(model, new int[] {0, layers}, new int[] {1}, microBatches, nodes));
+    plans.add(plan(model, new int[] {0, layers}, new int[] {2}, microBatches, nodes));
+    plans.add(plan(model, new int[] {0, layers}, new int[] {3}, microBatches, nodes));
+    plans.add(plan(model, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes));
+    plans.add(plan(model, new int[] {0, cut, layers}, new int[] {2, 2}, microBatches, nodes));
+    return plans;
+  }
+
+  public static PartitionPlan plan(ModelSpec model, int[] cuts, int[] slices, int microBatches, List<String> nodes) {
+    int shards = java.util.Arrays.stream(slices).sum();
+    List<String> placement = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      placement.add(nodes.get(i % nodes.size()));
+    }
+    PipelineSchedule schedule = microBatches > 1 && slices.length > 1 ? PipelineSchedule.ONE_F_ONE_B
+        : PipelineSchedule.GPIPE;
+    return PartitionPlan.balanced(model, 1, cuts, slices, microBatches, schedule, BATCH, placement);
+  }
+
+  public static LocalTrainer reference(ModelSpec model) {
+    LocalTrainer trainer = new LocalTrainer(model, config(), Blas.get());
+    trainer.fit(data(model), null, TrainingListener.NONE);
+    return trainer;
+  }
+
+  public record Outcome(double maxAbsolute, double maxRelative, TrainingReport report) {}
+
+  /** Trains with {@code trainer} and compares with the reference; returns the largest differences. */
+  public static Outcome compare(LocalTrainer reference, DistributedTrainer trainer) {
+    TrainingReport report = trainer.fit(data(trainer.spec()), null, TrainingListener.NONE);
+    TrainedModel trained = trainer.collect();
+    List<Parameter> expected = reference.network().parameters();
+    List<Parameter> actual = trained.network().parameters();
+    double maxAbsolute = 0;
+    double maxRelative = 0;
+    for (int p = 0; p < expected.size(); p++) {
+      float[] e = expected.get(p).value().data;
+      float[] a = actual.get(p).value().data;
+      double scale = 0;
+      double worst = 0;
+      for (int k = 0; k < e.length; k++) {
+        scale = Math.max(scale, Math.abs(e[k]));
+        worst = Math.max(worst, Math.abs(e[k] - a[k]));
+      }
+      maxAbsolute = Math.max(maxAbsolute, worst);
+      maxRelative = Math.max(maxRelative, worst / Math.max(scale, 1e-12));
+    }
+    if (trained.step() != reference.step()) {
+      throw new AssertionError("distributed run took " + trained.step() + " steps, reference " + reference.step());
+    }
+    return new Outcome(maxAbsolute, maxRelative, report);
+  }
+
+  public static String describe(PartitionPlan plan, Outcome outcome) {
+    return String.format(java.util.Locale.ROOT, "%-60s max |Δ| %.3e, max relative %.3e", plan.describe(),
+        outcome.maxAbsolute(), outcome.maxRelative());
+  }
+
+  private ExactnessCheck() {}
+
+}
