@@ -62,7 +62,7 @@ import org.partita.runtime.shard.StateChunks;
  * <p>Threading: one caller at a time.
  */
 public final class TrainingSession implements DistributedTrainer {
-  private static final int EVALUATION_BATCH = 500;
+  static final int EVALUATION_BATCH = 500;
   private static final Duration STATUS_WAIT = Duration.ofSeconds(3);
 
   private final ModelSpec model;

@@ -1,0 +1,268 @@
+package org.partita.runtime.driver;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.SpawnProtocol;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
+import com.google.protobuf.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.partita.models.io.SpecProtos;
+import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.UnitRange;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.PlanProtos;
+import org.partita.partitioner.ShardId;
+import org.partita.partitioner.StagePlan;
+import org.partita.proto.AssignShardProto;
+import org.partita.proto.ConnectShardsProto;
+import org.partita.proto.DescribeNodeProto;
+import org.partita.proto.NodeInfoProto;
+import org.partita.proto.ShardAddressProto;
+import org.partita.proto.ShardReadyProto;
+import org.partita.proto.ShardsConnectedProto;
+import org.partita.runtime.ClusterException;
+import org.partita.runtime.DistributedTrainer;
+import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.TrainingCluster;
+import org.partita.runtime.WorkerInfo;
+import org.partita.runtime.node.NodeGuardian;
+import org.partita.runtime.node.NodeSystems;
+import org.partita.runtime.node.ShardActor;
+
+/**
+ * The driver's node: joins the cluster with role "driver", finds the workers through the
+ * receptionist, and places sessions' shards on them. Every wait is bounded by the start timeout
+ * and fails with what was found so far.
+ */
+public final class DriverNode implements TrainingCluster {
+  public static final String ROLE = "driver";
+
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final RuntimeSettings settings;
+  private final ActorRefResolver resolver;
+  private final Map<String, ActorRef<NodeGuardian.Command>> guardians = new LinkedHashMap<>();
+  private final List<WorkerInfo> workers = new ArrayList<>();
+  private final AtomicInteger sessions = new AtomicInteger();
+
+  private DriverNode(ActorSystem<SpawnProtocol.Command> system, RuntimeSettings settings) {
+    this.system = system;
+    this.settings = settings;
+    this.resolver = ActorRefResolver.get(system);
+  }
+
+  /** Starts the driver on host:port (0 = any); with no seeds it founds the cluster. */
+  public static DriverNode start(String host, int port, List<String> seeds, RuntimeSettings settings) {
+    return new DriverNode(NodeSystems.start(SpawnProtocol.create(),
+        NodeSystems.config(ROLE, host, port, seeds, settings)), settings);
+  }
+
+  /** "akka://partita@host:port", what workers give as their seed. */
+  public String address() {
+    return NodeSystems.address(system);
+  }
+
+  /** Waits until {@code count} workers have registered, then asks each to describe itself. */
+  public DriverNode awaitWorkers(int count) {
+    long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+    Set<ActorRef<NodeGuardian.Command>> found = Set.of();
+    while (found.size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new ClusterException("only " + found.size() + " of " + count + " workers joined the cluster at "
+            + address() + " within " + settings.startTimeout().toSeconds() + " s: " + found);
+      }
+      found = findWorkers();
+      if (found.size() < count) {
+        sleep(100);
+      }
+    }
+    BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
+    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(replies), "describe-" + sessions.incrementAndGet());
+    for (ActorRef<NodeGuardian.Command> guardian : found) {
+      guardian.tell(new NodeGuardian.Wire(DescribeNodeProto.newBuilder()
+          .setReplyTo(resolver.toSerializationFormat(inbox)).build()));
+    }
+    List<NodeInfoProto> infos = new ArrayList<>();
+    while (infos.size() < found.size()) {
+      Message reply = take(replies, deadline, "descriptions from " + found.size() + " workers (got " + infos.size() + ")");
+      if (reply instanceof NodeInfoProto info) {
+        infos.add(info);
+      }
+    }
+    inbox.tell(new DriverInbox.Stop());
+    infos.sort(Comparator.comparing((NodeInfoProto info) -> info.getName().length()).thenComparing(NodeInfoProto::getName));
+    guardians.clear();
+    workers.clear();
+    for (NodeInfoProto info : infos) {
+      if (guardians.put(info.getName(), resolver.resolveActorRef(info.getGuardianRef())) != null) {
+        throw new ClusterException("two workers are called '" + info.getName() + "'; give each node its own name");
+      }
+      workers.add(new WorkerInfo(info.getName(), info.getAddress(), info.getCores(), info.getMaxMemoryBytes(),
+          info.getBlas()));
+    }
+    return this;
+  }
+
+  @Override
+  public List<WorkerInfo> workers() {
+    return List.copyOf(workers);
+  }
+
+  @Override
+  public DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
+    TrainingSession.checkSupported(model, config, plan);
+    checkMessageSizes(model, plan, settings.maxMessageBytes());
+    for (Map.Entry<ShardId, String> placed : plan.placement().entrySet()) {
+      if (!guardians.containsKey(placed.getValue())) {
+        throw new IllegalArgumentException("plan places shard " + placed.getKey() + " on node '" + placed.getValue()
+            + "', which is not a worker of this cluster " + guardians.keySet());
+      }
+    }
+    String session = "s" + sessions.incrementAndGet();
+    BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(queue), "driver-" + session);
+    String driver = resolver.toSerializationFormat(inbox);
+    long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+
+    AssignShardProto.Builder assign = AssignShardProto.newBuilder().setModel(SpecProtos.toProto(model))
+        .setPlan(PlanProtos.toProto(plan)).setOptimizer(SpecProtos.toProto(config.optimizer()))
+        .setSession(session).setDriver(driver);
+    for (ShardId shard : plan.shards()) {
+      guardians.get(plan.placement().get(shard)).tell(new NodeGuardian.Wire(
+          assign.setShard(PlanProtos.toProto(shard)).build()));
+    }
+    Map<ShardId, ActorRef<ShardActor.Command>> refs = new LinkedHashMap<>();
+    ConnectShardsProto.Builder connect = ConnectShardsProto.newBuilder();
+    List<String> errors = new ArrayList<>();
+    while (refs.size() + errors.size() < plan.shards().size()) {
+      Message reply = take(queue, deadline, "creating " + plan.shards().size() + " shards (" + refs.size() + " ready)");
+      if (reply instanceof ShardReadyProto ready) {
+        ShardId shard = PlanProtos.fromProto(ready.getShard());
+        if (!ready.getError().isEmpty()) {
+          errors.add("shard " + shard + " on " + ready.getNode() + ": " + ready.getError());
+          continue;
+        }
+        refs.put(shard, resolver.resolveActorRef(ready.getActorRef()));
+        connect.addShards(ShardAddressProto.newBuilder().setShard(ready.getShard()).setNode(ready.getNode())
+            .setActorRef(ready.getActorRef()));
+      }
+    }
+    Map<ShardId, String> nodes = new LinkedHashMap<>(plan.placement());
+    AkkaTransport transport = new AkkaTransport(refs, nodes, queue, inbox, settings.maxMessageBytes());
+    if (!errors.isEmpty()) {
+      transport.close("another shard could not be created");
+      throw new ClusterException("could not place " + plan.describe() + ": " + String.join("; ", errors));
+    }
+    ConnectShardsProto table = connect.build();
+    for (ActorRef<ShardActor.Command> shard : refs.values()) {
+      shard.tell(new ShardActor.Wire(table));
+    }
+    int connected = 0;
+    while (connected < refs.size()) {
+      if (take(queue, deadline, "connecting shards (" + connected + " of " + refs.size() + ")")
+          instanceof ShardsConnectedProto) {
+        connected++;
+      }
+    }
+    return new TrainingSession(model, config, plan, transport, settings);
+  }
+
+  /** Stops the driver node (and with it every session's inbox). */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new ClusterException("driver node did not stop within 30 s: " + e, e);
+    }
+  }
+
+  /**
+   * Refuses a plan whose largest activation or gradient message exceeds the limit, before any
+   * shard is placed. Evaluation batches (500) count as well as training batches.
+   */
+  static void checkMessageSizes(ModelSpec model, PartitionPlan plan, long maxMessageBytes) {
+    int batch = Math.max(plan.globalBatch(), TrainingSession.EVALUATION_BATCH);
+    long microBatch = (batch + plan.microBatches() - 1) / plan.microBatches();
+    long largestRows = model.inputShape().size();
+    String what = "the model inputs";
+    for (StagePlan stage : plan.stages()) {
+      for (int layer = stage.firstLayer(); layer < stage.endLayer(); layer++) {
+        LayerSpec spec = model.layers().get(layer);
+        for (int p = 0; p < stage.sliceCount(); p++) {
+          UnitRange units = stage.units(layer, p);
+          long rows = (long) units.size() * spec.rowsPerUnit();
+          if (rows > largestRows) {
+            largestRows = rows;
+            what = "outputs of layer " + layer + " (" + spec.describe() + ") units " + units;
+          }
+        }
+      }
+    }
+    long bytes = largestRows * microBatch * Float.BYTES;
+    if (bytes > maxMessageBytes) {
+      throw new IllegalArgumentException("plan " + plan.describe() + " sends messages of "
+          + String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0) + " (" + what + " for " + microBatch
+          + " samples) but the message limit is " + (maxMessageBytes >> 20) + " MiB; use more micro-batches, more"
+          + " slices or raise the limit (--max-message)");
+    }
+  }
+
+  private Set<ActorRef<NodeGuardian.Command>> findWorkers() {
+    try {
+      Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+          replyTo -> Receptionist.find(NodeGuardian.KEY, replyTo), Duration.ofSeconds(5), system.scheduler())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return listing.getServiceInstances(NodeGuardian.KEY);
+    } catch (Exception e) {
+      throw new ClusterException("the receptionist of the driver at " + address() + " did not answer: " + e, e);
+    }
+  }
+
+  private <T> ActorRef<T> spawn(akka.actor.typed.Behavior<T> behavior, String name) {
+    try {
+      return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
+          replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo), Duration.ofSeconds(10),
+          system.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new ClusterException("could not start actor " + name + " on the driver: " + e, e);
+    }
+  }
+
+  private static Message take(BlockingQueue<Message> queue, long deadline, String waitingFor) {
+    try {
+      Message message = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (message == null) {
+        throw new ClusterException("timed out waiting for " + waitingFor);
+      }
+      return message;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterException("interrupted while waiting for " + waitingFor, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterException("interrupted while waiting for workers", e);
+    }
+  }
+}

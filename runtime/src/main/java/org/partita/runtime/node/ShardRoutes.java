@@ -1,0 +1,52 @@
+package org.partita.runtime.node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import com.google.protobuf.Message;
+import java.util.HashMap;
+import java.util.Map;
+import org.partita.partitioner.PlanProtos;
+import org.partita.partitioner.ShardId;
+import org.partita.proto.ConnectShardsProto;
+import org.partita.proto.ShardAddressProto;
+import org.partita.runtime.driver.DriverInbox;
+import org.partita.runtime.shard.ShardEngine;
+import org.partita.runtime.wire.MessageLimit;
+
+/**
+ * A shard engine's outbox on Akka: the actor references of the session's other shards (filled in
+ * by {@link ConnectShardsProto}) and of the driver. Refuses a message larger than the configured
+ * frame here, by name ({@link MessageLimit}).
+ */
+final class ShardRoutes implements ShardEngine.Outbox {
+  private final ActorRef<DriverInbox.Command> driver;
+  private final long maxMessageBytes;
+  private final Map<ShardId, ActorRef<ShardActor.Command>> shards = new HashMap<>();
+
+  ShardRoutes(ActorRef<DriverInbox.Command> driver, long maxMessageBytes) {
+    this.driver = driver;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  void connect(ConnectShardsProto connect, ActorRefResolver resolver) {
+    for (ShardAddressProto address : connect.getShardsList()) {
+      shards.put(PlanProtos.fromProto(address.getShard()), resolver.resolveActorRef(address.getActorRef()));
+    }
+  }
+
+  @Override
+  public void toShard(ShardId shard, Message message) {
+    ActorRef<ShardActor.Command> target = shards.get(shard);
+    if (target == null) {
+      throw new IllegalStateException("no address for shard " + shard + " (session not connected?)");
+    }
+    MessageLimit.check(message, "shard " + shard, maxMessageBytes);
+    target.tell(new ShardActor.Wire(message));
+  }
+
+  @Override
+  public void toDriver(Message message) {
+    MessageLimit.check(message, "the driver", maxMessageBytes);
+    driver.tell(new DriverInbox.Wire(message));
+  }
+}
