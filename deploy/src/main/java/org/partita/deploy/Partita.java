@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
+        "  partita train --model cnn --nodes 2 --plan slices=2        # model-parallel on 2 embedded nodes",
         "  partita plan --model wide-mlp --nodes 4 --node-memory 256m",
         "", "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 cluster failure, 4 training diverged."})
 public final class Partita implements Runnable {
@@ -48,6 +49,10 @@ public final class Partita implements Runnable {
     if (failure instanceof TrainingDivergedException) {
       err.println("partita: training diverged: " + failure.getMessage());
       return ExitCode.DIVERGED;
+    }
+    if (failure instanceof org.partita.runtime.ClusterException) {
+      err.println("partita: cluster failure: " + failure.getMessage());
+      return ExitCode.CLUSTER_FAILURE;
     }
     if (failure instanceof IOException || failure instanceof IllegalArgumentException) {
       err.println("partita: " + failure.getMessage());

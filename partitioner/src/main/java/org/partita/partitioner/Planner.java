@@ -22,7 +22,12 @@ public final class Planner {
   }
 
   /** What to plan for. */
-  public record Request(ModelSpec model, ClusterSpec cluster, int globalBatch, OptimizerSpec optimizer) {}
+  public record Request(ModelSpec model, ClusterSpec cluster, int globalBatch, OptimizerSpec optimizer,
+      int maxReplicas) {
+    public Request(ModelSpec model, ClusterSpec cluster, int globalBatch, OptimizerSpec optimizer) {
+      this(model, cluster, globalBatch, optimizer, Integer.MAX_VALUE);
+    }
+  }
 
   /** One feasible plan with its prediction and the most memory any of its nodes needs. */
   public record Candidate(PartitionPlan plan, StepPrediction prediction, long peakNodeBytes) {}
@@ -39,7 +44,7 @@ public final class Planner {
     PartitionPlan smallestPlan = null;
     int considered = 0;
     int tooLarge = 0;
-    for (int replicas = 1; replicas <= n; replicas++) {
+    for (int replicas = 1; replicas <= Math.min(n, request.maxReplicas()); replicas++) {
       for (int stages = 1; stages <= Math.min(model.layers().size(), n / replicas); stages++) {
         int[] cuts = balancedCuts(model, stages);
         for (int slices = 1; replicas * stages * slices <= n; slices++) {
@@ -101,7 +106,7 @@ public final class Planner {
    * Stage boundaries minimising the most expensive stage (single-slice compute per layer), by
    * dynamic programming over the layer sequence.
    */
-  int[] balancedCuts(ModelSpec model, int stages) {
+  public int[] balancedCuts(ModelSpec model, int stages) {
     List<Double> layer = cost.layerSeconds(model, 64);
     int n = layer.size();
     double[] prefix = new double[n + 1];

@@ -87,7 +87,7 @@ public final class PlanCommand implements Callable<Integer> {
     }
     ModelSpec spec = loadModel();
     long memory = parseBytes(nodeMemory);
-    MachineProfile machine = machineProfile();
+    MachineProfile machine = machineProfile(profile, remeasure);
     int nodeCores = cores != null ? cores : machine.threads();
     Link network = Link.parse(link, latencyMicros * 1e-6);
     ClusterSpec cluster = ClusterSpec.uniform(nodes, nodeCores, memory, network);
@@ -131,7 +131,9 @@ public final class PlanCommand implements Callable<Integer> {
     return SpecProtos.fromProto(proto, file.toString());
   }
 
-  private MachineProfile machineProfile() throws IOException {
+  /** The profile in {@code file}, else the cached one, else measured now and cached. */
+  public static MachineProfile machineProfile(Path file, boolean remeasure) throws IOException {
+    Path profile = file;
     if (profile != null) {
       return MachineProfile.load(profile);
     }

@@ -25,6 +25,7 @@ import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
 import org.partita.models.optim.LearningRateSchedule;
+import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.EpochMetrics;
@@ -32,13 +33,18 @@ import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.TrainingConfig;
 import org.partita.models.train.TextSampler;
 import org.partita.models.train.TrainingReport;
+import org.partita.deploy.plan.PlanCommand;
+import org.partita.runtime.DistributedTrainer;
+import org.partita.runtime.EmbeddedCluster;
+import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code partita train}: trains a named model on Fashion-MNIST and leaves a run directory with
- * metrics.json and the final checkpoint. Today it runs the single-process reference trainer; the
- * distributed runtime plugs in here when it lands.
+ * metrics.json and the final checkpoint: with the single-process reference trainer, or with
+ * {@code --nodes N} / {@code --plan} on an embedded cluster of N Akka nodes running the plan.
  */
 @Command(name = "train",
     mixinStandardHelpOptions = true,
@@ -47,6 +53,8 @@ import picocli.CommandLine.Option;
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 10 --batch 128 --lr 0.001",
+        "  partita train --model cnn --nodes 2 --plan auto             # embedded 2-node cluster, planner's plan",
+        "  partita train --model mlp --nodes 2 --plan stages=2,slices=2,micro-batches=4",
         "  partita train --model mlp --epochs 1 --train-samples 10000   # a one-minute smoke run",
         "  partita train --model lstm --epochs 10                       # rows of the image as 28 time steps",
         "  partita train --model char-lstm --text /usr/share/games/fortunes --epochs 5",
@@ -113,6 +121,23 @@ public final class TrainCommand implements Callable<Integer> {
       description = "char-lstm: characters of text to generate at the end (default: ${DEFAULT-VALUE}).")
   int sampleLength;
 
+  @Option(names = "--nodes", defaultValue = "1",
+      description = "Worker nodes of an embedded cluster (ActorSystems on loopback in this process); 1 without --plan "
+          + "runs the single-process reference trainer (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--plan", description = "auto, or stages=S,slices=K,micro-batches=M,schedule=gpipe|1f1b "
+      + "(default with --nodes > 1: auto).")
+  String plan;
+
+  @Option(names = "--step-timeout", defaultValue = "120",
+      description = "Seconds a cluster step may wait for any shard before failing with the shard named (default: ${DEFAULT-VALUE}).")
+  int stepTimeout;
+
+  @Option(names = "--max-message", defaultValue = "64",
+      description = "Largest activation/gradient message between nodes, MiB (default: ${DEFAULT-VALUE}).")
+  int maxMessageMiB;
+
   @Option(names = "--out", description = "Run directory (default: runs/MODEL-yyyyMMdd-HHmmss).")
   Path out;
 
@@ -153,9 +178,31 @@ public final class TrainCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "training: %d epochs, batch %d, %s, seed %d → %s%n", epochs, batch,
         optimizerSpec.describe(), seed, runDirectory);
 
-    LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(epochs, batch, seed, optimizerSpec), blas);
-    TrainingReport report = trainer.fit(train, splits.test(), progress(console));
-    Map<String, Object> metrics = finish(runDirectory, spec, trainer, report, blas, wallStart);
+    TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec);
+    TrainingReport report;
+    Map<String, Object> metrics;
+    if (distributed()) {
+      try (EmbeddedCluster cluster = startCluster(console)) {
+        PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
+            cluster.workers(), this::machineProfile);
+        console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
+        choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
+        try (DistributedTrainer trainer = cluster.trainer(spec, config, choice.plan())) {
+          report = trainer.fit(train, splits.test(), progress(console));
+          TrainedModel trained = trainer.collect();
+          metrics = finish(runDirectory, spec, trained.optimizer(), trained.step(), report, blas, wallStart);
+          metrics.put("plan", choice.plan().describe());
+          metrics.put("nodes", nodes);
+          Map<String, Object> placement = new LinkedHashMap<>();
+          choice.plan().placement().forEach((shard, node) -> placement.put(shard.toString(), node));
+          metrics.put("placement", placement);
+        }
+      }
+    } else {
+      LocalTrainer trainer = new LocalTrainer(spec, config, blas);
+      report = trainer.fit(train, splits.test(), progress(console));
+      metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas, wallStart);
+    }
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
     printSummary(console, report, "acc", epoch -> String.format(Locale.ROOT, "%7.2f%%", 100 * epoch),
         runDirectory, (double) metrics.get("wall_seconds"));
@@ -190,7 +237,8 @@ public final class TrainCommand implements Callable<Integer> {
         new TrainingConfig(epochs, batch, seed, optimizerSpec, TrainingConfig.BatchOrder.STREAMS), blas);
     TrainingReport report = trainer.fit(train, test, progress(console));
     String sample = new TextSampler(trainer.network(), corpus, blas).sample("The ", sampleLength, 0.8f, seed);
-    Map<String, Object> metrics = finish(runDirectory, spec, trainer, report, blas, wallStart);
+    Map<String, Object> metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas,
+        wallStart);
     double bits = report.finalTest().loss() / Math.log(2);
     metrics.put("test_bits_per_char", bits);
     metrics.put("unigram_bits_per_char", unigram);
@@ -211,9 +259,34 @@ public final class TrainCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
+  private org.partita.partitioner.MachineProfile machineProfile() {
+    try {
+      return PlanCommand.machineProfile(null, false);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("machine profile: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean distributed() {
+    return nodes > 1 || plan != null;
+  }
+
+  private EmbeddedCluster startCluster(PrintStream console) {
+    console.printf(Locale.ROOT, "cluster: starting %d embedded worker node%s and a driver on loopback …%n", nodes,
+        nodes == 1 ? "" : "s");
+    long start = System.nanoTime();
+    EmbeddedCluster cluster = EmbeddedCluster.start(nodes, RuntimeSettings.defaults()
+        .withStepTimeout(java.time.Duration.ofSeconds(stepTimeout)).withMaxMessageBytes((long) maxMessageMiB << 20));
+    console.printf(Locale.ROOT, "cluster: %d workers up in %.1f s (driver %s)%n", cluster.workers().size(),
+        (System.nanoTime() - start) / 1e9, cluster.driverAddress());
+    return cluster;
+  }
+
   private Blas banner(PrintStream console, ModelSpec spec, String dataName) {
     Blas blas = Blas.get();
-    console.println("partita train — " + spec.name() + " on " + dataName + ", reference trainer (one process)");
+    console.println("partita train — " + spec.name() + " on " + dataName + (distributed()
+        ? ", cluster runtime on " + nodes + " embedded node" + (nodes == 1 ? "" : "s")
+        : ", reference trainer (one process)"));
     RuntimeInfo.lines(blas).forEach(line -> console.println("  " + line));
     console.println(spec.summary());
     return blas;
@@ -224,12 +297,12 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /** Saves the checkpoint and returns the metrics every model reports; callers add theirs and write them. */
-  private Map<String, Object> finish(Path runDirectory, ModelSpec spec, LocalTrainer trainer, TrainingReport report,
-      Blas blas, long wallStart) throws IOException {
-    ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, trainer.optimizer(),
-        new ModelCheckpoint.Position(trainer.step(), epochs, seed));
+  private Map<String, Object> finish(Path runDirectory, ModelSpec spec, Optimizer optimizer, long step,
+      TrainingReport report, Blas blas, long wallStart) throws IOException {
+    ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, optimizer,
+        new ModelCheckpoint.Position(step, epochs, seed));
     double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-    return metrics(spec, trainer.optimizer().spec(), report, blas, wallSeconds);
+    return metrics(spec, optimizer.spec(), report, blas, wallSeconds);
   }
 
   private void validate() {
@@ -250,6 +323,19 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
+    }
+    if (nodes < 1 || nodes > 64) {
+      throw new IllegalArgumentException("--nodes must be between 1 and 64, got " + nodes);
+    }
+    if (distributed() && CHARACTER_MODEL.equals(model)) {
+      throw new IllegalArgumentException("char-lstm carries recurrent state across batches, which the cluster runtime"
+          + " does not run yet; train it without --nodes/--plan");
+    }
+    if (plan != null) {
+      PlanOption.parse(plan);
+    }
+    if (stepTimeout < 1 || maxMessageMiB < 1) {
+      throw new IllegalArgumentException("--step-timeout and --max-message must be ≥ 1");
     }
     if (!(progressInterval > 0)) {
       throw new IllegalArgumentException("--progress-interval must be positive, got " + progressInterval);

@@ -214,7 +214,8 @@ public final class DriverNode implements TrainingCluster {
         }
       }
     }
-    long bytes = largestRows * microBatch * Float.BYTES;
+    // The protobuf envelope (step, sender, layer, units, shape) adds well under 4 KiB.
+    long bytes = largestRows * microBatch * Float.BYTES + 4096;
     if (bytes > maxMessageBytes) {
       throw new IllegalArgumentException("plan " + plan.describe() + " sends messages of "
           + String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0) + " (" + what + " for " + microBatch
