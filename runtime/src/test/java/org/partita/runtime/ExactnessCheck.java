@@ -74,8 +74,23 @@ public final class ExactnessCheck {
   public static Outcome compare(LocalTrainer reference, DistributedTrainer trainer) {
     TrainingReport report = trainer.fit(data(trainer.spec()), null, TrainingListener.NONE);
     TrainedModel trained = trainer.collect();
-    List<Parameter> expected = reference.network().parameters();
-    List<Parameter> actual = trained.network().parameters();
+    double[] worst = differences(reference.network().parameters(), trained.network().parameters());
+    double maxAbsolute = worst[0];
+    double maxRelative = worst[1];
+    if (trained.step() != reference.step()) {
+      throw new AssertionError("distributed run took " + trained.step() + " steps, reference " + reference.step());
+    }
+    return new Outcome(maxAbsolute, maxRelative, report);
+  }
+
+  /**
+   * {largest absolute difference, largest difference relative to its tensor's largest value} over
+   * every parameter tensor.
+   */
+  public static double[] differences(List<Parameter> expected, List<Parameter> actual) {
+    if (expected.size() != actual.size()) {
+      throw new AssertionError(actual.size() + " parameter tensors, expected " + expected.size());
+    }
     double maxAbsolute = 0;
     double maxRelative = 0;
     for (int p = 0; p < expected.size(); p++) {
@@ -90,10 +105,7 @@ public final class ExactnessCheck {
       maxAbsolute = Math.max(maxAbsolute, worst);
       maxRelative = Math.max(maxRelative, worst / Math.max(scale, 1e-12));
     }
-    if (trained.step() != reference.step()) {
-      throw new AssertionError("distributed run took " + trained.step() + " steps, reference " + reference.step());
-    }
-    return new Outcome(maxAbsolute, maxRelative, report);
+    return new double[] {maxAbsolute, maxRelative};
   }
 
   public static String describe(PartitionPlan plan, Outcome outcome) {

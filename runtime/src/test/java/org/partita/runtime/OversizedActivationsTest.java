@@ -11,7 +11,6 @@ import org.partita.models.data.ArrayDataset;
 import org.partita.models.data.SyntheticData;
 import org.partita.models.layers.Activation;
 import org.partita.models.layers.DenseSpec;
-import org.partita.models.layers.Parameter;
 import org.partita.models.layers.Shape;
 import org.partita.models.loss.Loss;
 import org.partita.models.network.ModelSpec;
@@ -55,7 +54,7 @@ class OversizedActivationsTest {
       TrainedModel trained = trainer.collect();
       assertEquals(2, reference.step(), "reference steps");
       assertEquals(reference.step(), trained.step(), "distributed steps");
-      double worst = maxRelativeDifference(reference.network().parameters(), trained.network().parameters());
+      double worst = ExactnessCheck.differences(reference.network().parameters(), trained.network().parameters())[1];
       String outcome = String.format(java.util.Locale.ROOT, "%s, %d-byte activation messages: max relative %.3e",
           plan.describe(), messageBytes, worst);
       System.out.println(outcome);
@@ -98,23 +97,5 @@ class OversizedActivationsTest {
 
   private static ArrayDataset data() {
     return SyntheticData.blobs("blobs", WIDE.inputShape(), 10, SAMPLES, 0.8f, 5);
-  }
-
-  /** The largest difference of any parameter from the reference, relative to that tensor's largest value. */
-  private static double maxRelativeDifference(List<Parameter> expected, List<Parameter> actual) {
-    assertEquals(expected.size(), actual.size(), "parameter tensors");
-    double worst = 0;
-    for (int p = 0; p < expected.size(); p++) {
-      float[] e = expected.get(p).value().data;
-      float[] a = actual.get(p).value().data;
-      double scale = 0;
-      double difference = 0;
-      for (int k = 0; k < e.length; k++) {
-        scale = Math.max(scale, Math.abs(e[k]));
-        difference = Math.max(difference, Math.abs(e[k] - a[k]));
-      }
-      worst = Math.max(worst, difference / Math.max(scale, 1e-12));
-    }
-    return worst;
   }
 }

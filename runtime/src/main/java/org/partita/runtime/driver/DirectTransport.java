@@ -19,7 +19,7 @@ import org.partita.runtime.shard.ShardEngine;
  */
 public final class DirectTransport implements ShardTransport {
   private final Map<ShardId, ShardEngine> engines = new LinkedHashMap<>();
-  private final ArrayDeque<Object[]> toShards = new ArrayDeque<>();
+  private final ArrayDeque<Delivery> toShards = new ArrayDeque<>();
   private final ArrayDeque<Message> toDriver = new ArrayDeque<>();
 
   public DirectTransport(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer, Blas blas) {
@@ -27,7 +27,7 @@ public final class DirectTransport implements ShardTransport {
       engines.put(shard, new ShardEngine(shard, "local", model, plan, optimizer, blas, new ShardEngine.Outbox() {
         @Override
         public void toShard(ShardId to, Message message) {
-          toShards.add(new Object[] {to, message});
+          toShards.add(new Delivery(to, message));
         }
 
         @Override
@@ -40,17 +40,17 @@ public final class DirectTransport implements ShardTransport {
 
   @Override
   public void send(ShardId shard, Message message) {
-    toShards.add(new Object[] {shard, message});
+    toShards.add(new Delivery(shard, message));
   }
 
   /** Delivers queued shard messages until the driver has one; null when everything is quiet. */
   @Override
   public Message poll(Duration timeout) {
     while (toDriver.isEmpty() && !toShards.isEmpty()) {
-      Object[] next = toShards.poll();
-      ShardEngine engine = engines.get((ShardId) next[0]);
+      Delivery next = toShards.poll();
+      ShardEngine engine = engines.get(next.shard());
       if (engine != null) {
-        engine.handle((Message) next[1]);
+        engine.handle(next.message());
       }
     }
     return toDriver.poll();
@@ -65,4 +65,6 @@ public final class DirectTransport implements ShardTransport {
   public void close(String reason) {
     engines.clear();
   }
+
+  private record Delivery(ShardId shard, Message message) {}
 }
