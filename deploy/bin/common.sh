@@ -15,7 +15,12 @@ partita_build() {
 }
 
 # Runs a main class from a module built by partita_build, on the module's jar plus the runtime
-# classpath Maven wrote next to it.
+# classpath Maven wrote next to it. GC defaults (PARTITA_JAVA_OPTS comes later and wins): with G1's
+# default 2–4 MiB regions every 2 MiB activation message is a humongous allocation that starts a
+# collection, and a collection waits for every BLAS call in a JNI critical section to finish, so
+# one node's GC stalled the other node's step. 32 MiB regions and a laxer pause goal made the
+# 2-slice wide MLP step 1.0–1.06x → 1.2–1.3x the reference (docs/BENCHMARKS.md).
+PARTITA_GC_OPTS="${PARTITA_GC_OPTS:--XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:MaxGCPauseMillis=500}"
 partita_java() {
   local module="$1" main_class="$2"
   shift 2
@@ -26,5 +31,5 @@ partita_java() {
     echo "run: $module is not built ($target has no jar or classpath.txt)" >&2
     return 1
   fi
-  java ${PARTITA_JAVA_OPTS:-} -cp "$jar:$(cat "$target/classpath.txt")" "$main_class" "$@"
+  java ${PARTITA_GC_OPTS} ${PARTITA_JAVA_OPTS:-} -cp "$jar:$(cat "$target/classpath.txt")" "$main_class" "$@"
 }

@@ -15,8 +15,6 @@ import org.partita.models.blas.Blas;
 import org.partita.models.blas.BlasBackend;
 import org.partita.models.blas.BlasUnavailableException;
 import org.partita.models.blas.Transpose;
-import org.partita.models.tensor.TensorCodec;
-import org.partita.proto.TensorProto;
 
 /**
  * The physical limit every later ratio is measured against: sgemm GFLOP/s through the {@link Blas}
@@ -59,7 +57,7 @@ public final class KernelBench {
       }
     }
     printGemmTable(results, options);
-    printCodec(options.repetitions);
+    CodecSpeed.measure(options.repetitions).print();
   }
 
   /** sgemm at one thread count, every size and backend; prints machine-readable RESULT lines. */
@@ -107,7 +105,7 @@ public final class KernelBench {
     return Stats.of(samples);
   }
 
-  private static FloatMatrix randomMatrix(int n, SplittableRandom random) {
+  static FloatMatrix randomMatrix(int n, SplittableRandom random) {
     FloatMatrix matrix = new FloatMatrix(n, n);
     for (int i = 0; i < matrix.data.length; i++) {
       matrix.data[i] = (float) (random.nextDouble() - 0.5);
@@ -186,43 +184,6 @@ public final class KernelBench {
         }
       }
     }
-  }
-
-  /** Encode + decode of a 4 MiB tensor (1 Mi floats), with and without the protobuf byte step. */
-  private static void printCodec(int repetitions) throws Exception {
-    int count = 1 << 20;
-    FloatMatrix matrix = randomMatrix(1024, new SplittableRandom(1));
-    FloatMatrix target = new FloatMatrix(1024, 1024);
-    double bytes = (double) count * Float.BYTES;
-    int calls = 50;
-    for (int i = 0; i < calls; i++) {
-      TensorCodec.decodeInto(TensorCodec.encode(matrix), target, "bench");
-    }
-    double[] codec = new double[repetitions];
-    double[] wire = new double[repetitions];
-    for (int r = 0; r < repetitions; r++) {
-      long start = System.nanoTime();
-      for (int i = 0; i < calls; i++) {
-        TensorCodec.decodeInto(TensorCodec.encode(matrix), target, "bench");
-      }
-      codec[r] = bytes * calls / ((System.nanoTime() - start) / 1e9) / 1e9;
-      start = System.nanoTime();
-      for (int i = 0; i < calls; i++) {
-        TensorProto parsed = TensorProto.parseFrom(TensorCodec.encode(matrix).toByteArray());
-        TensorCodec.decodeInto(parsed, target, "bench");
-      }
-      wire[r] = bytes * calls / ((System.nanoTime() - start) / 1e9) / 1e9;
-    }
-    if (!Arrays.equals(matrix.data, target.data)) {
-      throw new IllegalStateException("codec round trip changed the values");
-    }
-    System.out.println();
-    System.out.println("## Tensor codec, 4 MiB tensor (GB/s of float payload, min / median / max of " + repetitions + ")");
-    System.out.println();
-    System.out.println("| path | GB/s |");
-    System.out.println("|---|---|");
-    System.out.println("| FloatMatrix → TensorProto → FloatMatrix (encode + decode) | " + Stats.of(codec).format("%.2f") + " |");
-    System.out.println("| … plus toByteArray + parseFrom (the full wire path) | " + Stats.of(wire).format("%.2f") + " |");
   }
 
   private static String joinInts(int[] values) {

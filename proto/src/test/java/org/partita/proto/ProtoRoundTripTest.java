@@ -48,7 +48,11 @@ class ProtoRoundTripTest {
         ShardsConnectedProto.newBuilder().setShard(Samples.shardId()).build(),
         DescribeNodeProto.newBuilder().setReplyTo("akka://partita/temp/$a").build(),
         NodeInfoProto.newBuilder().setName("w1").setAddress("127.0.0.1:25521").setCores(2)
-            .setMaxMemoryBytes(1L << 33).setGuardianRef("akka://partita/user").setBlas("openblas").build(),
+            .setMaxMemoryBytes(1L << 33).setGuardianRef("akka://partita/user").setBlas("openblas")
+            .setLinkEchoRef("akka://partita/user/link-echo").build(),
+        LinkProbeProto.newBuilder().setSequence(7).setReplyTo("akka://partita/user/probe-1")
+            .setPayload(Samples.tensor()).build(),
+        LinkProbeReplyProto.newBuilder().setSequence(7).setNode("w1").setError("payload holds 3 bytes").build(),
         RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setSamples(128).setKind(StepKindProto.TRAIN)
             .setOptimizerStep(40).build(),
         GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)

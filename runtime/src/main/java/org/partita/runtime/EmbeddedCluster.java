@@ -64,6 +64,11 @@ public final class EmbeddedCluster implements TrainingCluster {
     return driver.trainer(model, config, plan);
   }
 
+  @Override
+  public LinkMeasurement measureLink(String worker, int payloadBytes, int messages, int window) {
+    return driver.measureLink(worker, payloadBytes, messages, window);
+  }
+
   /** Stops every node at once (one by one, each stop would make the others log lost connections). */
   @Override
   public void close() {

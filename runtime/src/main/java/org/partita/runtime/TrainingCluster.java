@@ -16,6 +16,12 @@ public interface TrainingCluster extends AutoCloseable {
   /** Places the plan's shards (the plan names workers by {@link WorkerInfo#name()}) and connects them. */
   DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan);
 
+  /**
+   * Sends {@code messages} tensors of {@code payloadBytes} bytes to the worker through the same
+   * transport and lane as activations, keeping {@code window} unacknowledged, and times them.
+   */
+  LinkMeasurement measureLink(String worker, int payloadBytes, int messages, int window);
+
   @Override
   void close();
 }

@@ -86,6 +86,13 @@ final class Conv2DLayer extends BoundLayer {
   @Override
   public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
       BatchContext context) {
+    backward(input, output, outputGradient, inputGradient, context, () -> { });
+  }
+
+  // dX first, so that a shard can send it while dW is computed.
+  @Override
+  public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context, Runnable inputGradientReady) {
     checkBackward(input, output, outputGradient, inputGradient);
     int batch = input.columns;
     int rows = g.positions * batch;
@@ -112,10 +119,6 @@ final class Conv2DLayer extends BoundLayer {
         db[f] += sum;
       }
     });
-    float[] a = patchesForBackward(input, context);
-    // dW_s (F × K) += Dᵀ (F × P·B) · A (P·B × K)
-    blas.gemm(Transpose.YES, Transpose.NO, channels, g.patch, rows, 1f,
-        d, 0, rows, a, 0, rows, 1f, weights.gradient().data, 0, channels);
     if (inputGradient != null) {
       float[] da = patchGradient.atLeast(rows * g.patch);
       // dA (P·B × K) = D (P·B × F) · W_s (F × K)
@@ -123,6 +126,11 @@ final class Conv2DLayer extends BoundLayer {
           d, 0, rows, weights.value().data, 0, channels, 0f, da, 0, rows);
       Parallel.forRange(batch, g.patch * (long) g.positions, (from, to) -> scatterPatches(da, inputGradient.data, batch, from, to));
     }
+    inputGradientReady.run();
+    float[] a = patchesForBackward(input, context);
+    // dW_s (F × K) += Dᵀ (F × P·B) · A (P·B × K)
+    blas.gemm(Transpose.YES, Transpose.NO, channels, g.patch, rows, 1f,
+        d, 0, rows, a, 0, rows, 1f, weights.gradient().data, 0, channels);
   }
 
   /**

@@ -51,19 +51,27 @@ final class DenseLayer extends BoundLayer {
   @Override
   public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
       BatchContext context) {
+    backward(input, output, outputGradient, inputGradient, context, () -> { });
+  }
+
+  // dX first, so that a shard can send it while dW and db are computed.
+  @Override
+  public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context, Runnable inputGradientReady) {
     checkBackward(input, output, outputGradient, inputGradient);
     int units = units().size();
     int batch = input.columns * spec.timeSteps();
     float[] dz = preActivationGradient(output.data, outputGradient.data, units * batch);
-    // dW += dZ · Xᵀ
-    blas.gemm(Transpose.NO, Transpose.YES, units, spec.inputs(), batch, 1f,
-        dz, 0, units, input.data, 0, spec.inputs(), 1f, weights.gradient().data, 0, units);
-    addRowSums(dz, bias.gradient().data, units, batch);
     if (inputGradient != null) {
       // dX += W_sᵀ · dZ  (this slice's partial input gradient)
       blas.gemm(Transpose.YES, Transpose.NO, spec.inputs(), batch, units, 1f,
           weights.value().data, 0, units, dz, 0, units, 1f, inputGradient.data, 0, spec.inputs());
     }
+    inputGradientReady.run();
+    // dW += dZ · Xᵀ
+    blas.gemm(Transpose.NO, Transpose.YES, units, spec.inputs(), batch, 1f,
+        dz, 0, units, input.data, 0, spec.inputs(), 1f, weights.gradient().data, 0, units);
+    addRowSums(dz, bias.gradient().data, units, batch);
   }
 
   private float[] preActivationGradient(float[] output, float[] upstream, int count) {

@@ -40,6 +40,18 @@ public interface Layer {
   void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
       BatchContext context);
 
+  /**
+   * {@link #backward} that runs {@code inputGradientReady} as soon as {@code inputGradient} is
+   * complete. Layers that can compute it before their parameter gradients do so, which lets a
+   * model-parallel shard send its partial input gradient while the parameter gradients are still
+   * being computed. The results are the same as {@link #backward}'s.
+   */
+  default void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
+      BatchContext context, Runnable inputGradientReady) {
+    backward(input, output, outputGradient, inputGradient, context);
+    inputGradientReady.run();
+  }
+
   default void zeroGradients() {
     for (Parameter parameter : parameters()) {
       parameter.zeroGradient();

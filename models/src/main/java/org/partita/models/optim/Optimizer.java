@@ -1,5 +1,6 @@
 package org.partita.models.optim;
 
+import java.util.Arrays;
 import java.util.List;
 import org.partita.models.blas.Parallel;
 import org.partita.models.layers.Parameter;
@@ -13,6 +14,9 @@ import org.partita.models.layers.Parameter;
  * updated slice by slice gets bit-identical results to the whole model given the same gradients.
  */
 public final class Optimizer {
+  /** Elements per block: parameters, gradients and two slots of 4096 floats stay in L1/L2. */
+  private static final int CACHE_BLOCK = 4096;
+
   private final OptimizerSpec spec;
   private final List<Parameter> parameters;
   private final float[][][] slots;
@@ -61,6 +65,19 @@ public final class Optimizer {
    * arithmetic, so the result does not depend on the thread count.
    */
   public void step(long step) {
+    update(step, false);
+  }
+
+  /**
+   * {@link #step} that also leaves every gradient zero, for the next accumulation. Each block of
+   * gradients is cleared right after it is used, while it is still in cache: a separate pass over
+   * 10 M gradients costs 5–10 ms per step, this almost nothing.
+   */
+  public void stepAndZeroGradients(long step) {
+    update(step, true);
+  }
+
+  private void update(long step, boolean zeroGradients) {
     float rate = spec.learningRateAt(step);
     updates++;
     float correction1 = 0f;
@@ -78,18 +95,24 @@ public final class Optimizer {
       float c1 = correction1;
       float c2 = correction2;
       Parallel.forRange(w.length, 8, (from, to) -> {
-        if (keep != 1f) {
-          for (int i = from; i < to; i++) {
-            w[i] *= keep;
+        for (int block = from; block < to; block += CACHE_BLOCK) {
+          int end = Math.min(to, block + CACHE_BLOCK);
+          if (keep != 1f) {
+            for (int i = block; i < end; i++) {
+              w[i] *= keep;
+            }
           }
-        }
-        if (spec.rule() instanceof UpdateRule.Momentum momentum) {
-          updateMomentum(momentum, rate, w, g, state[0], from, to);
-        } else if (spec.rule() instanceof UpdateRule.Adam adam) {
-          updateAdam(adam, rate, c1, c2, w, g, state[0], state[1], from, to);
-        } else {
-          for (int i = from; i < to; i++) {
-            w[i] -= rate * g[i];
+          if (spec.rule() instanceof UpdateRule.Momentum momentum) {
+            updateMomentum(momentum, rate, w, g, state[0], block, end);
+          } else if (spec.rule() instanceof UpdateRule.Adam adam) {
+            updateAdam(adam, rate, c1, c2, w, g, state[0], state[1], block, end);
+          } else {
+            for (int i = block; i < end; i++) {
+              w[i] -= rate * g[i];
+            }
+          }
+          if (zeroGradients) {
+            Arrays.fill(g, block, end, 0f);
           }
         }
       });

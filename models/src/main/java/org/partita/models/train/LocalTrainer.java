@@ -31,6 +31,8 @@ public final class LocalTrainer implements StepRunner {
   private final Optimizer optimizer;
   private final Map<Integer, FloatMatrix> lossGradients = new LinkedHashMap<>();
   private long step;
+  /** True after an update, which leaves the gradients zero: the next step need not clear them. */
+  private boolean gradientsZero;
 
   public LocalTrainer(ModelSpec spec, TrainingConfig config, Blas blas) {
     this.spec = spec;
@@ -69,7 +71,10 @@ public final class LocalTrainer implements StepRunner {
   @Override
   public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
     BatchContext context = BatchContext.training(step);
-    network.zeroGradients();
+    if (!gradientsZero) {
+      network.zeroGradients();
+    }
+    gradientsZero = false;
     FloatMatrix output = network.forward(inputs, context);
     FloatMatrix lossGradient = lossGradients.computeIfAbsent(inputs.columns,
         columns -> new FloatMatrix(targets.rows, columns));
@@ -88,7 +93,8 @@ public final class LocalTrainer implements StepRunner {
       GradientClipping.scale(network.parameters(),
           GradientClipping.scaleFor(GradientClipping.sumOfSquares(network.parameters()), clip));
     }
-    optimizer.step(step);
+    optimizer.stepAndZeroGradients(step);
+    gradientsZero = true;
     step++;
     return new StepResult(lossSum, correct);
   }

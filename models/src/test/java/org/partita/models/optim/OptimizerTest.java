@@ -72,4 +72,33 @@ class OptimizerTest {
     assertEquals(0.8f, b.gradient().data[0], 1e-6f);
     assertEquals(1f, GradientClipping.scaleFor(0.5, 1f));
   }
+
+  @Test
+  void zeroingVariantUpdatesIdenticallyAndClearsEveryGradient() {
+    int n = 10_007; // several cache blocks and a ragged tail
+    Parameter kept = Parameter.zeros(0, ParameterKind.WEIGHTS, new UnitRange(0, n), n, 1);
+    Parameter cleared = Parameter.zeros(0, ParameterKind.WEIGHTS, new UnitRange(0, n), n, 1);
+    for (int i = 0; i < n; i++) {
+      kept.value().data[i] = cleared.value().data[i] = (float) Math.sin(i);
+      kept.gradient().data[i] = cleared.gradient().data[i] = (float) Math.cos(3 * i);
+    }
+    OptimizerSpec spec = new OptimizerSpec(new UpdateRule.Adam(0.9f, 0.999f, 1e-8f), 0.01f,
+        new LearningRateSchedule.Constant(), 0.1f, 0f);
+    new Optimizer(spec, List.of(kept)).step(0);
+    new Optimizer(spec, List.of(cleared)).stepAndZeroGradients(0);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(kept.value().data, cleared.value().data);
+    for (int i = 0; i < n; i++) {
+      assertEquals(0f, cleared.gradient().data[i], "gradient " + i);
+    }
+    assertEquals((float) Math.cos(3 * (n - 1)), kept.gradient().data[n - 1], "step() keeps gradients");
+  }
+
+  @Test
+  void sumOfSquaresCoversEveryElement() {
+    Parameter odd = Parameter.zeros(0, ParameterKind.WEIGHTS, new UnitRange(0, 7), 7, 1);
+    for (int i = 0; i < 7; i++) {
+      odd.gradient().data[i] = i + 1;
+    }
+    assertEquals(140.0, GradientClipping.sumOfSquares(List.of(odd, parameter(ParameterKind.BIAS, 0f, 0f))), 0.0);
+  }
 }

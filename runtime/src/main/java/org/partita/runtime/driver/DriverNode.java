@@ -30,13 +30,17 @@ import org.partita.partitioner.ShardId;
 import org.partita.partitioner.StagePlan;
 import org.partita.proto.AssignShardProto;
 import org.partita.proto.ConnectShardsProto;
+import org.partita.models.tensor.TensorCodec;
 import org.partita.proto.DescribeNodeProto;
+import org.partita.proto.LinkProbeProto;
+import org.partita.proto.LinkProbeReplyProto;
 import org.partita.proto.NodeInfoProto;
 import org.partita.proto.ShardAddressProto;
 import org.partita.proto.ShardReadyProto;
 import org.partita.proto.ShardsConnectedProto;
 import org.partita.runtime.ClusterException;
 import org.partita.runtime.DistributedTrainer;
+import org.partita.runtime.LinkMeasurement;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.TrainingCluster;
 import org.partita.runtime.WorkerInfo;
@@ -56,6 +60,7 @@ public final class DriverNode implements TrainingCluster {
   private final RuntimeSettings settings;
   private final ActorRefResolver resolver;
   private final Map<String, ActorRef<NodeGuardian.Command>> guardians = new LinkedHashMap<>();
+  private final Map<String, ActorRef<NodeGuardian.Command>> linkEchoes = new LinkedHashMap<>();
   private final List<WorkerInfo> workers = new ArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
 
@@ -106,11 +111,13 @@ public final class DriverNode implements TrainingCluster {
     inbox.tell(new DriverInbox.Stop());
     infos.sort(Comparator.comparing((NodeInfoProto info) -> info.getName().length()).thenComparing(NodeInfoProto::getName));
     guardians.clear();
+    linkEchoes.clear();
     workers.clear();
     for (NodeInfoProto info : infos) {
       if (guardians.put(info.getName(), resolver.resolveActorRef(info.getGuardianRef())) != null) {
         throw new ClusterException("two workers are called '" + info.getName() + "'; give each node its own name");
       }
+      linkEchoes.put(info.getName(), resolver.resolveActorRef(info.getLinkEchoRef()));
       workers.add(new WorkerInfo(info.getName(), info.getAddress(), info.getCores(), info.getMaxMemoryBytes(),
           info.getBlas()));
     }
@@ -179,6 +186,49 @@ public final class DriverNode implements TrainingCluster {
       }
     }
     return new TrainingSession(model, config, plan, transport, settings);
+  }
+
+  @Override
+  public LinkMeasurement measureLink(String worker, int payloadBytes, int messages, int window) {
+    ActorRef<NodeGuardian.Command> echo = linkEchoes.get(worker);
+    if (echo == null) {
+      throw new IllegalArgumentException("no worker '" + worker + "' in this cluster " + linkEchoes.keySet());
+    }
+    if (payloadBytes < 0 || payloadBytes % Float.BYTES != 0 || messages < 1 || window < 1) {
+      throw new IllegalArgumentException("link measurement needs a payload that is a whole number of floats and at"
+          + " least one message and a window of one; got " + payloadBytes + " bytes, " + messages + " messages, window "
+          + window);
+    }
+    if (payloadBytes + 4096L > settings.maxMessageBytes()) {
+      throw new IllegalArgumentException("a probe of " + payloadBytes + " bytes exceeds the message limit of "
+          + settings.maxMessageBytes() + " bytes");
+    }
+    BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
+    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(replies), "link-" + sessions.incrementAndGet());
+    try {
+      LinkProbeProto.Builder probe = LinkProbeProto.newBuilder().setReplyTo(resolver.toSerializationFormat(inbox))
+          .setPayload(TensorCodec.encode(new float[payloadBytes / Float.BYTES], 0, 1, payloadBytes / Float.BYTES));
+      long deadline = System.nanoTime() + settings.stepTimeout().toNanos();
+      long start = System.nanoTime();
+      int sent = 0;
+      int acknowledged = 0;
+      while (acknowledged < messages) {
+        while (sent < messages && sent - acknowledged < window) {
+          echo.tell(new NodeGuardian.Wire(probe.setSequence(sent++).build()));
+        }
+        Message reply = take(replies, deadline, "acknowledgements of link probes from " + worker + " (" + acknowledged
+            + " of " + messages + ")");
+        if (reply instanceof LinkProbeReplyProto ack) {
+          if (!ack.getError().isEmpty()) {
+            throw new ClusterException("link probe " + ack.getSequence() + " failed on " + worker + ": " + ack.getError());
+          }
+          acknowledged++;
+        }
+      }
+      return new LinkMeasurement(worker, payloadBytes, messages, window, (System.nanoTime() - start) / 1e9);
+    } finally {
+      inbox.tell(new DriverInbox.Stop());
+    }
   }
 
   /** Stops the driver node (and with it every session's inbox). */

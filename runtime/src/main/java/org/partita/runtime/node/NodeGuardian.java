@@ -29,7 +29,8 @@ import org.partita.runtime.wire.WireMessage;
 
 /**
  * The guardian of a worker node: registers the node with the receptionist under {@link #KEY},
- * describes it to drivers, and creates shard actors on request. A shard that cannot be created
+ * describes it to drivers, creates shard actors on request and keeps a {@link LinkEcho} for link
+ * measurements. A shard that cannot be created
  * (bad spec, not enough memory) is reported back with the reason instead of an actor.
  */
 public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
@@ -48,6 +49,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
   private final String name;
   private final long maxMessageBytes;
   private final ActorRefResolver resolver;
+  private final ActorRef<Command> linkEcho;
 
   public static Behavior<Command> create(String name, long maxMessageBytes) {
     return Behaviors.setup(context -> new NodeGuardian(context, name, maxMessageBytes));
@@ -58,6 +60,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
     this.name = name;
     this.maxMessageBytes = maxMessageBytes;
     this.resolver = ActorRefResolver.get(context.getSystem());
+    this.linkEcho = context.spawn(LinkEcho.create(name), LinkEcho.NAME);
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
   }
 
@@ -83,6 +86,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
         .setAddress(Cluster.get(getContext().getSystem()).selfMember().address().toString())
         .setCores(Runtime.getRuntime().availableProcessors()).setMaxMemoryBytes(Runtime.getRuntime().maxMemory())
         .setGuardianRef(resolver.toSerializationFormat(getContext().getSelf()))
+        .setLinkEchoRef(resolver.toSerializationFormat(linkEcho))
         .setBlas(Blas.get().describe()).build()));
     return this;
   }

@@ -86,6 +86,8 @@ public final class ShardEngine {
   private final List<Message> early = new ArrayList<>();
   private Round round;
   private long lastRound = -1;
+  /** True after an update, which leaves the gradients zero; an aborted round leaves them dirty. */
+  private boolean gradientsZero;
 
   public ShardEngine(ShardId id, String node, ModelSpec model, PartitionPlan plan, OptimizerSpec optimizerSpec,
       Blas blas, Outbox outbox) {
@@ -179,9 +181,12 @@ public final class ShardEngine {
     round = new Round(run, pool);
     lastRound = run.getStep();
     if (round.kind == StepKindProto.TRAIN) {
-      for (Layer layer : layers) {
-        layer.zeroGradients();
+      if (!gradientsZero) {
+        for (Layer layer : layers) {
+          layer.zeroGradients();
+        }
       }
+      gradientsZero = false;
     }
     List<Message> replay = new ArrayList<>();
     for (Iterator<Message> it = early.iterator(); it.hasNext(); ) {
@@ -278,7 +283,8 @@ public final class ShardEngine {
     if (apply.getGradientScale() != 1f) {
       GradientClipping.scale(optimizer.parameters(), apply.getGradientScale());
     }
-    optimizer.step(round.optimizerStep);
+    optimizer.stepAndZeroGradients(round.optimizerStep);
+    gradientsZero = true;
     finishRound();
   }
 
@@ -448,7 +454,8 @@ public final class ShardEngine {
     return true;
   }
 
-  // layer i: own output gradient (outputRows × b) → parameter gradients, partial input gradient reduce-scattered
+  // layer i: own output gradient (outputRows × b) → parameter gradients, partial input gradient reduce-scattered.
+  // The partial input gradient is handed on as soon as the layer has it, before its parameter gradients.
   private void backward(MicroBatch mb, int i) {
     int layer = layout.firstLayer() + i;
     FloatMatrix outputGradient = mb.sumPartials(i);
@@ -456,11 +463,16 @@ public final class ShardEngine {
     if (inputGradient != null) {
       java.util.Arrays.fill(inputGradient.data, 0f);
     }
-    layers.get(i).backward(mb.input(i), mb.outputs[i], outputGradient, inputGradient, mb.context(round));
+    layers.get(i).backward(mb.input(i), mb.outputs[i], outputGradient, inputGradient, mb.context(round),
+        () -> handOnInputGradient(mb, i, inputGradient));
+  }
+
+  /** Reduce-scatter: each owner of rows of the layer below gets this shard's partial sum for them. */
+  private void handOnInputGradient(MicroBatch mb, int i, FloatMatrix inputGradient) {
     if (inputGradient == null) {
       return;
     }
-    int below = layer - 1;
+    int below = layout.firstLayer() + i - 1;
     List<ShardId> owners = i == 0 ? layout.stageShards(layout.id().stage() - 1) : layout.stageShards(layout.id().stage());
     for (ShardId owner : owners) {
       RowSelection rows = layout.rowsOf(below, owner.slice());
