@@ -64,13 +64,15 @@ class TrainCommandTest {
   @Test
   void clusterTrainingOnTwoEmbeddedNodesRecordsThePlan() throws Exception {
     Path runDirectory = directory.resolve("cluster");
-    Outcome outcome = CommandRunner.run("train", "--model", "mlp", "--nodes", "2", "--plan", "slices=2,micro-batches=2",
+    Outcome outcome = CommandRunner.run("train", "--model", "mlp", "--nodes", "2", "--plan",
+        "replicas=2,slices=2,micro-batches=2",
         "--epochs", "1", "--train-samples", "3000", "--out", runDirectory.toString());
     assertEquals(ExitCode.OK, outcome.exitCode(), outcome.err());
     assertTrue(outcome.out().contains("cluster: 2 workers up"), outcome.out());
     assertTrue(outcome.out().contains("shard r0/s0/p1 on node-2"), outcome.out());
+    assertTrue(outcome.out().contains("shard r1/s0/p0 on node-1"), outcome.out());
     String metrics = Files.readString(runDirectory.resolve("metrics.json"));
-    assertTrue(metrics.contains("\"plan\": \"1 replica × 1 stage (2 slices), 2 micro-batches"), metrics);
+    assertTrue(metrics.contains("\"plan\": \"2 replicas × 1 stage (2 slices), 2 micro-batches"), metrics);
     double accuracy = Double.parseDouble(metrics.replaceAll("(?s).*\"test_accuracy\": ([0-9.]+).*", "$1"));
     assertTrue(accuracy > 0.6, "one epoch on 3000 images should pass 60%: " + accuracy);
     assertEquals("mlp", ModelCheckpoint.read(runDirectory.resolve("checkpoint")).model().name());
@@ -81,6 +83,9 @@ class TrainCommandTest {
     Outcome badPlan = CommandRunner.run("train", "--model", "mlp", "--nodes", "2", "--plan", "slices=two");
     assertEquals(ExitCode.BAD_INPUT, badPlan.exitCode());
     assertTrue(badPlan.err().contains("slices must be a whole number"), badPlan.err());
+    Outcome unknownKey = CommandRunner.run("train", "--model", "mlp", "--nodes", "2", "--plan", "replica=2");
+    assertEquals(ExitCode.BAD_INPUT, unknownKey.exitCode());
+    assertTrue(unknownKey.err().contains("keys are replicas, stages"), unknownKey.err());
     Outcome streams = CommandRunner.run("train", "--model", "char-lstm", "--nodes", "2");
     assertEquals(ExitCode.BAD_INPUT, streams.exitCode());
     assertTrue(streams.err().contains("char-lstm"), streams.err());

@@ -54,7 +54,7 @@ class ProtoRoundTripTest {
             .setPayload(Samples.tensor()).build(),
         LinkProbeReplyProto.newBuilder().setSequence(7).setNode("w1").setError("payload holds 3 bytes").build(),
         RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setSamples(128).setKind(StepKindProto.TRAIN)
-            .setOptimizerStep(40).build(),
+            .setOptimizerStep(40).setFirstSample(128).setGlobalSamples(256).build(),
         GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)
             .setNonFinite("layer 2 WEIGHTS").build(),
         ApplyUpdateProto.newBuilder().setStep(42).setGradientScale(0.5f).build(),

@@ -133,6 +133,12 @@ class CrossJvmExactnessTest {
     cases.add(Arguments.of("local + remote", plan(new int[] {0, cut, layers}, new int[] {1, 1}, 4, both)));
     cases.add(Arguments.of("local + remote", plan(new int[] {0, cut, layers}, new int[] {2, 2}, 1, both)));
     cases.add(Arguments.of("local + remote", plan(new int[] {0, cut, layers}, new int[] {2, 2}, 4, both)));
+    // Replica 0 here, replica 1 there (and crosswise for the hybrid): the ring all-reduce of every
+    // shard's gradients crosses the process boundary.
+    cases.add(Arguments.of("local + remote", ExactnessCheck.plan(MLP, 2, new int[] {0, layers}, new int[] {1}, 2,
+        both)));
+    cases.add(Arguments.of("local + remote", ExactnessCheck.plan(MLP, 2, new int[] {0, layers}, new int[] {2}, 1,
+        List.of(LOCAL, REMOTE, REMOTE, LOCAL))));
     return cases.stream();
   }
 

@@ -48,18 +48,28 @@ public final class ExactnessCheck {
     plans.add(plan(model, new int[] {0, layers}, new int[] {3}, microBatches, nodes));
     plans.add(plan(model, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes));
     plans.add(plan(model, new int[] {0, cut, layers}, new int[] {2, 2}, microBatches, nodes));
+    // Data parallelism and the hybrids: ring all-reduce among 2 and 3 replicas.
+    plans.add(plan(model, 2, new int[] {0, layers}, new int[] {1}, microBatches, nodes));
+    plans.add(plan(model, 3, new int[] {0, layers}, new int[] {1}, microBatches, nodes));
+    plans.add(plan(model, 2, new int[] {0, layers}, new int[] {2}, microBatches, nodes));
+    plans.add(plan(model, 2, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes));
     return plans;
   }
 
   public static PartitionPlan plan(ModelSpec model, int[] cuts, int[] slices, int microBatches, List<String> nodes) {
-    int shards = java.util.Arrays.stream(slices).sum();
+    return plan(model, 1, cuts, slices, microBatches, nodes);
+  }
+
+  public static PartitionPlan plan(ModelSpec model, int replicas, int[] cuts, int[] slices, int microBatches,
+      List<String> nodes) {
+    int shards = replicas * java.util.Arrays.stream(slices).sum();
     List<String> placement = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
       placement.add(nodes.get(i % nodes.size()));
     }
     PipelineSchedule schedule = microBatches > 1 && slices.length > 1 ? PipelineSchedule.ONE_F_ONE_B
         : PipelineSchedule.GPIPE;
-    return PartitionPlan.balanced(model, 1, cuts, slices, microBatches, schedule, BATCH, placement);
+    return PartitionPlan.balanced(model, replicas, cuts, slices, microBatches, schedule, BATCH, placement);
   }
 
   public static LocalTrainer reference(ModelSpec model) {

@@ -18,10 +18,9 @@ import org.partita.runtime.WorkerInfo;
 
 /**
  * {@code --plan}: "auto" (the planner's fastest plan for these workers) or comma-separated
- * {@code stages=S}, {@code slices=K}, {@code micro-batches=M}, {@code schedule=gpipe|1f1b}; e.g.
- * "stages=2,slices=2,micro-batches=4". Stage boundaries balance predicted compute; shards go to
- * the workers in turn. The runtime runs one replica so far, so "auto" chooses among slices and
- * stages only.
+ * {@code replicas=R}, {@code stages=S}, {@code slices=K}, {@code micro-batches=M},
+ * {@code schedule=gpipe|1f1b}; e.g. "replicas=2,slices=2". Stage boundaries balance predicted
+ * compute; shards go to the workers in turn, replica by replica.
  */
 final class PlanOption {
   /**
@@ -46,7 +45,7 @@ final class PlanOption {
             worker.maxMemoryBytes() / workers.size()));
       }
       ClusterSpec cluster = new ClusterSpec(nodes, LOOPBACK);
-      Planner.Result result = planner.plan(new Planner.Request(model, cluster, batch, optimizer, 1));
+      Planner.Result result = planner.plan(new Planner.Request(model, cluster, batch, optimizer));
       return new Choice(result.chosen().plan(), "planner's choice among " + result.considered()
           + " plans: predicted " + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3)
           + " per step");
@@ -60,25 +59,30 @@ final class PlanOption {
     }
     int[] sliceCounts = new int[stages];
     java.util.Arrays.fill(sliceCounts, slices);
+    if (shape.replicas() > batch) {
+      throw new IllegalArgumentException("--plan '" + text + "': " + shape.replicas() + " replicas cannot share a"
+          + " batch of " + batch + " samples");
+    }
     List<String> placement = new ArrayList<>();
-    for (int i = 0; i < stages * slices; i++) {
+    for (int i = 0; i < shape.replicas() * stages * slices; i++) {
       placement.add(workers.get(i % workers.size()).name());
     }
     int[] cuts = stages == 1 ? new int[] {0, model.layers().size()}
         : planner(machine.get(), workers.size()).balancedCuts(model, stages);
-    PartitionPlan plan = PartitionPlan.balanced(model, 1, cuts, sliceCounts, shape.microBatches(), shape.schedule(),
-        batch, placement);
+    PartitionPlan plan = PartitionPlan.balanced(model, shape.replicas(), cuts, sliceCounts, shape.microBatches(),
+        shape.schedule(), batch, placement);
     return new Choice(plan, "as given by --plan " + text);
   }
 
   /** What an explicit --plan asks for. */
-  record Shape(int stages, int slices, int microBatches, PipelineSchedule schedule) {}
+  record Shape(int replicas, int stages, int slices, int microBatches, PipelineSchedule schedule) {}
 
   /** Reads an explicit --plan ("auto" gives null), so a typo fails before any node starts. */
   static Shape parse(String text) {
     if (text.equalsIgnoreCase("auto")) {
       return null;
     }
+    int replicas = 1;
     int stages = 1;
     int slices = 1;
     int microBatches = 1;
@@ -87,10 +91,11 @@ final class PlanOption {
       String[] pair = part.trim().split("=");
       if (pair.length != 2) {
         throw new IllegalArgumentException("--plan '" + text + "': '" + part + "' is not key=value; use auto or e.g. "
-            + "stages=2,slices=2,micro-batches=4");
+            + "replicas=2 or stages=2,slices=2,micro-batches=4");
       }
       String value = pair[1].trim();
       switch (pair[0].trim().toLowerCase(Locale.ROOT)) {
+        case "replicas" -> replicas = positive(text, pair[0], value);
         case "stages" -> stages = positive(text, pair[0], value);
         case "slices" -> slices = positive(text, pair[0], value);
         case "micro-batches", "micro" -> microBatches = positive(text, pair[0], value);
@@ -100,10 +105,10 @@ final class PlanOption {
           default -> throw new IllegalArgumentException("--plan '" + text + "': schedule must be gpipe or 1f1b");
         };
         default -> throw new IllegalArgumentException("--plan '" + text + "': unknown key '" + pair[0]
-            + "'; keys are stages, slices, micro-batches, schedule");
+            + "'; keys are replicas, stages, slices, micro-batches, schedule");
       }
     }
-    return new Shape(stages, slices, microBatches, schedule);
+    return new Shape(replicas, stages, slices, microBatches, schedule);
   }
 
   /** Embedded nodes share the machine's cores. */

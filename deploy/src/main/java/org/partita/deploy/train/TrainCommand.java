@@ -55,6 +55,7 @@ import picocli.CommandLine.Option;
         "  partita train --model mlp --epochs 10 --batch 128 --lr 0.001",
         "  partita train --model cnn --nodes 2 --plan auto             # embedded 2-node cluster, planner's plan",
         "  partita train --model mlp --nodes 2 --plan stages=2,slices=2,micro-batches=4",
+        "  partita train --model cnn --nodes 2 --plan replicas=2               # data parallelism, ring all-reduce",
         "  partita train --model mlp --epochs 1 --train-samples 10000   # a one-minute smoke run",
         "  partita train --model lstm --epochs 10                       # rows of the image as 28 time steps",
         "  partita train --model char-lstm --text /usr/share/games/fortunes --epochs 5",
@@ -126,8 +127,8 @@ public final class TrainCommand implements Callable<Integer> {
           + "runs the single-process reference trainer (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--plan", description = "auto, or stages=S,slices=K,micro-batches=M,schedule=gpipe|1f1b "
-      + "(default with --nodes > 1: auto).")
+  @Option(names = "--plan", description = "auto, or replicas=R,stages=S,slices=K,micro-batches=M,"
+      + "schedule=gpipe|1f1b (default with --nodes > 1: auto).")
   String plan;
 
   @Option(names = "--step-timeout", defaultValue = "120",
@@ -259,9 +260,15 @@ public final class TrainCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
+  private org.partita.partitioner.MachineProfile machine;
+
+  /** Loaded (or measured) once per run, however often the plan asks. */
   private org.partita.partitioner.MachineProfile machineProfile() {
     try {
-      return PlanCommand.machineProfile(null, false);
+      if (machine == null) {
+        machine = PlanCommand.machineProfile(null, false);
+      }
+      return machine;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("machine profile: " + e.getMessage(), e);
     }

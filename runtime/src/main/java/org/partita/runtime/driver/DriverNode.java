@@ -47,6 +47,7 @@ import org.partita.runtime.WorkerInfo;
 import org.partita.runtime.node.NodeGuardian;
 import org.partita.runtime.node.NodeSystems;
 import org.partita.runtime.node.ShardActor;
+import org.partita.runtime.shard.RingAllReduce;
 
 /**
  * The driver's node: joins the cluster with role "driver", finds the workers through the
@@ -250,7 +251,7 @@ public final class DriverNode implements TrainingCluster {
     int batch = Math.max(plan.globalBatch(), TrainingSession.EVALUATION_BATCH);
     long microBatch = (batch + plan.microBatches() - 1) / plan.microBatches();
     long largestRows = model.inputShape().size();
-    String what = "the model inputs";
+    String what = "the model inputs for " + microBatch + " samples";
     for (StagePlan stage : plan.stages()) {
       for (int layer = stage.firstLayer(); layer < stage.endLayer(); layer++) {
         LayerSpec spec = model.layers().get(layer);
@@ -259,17 +260,23 @@ public final class DriverNode implements TrainingCluster {
           long rows = (long) units.size() * spec.rowsPerUnit();
           if (rows > largestRows) {
             largestRows = rows;
-            what = "outputs of layer " + layer + " (" + spec.describe() + ") units " + units;
+            what = "outputs of layer " + layer + " (" + spec.describe() + ") units " + units + " for " + microBatch
+                + " samples";
           }
         }
       }
     }
     // The protobuf envelope (step, sender, layer, units, shape) adds well under 4 KiB.
     long bytes = largestRows * microBatch * Float.BYTES + 4096;
+    long allReducePiece = (long) RingAllReduce.PIECE_FLOATS * Float.BYTES + 4096;
+    if (plan.replicas() > 1 && allReducePiece > bytes) {
+      bytes = allReducePiece;
+      what = "gradient all-reduce pieces among " + plan.replicas() + " replicas";
+    }
     if (bytes > maxMessageBytes) {
       throw new IllegalArgumentException("plan " + plan.describe() + " sends messages of "
-          + String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0) + " (" + what + " for " + microBatch
-          + " samples) but the message limit is " + (maxMessageBytes >> 20) + " MiB; use more micro-batches, more"
+          + String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0) + " (" + what
+          + ") but the message limit is " + (maxMessageBytes >> 20) + " MiB; use more micro-batches, more"
           + " slices or raise the limit (--max-message)");
     }
   }

@@ -53,7 +53,8 @@ import org.partita.runtime.shard.StateChunks;
  * and runs each step's rounds — inputs to the first stage and targets to the last, then the
  * shards' gradient reports, the global-norm decision, the update and the loss. The driver sees
  * only batches, scalars and (on request) the merged model; parameters never pass through it
- * during training.
+ * during training. With R replicas each gets a contiguous 1/R of every batch, the replicas
+ * all-reduce their gradients among themselves, and their losses are added up here.
  *
  * <p>Every wait is bounded by the step timeout. When it passes, the shards are asked for their
  * status and the error names the silent shards, their nodes and what the others wait for; the
@@ -73,7 +74,8 @@ public final class TrainingSession implements DistributedTrainer {
   private final List<ShardId> shards;
   private final List<ShardId> firstStage = new ArrayList<>();
   private final List<ShardId> lastStage = new ArrayList<>();
-  private final ShardId lossReporter;
+  /** Last-stage slice 0 of every replica: each reports its replica's loss and hits. */
+  private final List<ShardId> lossReporters = new ArrayList<>();
   private long round;
   private long step;
   private boolean closed;
@@ -96,15 +98,13 @@ public final class TrainingSession implements DistributedTrainer {
         lastStage.add(shard);
       }
     }
-    this.lossReporter = new ShardId(0, last, 0);
+    for (int r = 0; r < plan.replicas(); r++) {
+      lossReporters.add(new ShardId(r, last, 0));
+    }
   }
 
   /** What this runtime cannot run yet, refused before any shard is placed. */
   public static void checkSupported(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
-    if (plan.replicas() != 1) {
-      throw new IllegalArgumentException("plan " + plan.describe() + " has " + plan.replicas()
-          + " data-parallel replicas; the cluster runtime runs one replica (slices and stages) so far");
-    }
     if (config.order() == TrainingConfig.BatchOrder.STREAMS) {
       throw new IllegalArgumentException("model '" + model.name() + "' trains on carried recurrent streams, which the"
           + " cluster runtime does not run yet; train it with the single-process trainer");
@@ -138,29 +138,28 @@ public final class TrainingSession implements DistributedTrainer {
   @Override
   public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
     long id = ++round;
-    int samples = inputs.columns;
-    int microBatches = MicroBatches.count(samples, plan.microBatches());
     String phase = "step " + step + " (epoch " + (epoch + 1) + ")";
-    sendAll(RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(samples)
-        .setKind(StepKindProto.TRAIN).setOptimizerStep(step).build());
-    sendBatch(id, microBatches, inputs, targets);
+    startRound(id, StepKindProto.TRAIN, inputs, targets);
     Map<ShardId, GradientsReadyProto> ready = await(id, GradientsReadyProto.class, phase + " forward/backward");
     double sumOfSquares = 0;
-    for (GradientsReadyProto report : ready.values()) {
-      if (!report.getNonFinite().isEmpty()) {
+    for (Map.Entry<ShardId, GradientsReadyProto> report : ready.entrySet()) {
+      if (!report.getValue().getNonFinite().isEmpty()) {
         abort(id, "diverged");
-        throw new TrainingDivergedException("training diverged at " + phase + " on shard "
-            + PlanProtos.fromProto(report.getShard()) + ": " + report.getNonFinite()
-            + "; the step was not applied — lower the learning rate or enable gradient clipping");
+        throw new TrainingDivergedException("training diverged at " + phase + " on shard " + report.getKey() + ": "
+            + report.getValue().getNonFinite() + "; the step was not applied — lower the learning rate or enable"
+            + " gradient clipping");
       }
-      sumOfSquares += report.getSumOfSquares();
+      // After the all-reduce every replica holds the same gradients: count one replica's shards.
+      if (report.getKey().replica() == 0) {
+        sumOfSquares += report.getValue().getSumOfSquares();
+      }
     }
     float clip = config.optimizer().clipGlobalNorm();
     float scale = clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f;
     sendAll(ApplyUpdateProto.newBuilder().setStep(id).setGradientScale(scale).build());
-    StepDoneProto loss = await(id, StepDoneProto.class, phase + " update").get(lossReporter);
+    StepResult result = lossOf(await(id, StepDoneProto.class, phase + " update"));
     step++;
-    return new StepResult(loss.getLossSum(), loss.getCorrect());
+    return result;
   }
 
   @Override
@@ -179,14 +178,10 @@ public final class TrainingSession implements DistributedTrainer {
       }
       data.copyBatch(null, from, count, inputs, targets);
       long id = ++round;
-      int microBatches = MicroBatches.count(count, plan.microBatches());
-      sendAll(RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(count)
-          .setKind(StepKindProto.EVALUATE).build());
-      sendBatch(id, microBatches, inputs, targets);
-      StepDoneProto done = await(id, StepDoneProto.class, "evaluation of samples " + from + "–" + (from + count))
-          .get(lossReporter);
-      lossSum += done.getLossSum();
-      correct += done.getCorrect();
+      startRound(id, StepKindProto.EVALUATE, inputs, targets);
+      StepResult done = lossOf(await(id, StepDoneProto.class, "evaluation of samples " + from + "–" + (from + count)));
+      lossSum += done.lossSum();
+      correct += done.correct();
     }
     long predictions = (long) n * model.outputGroups();
     return new Evaluation(lossSum / predictions, (double) correct / predictions, n);
@@ -194,11 +189,15 @@ public final class TrainingSession implements DistributedTrainer {
 
   @Override
   public TrainedModel collect() {
-    sendAll(FetchStateProto.newBuilder().setStep(step).build());
+    // Replicas hold identical parameters; replica 0's shards make up the model.
+    List<ShardId> replicaZero = shards.stream().filter(shard -> shard.replica() == 0).toList();
+    for (ShardId shard : replicaZero) {
+      transport.send(shard, FetchStateProto.newBuilder().setStep(step).build());
+    }
     Map<ShardId, List<ShardStateChunkProto>> chunks = new LinkedHashMap<>();
     Map<ShardId, ShardStateProto> states = new LinkedHashMap<>();
     long deadline = System.nanoTime() + settings.stepTimeout().toNanos();
-    while (states.size() < shards.size()) {
+    while (states.size() < replicaZero.size()) {
       Message message = poll(deadline, "collecting the model", -1, states.keySet());
       if (message instanceof ShardStateChunkProto chunk) {
         ShardId shard = PlanProtos.fromProto(chunk.getShard());
@@ -245,23 +244,56 @@ public final class TrainingSession implements DistributedTrainer {
     }
   }
 
-  /** Each micro-batch's columns: inputs to every first-stage slice, targets to every last-stage slice. */
-  private void sendBatch(long id, int microBatches, FloatMatrix inputs, FloatMatrix targets) {
-    for (int m = 0; m < microBatches; m++) {
-      int first = MicroBatches.first(inputs.columns, microBatches, m);
-      int count = MicroBatches.first(inputs.columns, microBatches, m + 1) - first;
-      StepRefProto ref = StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build();
-      TensorProto x = TensorCodec.encode(inputs.data, first * inputs.rows, inputs.rows, count);
-      InputsProto in = InputsProto.newBuilder().setStep(ref).setInputs(x).build();
-      for (ShardId shard : firstStage) {
-        transport.send(shard, in);
+  /**
+   * Opens round {@code id} on every shard: replica r gets samples [⌊r·B/R⌋, ⌊(r+1)·B/R⌋) of the
+   * batch, cut into its micro-batches; each micro-batch's inputs go to the replica's first-stage
+   * slices and its targets to its last-stage slices.
+   */
+  private void startRound(long id, StepKindProto kind, FloatMatrix inputs, FloatMatrix targets) {
+    int samples = inputs.columns;
+    int replicas = plan.replicas();
+    for (int r = 0; r < replicas; r++) {
+      int first = MicroBatches.first(samples, replicas, r);
+      int count = MicroBatches.first(samples, replicas, r + 1) - first;
+      int microBatches = count == 0 ? 0 : MicroBatches.count(count, plan.microBatches());
+      RunStepProto run = RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(count)
+          .setKind(kind).setOptimizerStep(step).setFirstSample(first).setGlobalSamples(samples).build();
+      for (ShardId shard : shards) {
+        if (shard.replica() == r) {
+          transport.send(shard, run);
+        }
       }
-      TensorProto t = TensorCodec.encode(targets.data, first * targets.rows, targets.rows, count);
-      TargetsProto out = TargetsProto.newBuilder().setStep(ref).setTargets(t).build();
-      for (ShardId shard : lastStage) {
-        transport.send(shard, out);
+      for (int m = 0; m < microBatches; m++) {
+        int from = first + MicroBatches.first(count, microBatches, m);
+        int size = first + MicroBatches.first(count, microBatches, m + 1) - from;
+        StepRefProto ref = StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build();
+        InputsProto in = InputsProto.newBuilder().setStep(ref)
+            .setInputs(TensorCodec.encode(inputs.data, from * inputs.rows, inputs.rows, size)).build();
+        TargetsProto out = TargetsProto.newBuilder().setStep(ref)
+            .setTargets(TensorCodec.encode(targets.data, from * targets.rows, targets.rows, size)).build();
+        for (ShardId shard : firstStage) {
+          if (shard.replica() == r) {
+            transport.send(shard, in);
+          }
+        }
+        for (ShardId shard : lastStage) {
+          if (shard.replica() == r) {
+            transport.send(shard, out);
+          }
+        }
       }
     }
+  }
+
+  /** The round's loss sum and hits: the sum of every replica's report. */
+  private StepResult lossOf(Map<ShardId, StepDoneProto> done) {
+    double lossSum = 0;
+    long correct = 0;
+    for (ShardId reporter : lossReporters) {
+      lossSum += done.get(reporter).getLossSum();
+      correct += done.get(reporter).getCorrect();
+    }
+    return new StepResult(lossSum, correct);
   }
 
   /** One reply of type {@code type} from every shard for round {@code id}. */

@@ -25,6 +25,7 @@ import org.partita.partitioner.PipelineSchedule;
 import org.partita.partitioner.PlanProtos;
 import org.partita.partitioner.ShardId;
 import org.partita.proto.AbortStepProto;
+import org.partita.proto.AllReduceChunkProto;
 import org.partita.proto.ApplyUpdateProto;
 import org.partita.proto.FetchStateProto;
 import org.partita.proto.GradientsReadyProto;
@@ -58,7 +59,9 @@ import org.partita.proto.UnitRangeProto;
  * all-gathered logits into the loss, and backwards run in micro-batch order (GPipe: after every
  * forward of the round; 1F1B: as soon as possible), partial input gradients reduce-scattered to
  * the slices that own the rows. Partial sums are added in slice order, so a run is deterministic.
- * After the last backward the shard reports its gradients' sum of squares and waits for
+ * After the last backward the shard sums its gradients with the same shard of every other replica
+ * ({@link RingAllReduce}; a replica holds samples [⌊r·B/R⌋, ⌊(r+1)·B/R⌋) of the global batch B),
+ * then reports their sum of squares and waits for
  * {@link ApplyUpdateProto}; only then are parameters touched. An aborted round leaves parameters
  * and optimizer state exactly as they were.
  *
@@ -74,7 +77,7 @@ public final class ShardEngine {
     void toDriver(Message message);
   }
 
-  private enum RoundPhase { FORWARD, BACKWARD, WAITING_FOR_UPDATE, DONE, FAILED }
+  private enum RoundPhase { FORWARD, BACKWARD, ALL_REDUCE, WAITING_FOR_UPDATE, DONE, FAILED }
 
   private final ShardLayout layout;
   private final String node;
@@ -83,6 +86,7 @@ public final class ShardEngine {
   private final Optimizer optimizer;
   private final Outbox outbox;
   private final BufferPool pool;
+  private final RingAllReduce allReduce;
   private final List<Message> early = new ArrayList<>();
   private Round round;
   private long lastRound = -1;
@@ -110,6 +114,7 @@ public final class ShardEngine {
     this.layers = List.copyOf(bound);
     this.optimizer = new Optimizer(optimizerSpec, parameters);
     this.pool = new BufferPool();
+    this.allReduce = new RingAllReduce(id, plan.replicas(), optimizer.parameters());
   }
 
   public ShardId id() {
@@ -153,6 +158,8 @@ public final class ShardEngine {
       onTargets(targets);
     } else if (message instanceof RunStepProto run) {
       onRunStep(run);
+    } else if (message instanceof AllReduceChunkProto piece) {
+      onAllReduceChunk(piece);
     } else if (message instanceof ApplyUpdateProto apply) {
       onApplyUpdate(apply);
     } else if (message instanceof AbortStepProto abort) {
@@ -273,6 +280,15 @@ public final class ShardEngine {
     advance();
   }
 
+  private void onAllReduceChunk(AllReduceChunkProto piece) {
+    if (defer(piece, piece.getStep())) {
+      return;
+    }
+    if (allReduce.receive(piece, outbox::toShard) && round.phase == RoundPhase.ALL_REDUCE) {
+      reportGradients();
+    }
+  }
+
   private void onApplyUpdate(ApplyUpdateProto apply) {
     if (round == null || apply.getStep() != round.id) {
       return; // an update for a round that was aborted here
@@ -291,6 +307,7 @@ public final class ShardEngine {
   private void onAbort(AbortStepProto abort) {
     lastRound = Math.max(lastRound, abort.getStep());
     early.removeIf(message -> roundOf(message) <= abort.getStep());
+    allReduce.abort(abort.getStep());
     if (round != null && round.id == abort.getStep() && round.phase != RoundPhase.DONE) {
       round.phase = RoundPhase.FAILED; // parameters were not touched: updates wait for ApplyUpdate
     }
@@ -317,6 +334,7 @@ public final class ShardEngine {
           : "nothing (forward complete)";
       case BACKWARD -> round.backwardNext < round.microBatches.length
           ? round.microBatches[round.backwardNext].waitingBackward() : "nothing";
+      case ALL_REDUCE -> allReduce.waitingFor();
       case WAITING_FOR_UPDATE -> "the driver's update (every shard's gradients must be ready)";
       case DONE, FAILED -> "nothing";
     };
@@ -396,7 +414,7 @@ public final class ShardEngine {
       round.backwardNext++;
     }
     if (round.phase == RoundPhase.BACKWARD && round.forwardNext == round.microBatches.length) {
-      reportGradients();
+      finishBackward();
       progressed = true;
     }
     return progressed;
@@ -429,7 +447,7 @@ public final class ShardEngine {
     FloatMatrix logits = mb.gathered[layers.size() - 1];
     double lossSum;
     if (round.kind == StepKindProto.TRAIN) {
-      int predictions = round.samples * model.outputGroups();
+      int predictions = round.globalSamples * model.outputGroups();
       lossSum = model.loss().valueAndGradient(model.perPrediction(logits), model.perPrediction(mb.targets),
           1f / predictions, model.perPrediction(mb.lossGradient));
     } else {
@@ -485,6 +503,14 @@ public final class ShardEngine {
     }
   }
 
+  /** Every micro-batch's backward is done: sum the gradients over the replicas, then report them. */
+  private void finishBackward() {
+    round.phase = RoundPhase.ALL_REDUCE;
+    if (allReduce.start(round.id, outbox::toShard)) {
+      reportGradients();
+    }
+  }
+
   private void reportGradients() {
     double sumOfSquares = GradientClipping.sumOfSquares(optimizer.parameters());
     GradientsReadyProto.Builder ready = GradientsReadyProto.newBuilder().setShard(idProto).setStep(round.id)
@@ -537,6 +563,8 @@ public final class ShardEngine {
       return output.getStep().getStep();
     } else if (message instanceof InputGradientProto gradient) {
       return gradient.getStep().getStep();
+    } else if (message instanceof AllReduceChunkProto piece) {
+      return piece.getStep();
     }
     throw new IllegalArgumentException("not a round message: " + message.getDescriptorForType().getName());
   }
@@ -580,7 +608,9 @@ public final class ShardEngine {
     final long id;
     final long optimizerStep;
     final StepKindProto kind;
+    /** Samples of this replica; of the whole optimizer step (the loss is a mean over those). */
     final int samples;
+    final int globalSamples;
     final MicroBatch[] microBatches;
     RoundPhase phase = RoundPhase.FORWARD;
     int forwardNext;
@@ -593,19 +623,27 @@ public final class ShardEngine {
         throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " has no kind");
       }
       int count = run.getMicroBatches();
-      if (count < 1 || run.getSamples() < count) {
+      // A replica may get no samples of a batch smaller than the replica count; it still all-reduces.
+      if (count < 0 || run.getSamples() < count || (count == 0) != (run.getSamples() == 0)) {
         throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " cuts " + run.getSamples()
             + " samples into " + count + " micro-batches");
+      }
+      if (run.getGlobalSamples() < run.getSamples() || run.getFirstSample() < 0
+          || run.getFirstSample() + run.getSamples() > run.getGlobalSamples()) {
+        throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " gives this replica samples "
+            + run.getFirstSample() + "–" + (run.getFirstSample() + run.getSamples()) + " of " + run.getGlobalSamples());
       }
       this.id = run.getStep();
       this.optimizerStep = run.getOptimizerStep();
       this.kind = run.getKind();
       this.samples = run.getSamples();
+      this.globalSamples = run.getGlobalSamples();
       this.microBatches = new MicroBatch[count];
       for (int m = 0; m < count; m++) {
         int first = MicroBatches.first(samples, count, m);
         microBatches[m] = pool.take(m, MicroBatches.first(samples, count, m + 1) - first);
-        microBatches[m].start(StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build(), first);
+        microBatches[m].start(StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build(),
+            run.getFirstSample() + first);
       }
     }
   }
@@ -661,7 +699,7 @@ public final class ShardEngine {
       }
     }
 
-    /** Readies the buffers for micro-batch {@code ref}, whose samples start at {@code first} of the batch. */
+    /** Readies the buffers for micro-batch {@code ref}, whose samples start at {@code first} of the global batch. */
     void start(StepRefProto ref, int first) {
       this.ref = ref;
       this.first = first;
