@@ -71,8 +71,10 @@ class TrainCommandTest {
     assertTrue(outcome.out().contains("cluster: 2 workers up"), outcome.out());
     assertTrue(outcome.out().contains("shard r0/s0/p1 on node-2"), outcome.out());
     assertTrue(outcome.out().contains("shard r1/s0/p0 on node-1"), outcome.out());
+    assertTrue(outcome.out().contains("runtime: per step "), outcome.out());
     String metrics = Files.readString(runDirectory.resolve("metrics.json"));
     assertTrue(metrics.contains("\"plan\": \"2 replicas × 1 stage (2 slices), 2 micro-batches"), metrics);
+    assertTrue(metrics.contains("\"gradient_all_reduce\": "), metrics);
     double accuracy = Double.parseDouble(metrics.replaceAll("(?s).*\"test_accuracy\": ([0-9.]+).*", "$1"));
     assertTrue(accuracy > 0.6, "one epoch on 3000 images should pass 60%: " + accuracy);
     assertEquals("mlp", ModelCheckpoint.read(runDirectory.resolve("checkpoint")).model().name());

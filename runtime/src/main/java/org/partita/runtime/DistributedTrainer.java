@@ -16,6 +16,9 @@ public interface DistributedTrainer extends StepRunner, AutoCloseable {
 
   TrainingReport fit(Dataset train, Dataset test, TrainingListener listener);
 
+  /** Where the training steps so far spent their time (shards' own reports, summed). */
+  StepTimings timings();
+
   /** Every shard's parameters and optimizer state, merged into the whole model. */
   TrainedModel collect();
 

@@ -37,6 +37,7 @@ import org.partita.deploy.plan.PlanCommand;
 import org.partita.runtime.DistributedTrainer;
 import org.partita.runtime.EmbeddedCluster;
 import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.StepTimings;
 import org.partita.runtime.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -197,6 +198,14 @@ public final class TrainCommand implements Callable<Integer> {
           Map<String, Object> placement = new LinkedHashMap<>();
           choice.plan().placement().forEach((shard, node) -> placement.put(shard.toString(), node));
           metrics.put("placement", placement);
+          StepTimings timings = trainer.timings();
+          console.println("runtime: " + timings.describe());
+          Map<String, Object> breakdown = new LinkedHashMap<>();
+          breakdown.put("step", timings.meanStepSeconds() * 1e3);
+          breakdown.put("busiest_shard_compute", timings.meanComputeSeconds() * 1e3);
+          breakdown.put("gradient_all_reduce", timings.meanAllReduceSeconds() * 1e3);
+          breakdown.put("messages_and_waiting", timings.meanOtherSeconds() * 1e3);
+          metrics.put("step_breakdown_ms", breakdown);
         }
       }
     } else {

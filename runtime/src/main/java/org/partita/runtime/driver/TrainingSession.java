@@ -44,6 +44,7 @@ import org.partita.proto.TensorProto;
 import org.partita.runtime.ClusterException;
 import org.partita.runtime.DistributedTrainer;
 import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.StepTimings;
 import org.partita.runtime.TrainedModel;
 import org.partita.runtime.shard.MicroBatches;
 import org.partita.runtime.shard.StateChunks;
@@ -78,6 +79,7 @@ public final class TrainingSession implements DistributedTrainer {
   private final List<ShardId> lossReporters = new ArrayList<>();
   private long round;
   private long step;
+  private StepTimings timings = StepTimings.NONE;
   private boolean closed;
 
   public TrainingSession(ModelSpec model, TrainingConfig config, PartitionPlan plan, ShardTransport transport,
@@ -138,11 +140,18 @@ public final class TrainingSession implements DistributedTrainer {
   @Override
   public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
     long id = ++round;
+    long start = System.nanoTime();
     String phase = "step " + step + " (epoch " + (epoch + 1) + ")";
     startRound(id, StepKindProto.TRAIN, inputs, targets);
     Map<ShardId, GradientsReadyProto> ready = await(id, GradientsReadyProto.class, phase + " forward/backward");
     double sumOfSquares = 0;
+    long compute = 0;
+    // A shard's all-reduce time includes waiting for slower replicas; the last to start waits
+    // least, so the smallest is the exchange itself.
+    long allReduce = Long.MAX_VALUE;
     for (Map.Entry<ShardId, GradientsReadyProto> report : ready.entrySet()) {
+      compute = Math.max(compute, report.getValue().getComputeNanos());
+      allReduce = Math.min(allReduce, report.getValue().getAllReduceNanos());
       if (!report.getValue().getNonFinite().isEmpty()) {
         abort(id, "diverged");
         throw new TrainingDivergedException("training diverged at " + phase + " on shard " + report.getKey() + ": "
@@ -158,6 +167,7 @@ public final class TrainingSession implements DistributedTrainer {
     float scale = clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f;
     sendAll(ApplyUpdateProto.newBuilder().setStep(id).setGradientScale(scale).build());
     StepResult result = lossOf(await(id, StepDoneProto.class, phase + " update"));
+    timings = timings.plus((System.nanoTime() - start) / 1e9, compute / 1e9, allReduce / 1e9);
     step++;
     return result;
   }
@@ -185,6 +195,11 @@ public final class TrainingSession implements DistributedTrainer {
     }
     long predictions = (long) n * model.outputGroups();
     return new Evaluation(lossSum / predictions, (double) correct / predictions, n);
+  }
+
+  @Override
+  public StepTimings timings() {
+    return timings;
   }
 
   @Override

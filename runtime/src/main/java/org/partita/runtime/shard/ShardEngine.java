@@ -92,6 +92,9 @@ public final class ShardEngine {
   private long lastRound = -1;
   /** True after an update, which leaves the gradients zero; an aborted round leaves them dirty. */
   private boolean gradientsZero;
+  /** The message being handled: when it started and whether its time is the round's compute. */
+  private long handleStart;
+  private boolean handlingCompute;
 
   public ShardEngine(ShardId id, String node, ModelSpec model, PartitionPlan plan, OptimizerSpec optimizerSpec,
       Blas blas, Outbox outbox) {
@@ -137,8 +140,15 @@ public final class ShardEngine {
    * the driver with the reason; the shard stays usable for the next round.
    */
   public void handle(Message message) {
+    handleStart = System.nanoTime();
+    handlingCompute = message instanceof RunStepProto || message instanceof InputsProto
+        || message instanceof TargetsProto || message instanceof LayerOutputProto
+        || message instanceof InputGradientProto;
     try {
       dispatch(message);
+      if (handlingCompute && round != null) {
+        round.computeNanos += System.nanoTime() - handleStart;
+      }
     } catch (RuntimeException e) {
       long failed = round == null ? -1 : round.id;
       failRound();
@@ -506,15 +516,19 @@ public final class ShardEngine {
   /** Every micro-batch's backward is done: sum the gradients over the replicas, then report them. */
   private void finishBackward() {
     round.phase = RoundPhase.ALL_REDUCE;
+    round.allReduceStart = System.nanoTime();
     if (allReduce.start(round.id, outbox::toShard)) {
       reportGradients();
     }
   }
 
   private void reportGradients() {
+    long now = System.nanoTime();
     double sumOfSquares = GradientClipping.sumOfSquares(optimizer.parameters());
+    long compute = round.computeNanos + (handlingCompute ? now - handleStart : 0);
     GradientsReadyProto.Builder ready = GradientsReadyProto.newBuilder().setShard(idProto).setStep(round.id)
-        .setSumOfSquares(sumOfSquares);
+        .setSumOfSquares(sumOfSquares).setComputeNanos(compute)
+        .setAllReduceNanos(allReduce.needed() ? now - round.allReduceStart : 0);
     if (!Double.isFinite(sumOfSquares)) {
       ready.setNonFinite(firstNonFiniteGradient());
     }
@@ -617,6 +631,8 @@ public final class ShardEngine {
     int backwardNext;
     double lossSum;
     long correct;
+    long computeNanos;
+    long allReduceStart;
 
     Round(RunStepProto run, BufferPool pool) {
       if (run.getKind() != StepKindProto.TRAIN && run.getKind() != StepKindProto.EVALUATE) {

@@ -61,6 +61,10 @@ class DirectTransportExactnessTest {
       session.fit(data, null, org.partita.models.train.TrainingListener.NONE);
       org.partita.runtime.TrainedModel trained = session.collect();
       assertEquals(2, trained.step(), "a step of 30 and a step of 1");
+      org.partita.runtime.StepTimings timings = session.timings();
+      assertEquals(2, timings.steps());
+      assertTrue(timings.computeSeconds() > 0 && timings.allReduceSeconds() > 0
+          && timings.stepSeconds() >= timings.computeSeconds(), timings.describe());
       double[] worst = ExactnessCheck.differences(reference.network().parameters(), trained.network().parameters());
       assertTrue(worst[1] < ExactnessCheck.TOLERANCE, "max relative difference " + worst[1]);
     }
