@@ -81,6 +81,41 @@ class TrainCommandTest {
   }
 
   @Test
+  void periodicCheckpointsResumeToTheSameResultOnAnyPlan() throws Exception {
+    Path first = directory.resolve("first");
+    Outcome straight = CommandRunner.run("train", "--model", "mlp", "--epochs", "2", "--train-samples", "1200",
+        "--checkpoint-every", "5", "--keep", "2", "--out", first.toString());
+    assertEquals(ExitCode.OK, straight.exitCode(), straight.err());
+    try (var listing = Files.list(first.resolve("checkpoints"))) {
+      assertEquals(java.util.List.of("step-000000015", "step-000000020"),
+          listing.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    String result = straight.out().lines().filter(line -> line.startsWith("RESULT")).findFirst().orElseThrow();
+    String accuracy = result.replaceAll(".*test_accuracy=([0-9.]+).*", "$1");
+    // Step 15 is batch 6 of 10 in epoch 2: resume mid-epoch, alone and on 2 replicas.
+    Outcome local = CommandRunner.run("train", "--model", "mlp", "--epochs", "2", "--train-samples", "1200",
+        "--resume", first.resolve("checkpoints").resolve("step-000000015").toString(),
+        "--out", directory.resolve("local").toString());
+    assertEquals(ExitCode.OK, local.exitCode(), local.err());
+    assertTrue(local.out().contains("after optimizer step 15 (next: batch 6 of epoch 2)"), local.out());
+    assertTrue(local.out().contains("RESULT test_accuracy=" + accuracy), local.out());
+    Outcome replicas = CommandRunner.run("train", "--model", "mlp", "--epochs", "2", "--train-samples", "1200",
+        "--resume", first.resolve("checkpoints").resolve("step-000000015").toString(), "--nodes", "2", "--plan",
+        "replicas=2",
+        "--out", directory.resolve("replicas").toString());
+    assertEquals(ExitCode.OK, replicas.exitCode(), replicas.err());
+    assertTrue(replicas.out().contains("2 replicas × 1 stage"), replicas.out());
+    Outcome finished = CommandRunner.run("train", "--model", "mlp", "--epochs", "2", "--train-samples", "1200",
+        "--resume", first.resolve("checkpoints").toString(), "--out", directory.resolve("finished").toString());
+    assertEquals(ExitCode.BAD_INPUT, finished.exitCode(), "the newest checkpoint is the end of epoch 2");
+    assertTrue(finished.err().contains("ask for more epochs"), finished.err());
+    Outcome wrongModel = CommandRunner.run("train", "--model", "cnn", "--epochs", "2", "--train-samples", "1200",
+        "--resume", first.resolve("checkpoints").toString(), "--out", directory.resolve("wrong").toString());
+    assertEquals(ExitCode.BAD_INPUT, wrongModel.exitCode());
+    assertTrue(wrongModel.err().contains("holds model 'mlp'"), wrongModel.err());
+  }
+
+  @Test
   void clusterOptionsAreCheckedBeforeAnyNodeStarts() {
     Outcome badPlan = CommandRunner.run("train", "--model", "mlp", "--nodes", "2", "--plan", "slices=two");
     assertEquals(ExitCode.BAD_INPUT, badPlan.exitCode());

@@ -67,6 +67,45 @@ public final class StateResharding {
     return whole.build();
   }
 
+  /**
+   * The part of the whole model's state {@code whole} that shard {@code shard} of {@code plan}
+   * holds: its stage's layers, its units of each; parameters and optimizer state alike. With
+   * {@link #merge} this moves a checkpoint between any two plans.
+   */
+  public static ShardStateProto split(ModelSpec model, ShardStateProto whole, PartitionPlan plan, ShardId shard) {
+    StagePlan stage = plan.stages().get(shard.stage());
+    ShardStateProto.Builder part = ShardStateProto.newBuilder().setFormatVersion(whole.getFormatVersion())
+        .setShard(PlanProtos.toProto(shard)).setStep(whole.getStep()).setOptimizerSteps(whole.getOptimizerSteps());
+    for (ParameterProto parameter : whole.getParametersList()) {
+      if (stage.contains(parameter.getLayer())) {
+        UnitRange units = stage.units(parameter.getLayer(), shard.slice());
+        part.addParameters(parameter.toBuilder().setUnits(range(units))
+            .setValue(cut(model, parameter.getLayer(), parameter.getValue(), units)));
+      }
+    }
+    for (OptimizerStateProto slot : whole.getOptimizerStateList()) {
+      if (stage.contains(slot.getLayer())) {
+        UnitRange units = stage.units(slot.getLayer(), shard.slice());
+        part.addOptimizerState(slot.toBuilder().setUnits(range(units))
+            .setValue(cut(model, slot.getLayer(), slot.getValue(), units)));
+      }
+    }
+    return part.build();
+  }
+
+  private static TensorProto cut(ModelSpec model, int layer, TensorProto whole, UnitRange units) {
+    LayerSpec spec = model.layers().get(layer);
+    if (units.begin() == 0 && units.end() == spec.units()) {
+      return whole;
+    }
+    FloatMatrix matrix = TensorCodec.decodeMatrix(whole, "layer " + layer + " (" + spec.describe() + ")");
+    return TensorCodec.encode(ParameterSharding.split(spec, matrix, List.of(units)).get(0));
+  }
+
+  private static UnitRangeProto range(UnitRange units) {
+    return UnitRangeProto.newBuilder().setBegin(units.begin()).setEnd(units.end()).build();
+  }
+
   private static TensorProto join(LayerSpec spec, List<TensorProto> values, List<UnitRangeProto> units,
       PartitionPlan plan, int layer) {
     List<FloatMatrix> parts = new ArrayList<>();

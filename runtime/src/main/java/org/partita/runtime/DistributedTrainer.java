@@ -1,6 +1,8 @@
 package org.partita.runtime;
 
 import org.partita.models.data.Dataset;
+import org.partita.models.io.ModelCheckpoint;
+import org.partita.models.train.CheckpointSchedule;
 import org.partita.models.train.StepRunner;
 import org.partita.models.train.TrainingListener;
 import org.partita.models.train.TrainingReport;
@@ -15,6 +17,13 @@ public interface DistributedTrainer extends StepRunner, AutoCloseable {
   PartitionPlan plan();
 
   TrainingReport fit(Dataset train, Dataset test, TrainingListener listener);
+
+  /**
+   * {@link #fit} from {@code start} (the position of the checkpoint the shards were started from;
+   * null: the beginning), saving checkpoints on {@code schedule} (null: none).
+   */
+  TrainingReport fit(Dataset train, Dataset test, TrainingListener listener, ModelCheckpoint.Position start,
+      CheckpointSchedule schedule);
 
   /** Where the training steps so far spent their time (shards' own reports, summed). */
   StepTimings timings();

@@ -5,6 +5,7 @@ import java.util.List;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.train.TrainingConfig;
 import org.partita.partitioner.PartitionPlan;
+import org.partita.proto.ShardStateProto;
 import org.partita.runtime.driver.DriverNode;
 import org.partita.runtime.node.WorkerNode;
 
@@ -62,6 +63,12 @@ public final class EmbeddedCluster implements TrainingCluster {
   @Override
   public DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
     return driver.trainer(model, config, plan);
+  }
+
+  @Override
+  public DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan,
+      ShardStateProto whole) {
+    return driver.trainer(model, config, plan, whole);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.List;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.train.TrainingConfig;
 import org.partita.partitioner.PartitionPlan;
+import org.partita.proto.ShardStateProto;
 
 /**
  * Worker nodes that can hold model shards, seen from the driver. Implementations: an embedded
@@ -15,6 +16,13 @@ public interface TrainingCluster extends AutoCloseable {
 
   /** Places the plan's shards (the plan names workers by {@link WorkerInfo#name()}) and connects them. */
   DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan);
+
+  /**
+   * {@link #trainer} whose shards start from {@code whole} — the whole model's parameters and
+   * optimizer state after optimizer step {@code whole.getStep()}, e.g. a checkpoint of any plan —
+   * each taking its own part.
+   */
+  DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan, ShardStateProto whole);
 
   /**
    * Sends {@code messages} tensors of {@code payloadBytes} bytes to the worker through the same

@@ -22,18 +22,21 @@ import org.partita.models.data.FashionMnist;
 import org.partita.models.data.StreamWindows;
 import org.partita.models.data.TextCorpus;
 import org.partita.models.io.ModelCheckpoint;
+import org.partita.models.io.SpecProtos;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
 import org.partita.models.optim.LearningRateSchedule;
 import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
+import org.partita.models.train.CheckpointSchedule;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.TrainingConfig;
 import org.partita.models.train.TextSampler;
 import org.partita.models.train.TrainingReport;
 import org.partita.deploy.plan.PlanCommand;
+import org.partita.partitioner.LoadedCheckpoint;
 import org.partita.runtime.DistributedTrainer;
 import org.partita.runtime.EmbeddedCluster;
 import org.partita.runtime.RuntimeSettings;
@@ -143,6 +146,18 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run directory (default: runs/MODEL-yyyyMMdd-HHmmss).")
   Path out;
 
+  @Option(names = "--checkpoint-every", defaultValue = "0",
+      description = "Save a checkpoint every N optimizer steps into RUN/checkpoints/step-N (0: only the final one in "
+          + "RUN/checkpoint; default: ${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Option(names = "--keep", defaultValue = "3", description = "Periodic checkpoints to keep (default: ${DEFAULT-VALUE}).")
+  int keep;
+
+  @Option(names = "--resume", description = "Continue from a checkpoint directory, or the newest complete one in a "
+      + "directory of step-N checkpoints, saved with any plan; same model, seed and optimizer flags.")
+  Path resume;
+
   @Option(names = "--progress-interval", defaultValue = "10",
       description = "Seconds between progress lines when output is not a terminal (default: ${DEFAULT-VALUE}).")
   double progressInterval;
@@ -181,6 +196,9 @@ public final class TrainCommand implements Callable<Integer> {
         optimizerSpec.describe(), seed, runDirectory);
 
     TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec);
+    LoadedCheckpoint resumed = loadResume(console, spec, optimizerSpec);
+    ModelCheckpoint.Position start = resumed == null ? null : resumed.position();
+    CheckpointSchedule schedule = schedule(runDirectory);
     TrainingReport report;
     Map<String, Object> metrics;
     if (distributed()) {
@@ -189,8 +207,9 @@ public final class TrainCommand implements Callable<Integer> {
             cluster.workers(), this::machineProfile);
         console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
         choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
-        try (DistributedTrainer trainer = cluster.trainer(spec, config, choice.plan())) {
-          report = trainer.fit(train, splits.test(), progress(console));
+        try (DistributedTrainer trainer = resumed == null ? cluster.trainer(spec, config, choice.plan())
+            : cluster.trainer(spec, config, choice.plan(), resumed.whole())) {
+          report = trainer.fit(train, splits.test(), progress(console), start, schedule);
           TrainedModel trained = trainer.collect();
           metrics = finish(runDirectory, spec, trained.optimizer(), trained.step(), report, blas, wallStart);
           metrics.put("plan", choice.plan().describe());
@@ -210,7 +229,10 @@ public final class TrainCommand implements Callable<Integer> {
       }
     } else {
       LocalTrainer trainer = new LocalTrainer(spec, config, blas);
-      report = trainer.fit(train, splits.test(), progress(console));
+      if (resumed != null) {
+        trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
+      }
+      report = trainer.fit(train, splits.test(), progress(console), start, schedule);
       metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas, wallStart);
     }
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
@@ -245,7 +267,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     LocalTrainer trainer = new LocalTrainer(spec,
         new TrainingConfig(epochs, batch, seed, optimizerSpec, TrainingConfig.BatchOrder.STREAMS), blas);
-    TrainingReport report = trainer.fit(train, test, progress(console));
+    TrainingReport report = trainer.fit(train, test, progress(console), null, schedule(runDirectory));
     String sample = new TextSampler(trainer.network(), corpus, blas).sample("The ", sampleLength, 0.8f, seed);
     Map<String, Object> metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas,
         wallStart);
@@ -316,9 +338,38 @@ public final class TrainCommand implements Callable<Integer> {
   private Map<String, Object> finish(Path runDirectory, ModelSpec spec, Optimizer optimizer, long step,
       TrainingReport report, Blas blas, long wallStart) throws IOException {
     ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, optimizer,
-        new ModelCheckpoint.Position(step, epochs, seed));
+        new ModelCheckpoint.Position(step, epochs, 0, seed));
     double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
     return metrics(spec, optimizer.spec(), report, blas, wallSeconds);
+  }
+
+  /** The checkpoint --resume names, checked against this run's model and optimizer; null without --resume. */
+  private LoadedCheckpoint loadResume(PrintStream console, ModelSpec spec, OptimizerSpec optimizerSpec)
+      throws IOException {
+    if (resume == null) {
+      return null;
+    }
+    LoadedCheckpoint loaded = LoadedCheckpoint.read(CheckpointSchedule.resolve(resume));
+    if (!SpecProtos.toProto(loaded.model()).equals(SpecProtos.toProto(spec))) {
+      throw new IllegalArgumentException("--resume " + loaded.directory() + " holds model '" + loaded.model().name()
+          + "' (" + loaded.model().summary().lines().findFirst().orElse("") + "), not this run's '" + spec.name()
+          + "' with seed " + seed + "; use the model and --seed it was trained with");
+    }
+    if (!loaded.optimizer().equals(optimizerSpec)) {
+      throw new IllegalArgumentException("--resume " + loaded.directory() + " was trained with "
+          + loaded.optimizer().describe() + ", this run asks for " + optimizerSpec.describe()
+          + "; give the same --optimizer, --lr and schedule flags (and --train-samples, which sizes the schedule)");
+    }
+    ModelCheckpoint.Position at = loaded.position();
+    console.printf(Locale.ROOT, "resume: %s, after optimizer step %d (next: batch %d of epoch %d), saved with %s%n",
+        loaded.directory(), at.step(), at.batchInEpoch() + 1, at.epoch() + 1,
+        loaded.plan() == null ? "the reference trainer" : loaded.plan().describe());
+    return loaded;
+  }
+
+  private CheckpointSchedule schedule(Path runDirectory) {
+    return checkpointEvery > 0 ? new CheckpointSchedule(runDirectory.resolve("checkpoints"), checkpointEvery, keep)
+        : null;
   }
 
   private void validate() {
@@ -339,6 +390,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
+    }
+    if (checkpointEvery < 0 || keep < 1) {
+      throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 and --keep ≥ 1, got " + checkpointEvery
+          + " and " + keep);
+    }
+    if (resume != null && CHARACTER_MODEL.equals(model)) {
+      throw new IllegalArgumentException("--resume is for the image models so far; char-lstm carries recurrent state"
+          + " that checkpoints do not hold yet");
     }
     if (nodes < 1 || nodes > 64) {
       throw new IllegalArgumentException("--nodes must be between 1 and 64, got " + nodes);

@@ -23,30 +23,43 @@ public final class ModelCheckpoint {
 
   private ModelCheckpoint() {}
 
-  /** What was saved besides the tensors: where training stood. */
-  public record Position(long step, int epoch, long seed) {}
+  /**
+   * What was saved besides the tensors: where training stood. Training goes on with batch
+   * {@code batchInEpoch} of epoch {@code epoch} (0-based) as optimizer step {@code step}; with the
+   * seed that fixes the data order and every random draw, so a resumed run sees the same batches.
+   */
+  public record Position(long step, int epoch, int batchInEpoch, long seed) {}
 
   public static void save(Path directory, ModelSpec model, Optimizer optimizer, Position position) throws IOException {
     ShardStateProto state = ShardStates.capture(WHOLE_MODEL, position.step(), optimizer);
     ShardFileRefProto shard = CheckpointFiles.writeShard(directory, state);
-    CheckpointManifestProto manifest = CheckpointManifestProto.newBuilder()
+    CheckpointFiles.writeManifest(directory, manifest(model, optimizer.spec(), position).addShards(shard).build());
+  }
+
+  /** A manifest without shards or plan; callers add the shard files they wrote (and their plan). */
+  public static CheckpointManifestProto.Builder manifest(ModelSpec model, OptimizerSpec optimizer, Position position) {
+    return CheckpointManifestProto.newBuilder()
         .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE)
         .setModel(SpecProtos.toProto(model))
-        .setOptimizer(SpecProtos.toProto(optimizer.spec()))
+        .setOptimizer(SpecProtos.toProto(optimizer))
         .setStep(position.step())
         .setEpoch(position.epoch())
         .setSeed(position.seed())
-        .setDataPosition(DataPositionProto.newBuilder().setEpoch(position.epoch()).setShuffleSeed(position.seed()))
-        .addShards(shard)
-        .setCreatedUnixMillis(System.currentTimeMillis())
-        .build();
-    CheckpointFiles.writeManifest(directory, manifest);
+        .setDataPosition(DataPositionProto.newBuilder().setEpoch(position.epoch())
+            .setBatchInEpoch(position.batchInEpoch()).setShuffleSeed(position.seed()))
+        .setCreatedUnixMillis(System.currentTimeMillis());
+  }
+
+  /** Where training stood when {@code manifest} was written. */
+  public static Position position(CheckpointManifestProto manifest) {
+    return new Position(manifest.getStep(), manifest.getEpoch(), (int) manifest.getDataPosition().getBatchInEpoch(),
+        manifest.getSeed());
   }
 
   /** The manifest of a whole-model checkpoint with its specs decoded. */
   public record Saved(Path directory, CheckpointManifestProto manifest, ModelSpec model, OptimizerSpec optimizer) {
     public Position position() {
-      return new Position(manifest.getStep(), manifest.getEpoch(), manifest.getSeed());
+      return ModelCheckpoint.position(manifest);
     }
   }
 

@@ -1,16 +1,21 @@
 package org.partita.models.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jblas.FloatMatrix;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
+import org.partita.models.io.ModelCheckpoint;
+import org.partita.models.io.ShardStates;
 import org.partita.models.layers.BatchContext;
 import org.partita.models.loss.Loss;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
 import org.partita.models.optim.GradientClipping;
 import org.partita.models.optim.Optimizer;
+import org.partita.proto.ShardStateProto;
 
 /**
  * The single-process reference trainer: every distributed mode must reproduce its sequence of
@@ -61,6 +66,27 @@ public final class LocalTrainer implements StepRunner {
 
   public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener) {
     return TrainingLoop.fit(this, config, train, test, listener);
+  }
+
+  /** {@link #fit} from {@code start} (null: the beginning), with checkpoints on {@code schedule} (null: none). */
+  public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener, ModelCheckpoint.Position start,
+      CheckpointSchedule schedule) {
+    return TrainingLoop.fit(this, config, train, test, listener, start, schedule);
+  }
+
+  @Override
+  public void saveCheckpoint(Path directory, ModelCheckpoint.Position position) throws IOException {
+    ModelCheckpoint.save(directory, spec, optimizer, position);
+  }
+
+  /**
+   * Continues from a saved state: parameters and optimizer state as {@code state} holds them for
+   * the whole model (any checkpoint, re-sharded if it was split), as optimizer step {@code step}.
+   */
+  public void restore(ShardStateProto state, long step, String source) {
+    ShardStates.restore(state, optimizer, source);
+    this.step = step;
+    this.gradientsZero = false;
   }
 
   /**

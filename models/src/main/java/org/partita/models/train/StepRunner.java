@@ -1,7 +1,10 @@
 package org.partita.models.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import org.jblas.FloatMatrix;
 import org.partita.models.data.Dataset;
+import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.network.ModelSpec;
 
 /**
@@ -31,6 +34,12 @@ public interface StepRunner {
 
   /** Recurrent layers start the next batch from the final state of the last one (streams continue). */
   void carryRecurrentState();
+
+  /**
+   * Saves the model's state (parameters and optimizer state, however split) into the empty
+   * checkpoint directory {@code directory} with the training position.
+   */
+  void saveCheckpoint(Path directory, ModelCheckpoint.Position position) throws IOException;
 
   /** Loss summed over a batch's predictions and the number of correct ones. */
   record StepResult(double lossSum, long correct) {}

@@ -5,6 +5,7 @@ import java.util.List;
 import org.jblas.FloatMatrix;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.Shuffle;
+import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.network.ModelSpec;
 
 /**
@@ -22,6 +23,18 @@ public final class TrainingLoop {
 
   public static TrainingReport fit(StepRunner runner, TrainingConfig config, Dataset train, Dataset test,
       TrainingListener listener) {
+    return fit(runner, config, train, test, listener, null, null);
+  }
+
+  /**
+   * {@link #fit}, starting at {@code start} (a checkpoint's position, whose state the runner holds;
+   * null = the beginning) and saving checkpoints on {@code schedule} (null = none). A run resumed
+   * from a checkpoint sees exactly the batches the uninterrupted run saw after it. Carried
+   * recurrent streams are checkpointed and resumed at epoch boundaries only (their state between
+   * batches is not saved).
+   */
+  public static TrainingReport fit(StepRunner runner, TrainingConfig config, Dataset train, Dataset test,
+      TrainingListener listener, ModelCheckpoint.Position start, CheckpointSchedule schedule) {
     ModelSpec spec = runner.spec();
     checkCompatible(spec, train);
     if (test != null) {
@@ -40,10 +53,26 @@ public final class TrainingLoop {
     Batch full = new Batch(spec, batch);
     Batch tail = new Batch(spec, n - (stepsPerEpoch - 1) * batch);
 
+    int firstEpoch = start == null ? 0 : start.epoch();
+    int firstBatch = start == null ? 0 : start.batchInEpoch();
+    if (start != null) {
+      if (start.step() != runner.step()) {
+        throw new IllegalArgumentException("resuming at step " + start.step() + " but the trainer holds the state of"
+            + " step " + runner.step());
+      }
+      if (start.seed() != config.shuffleSeed()) {
+        throw new IllegalArgumentException("the checkpoint was trained with seed " + start.seed() + ", not "
+            + config.shuffleSeed() + "; resume with the same seed to see the same batches");
+      }
+      if (firstBatch < 0 || firstBatch > stepsPerEpoch || (streams && firstBatch != 0)) {
+        throw new IllegalArgumentException("cannot resume at batch " + firstBatch + " of an epoch of " + stepsPerEpoch
+            + " batches" + (streams ? " (carried streams resume at epoch boundaries only)" : ""));
+      }
+    }
     List<EpochMetrics> epochs = new ArrayList<>();
     long trainNanos = 0;
     long samples = 0;
-    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+    for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
       if (streams) {
         runner.resetRecurrentState();
       }
@@ -51,7 +80,8 @@ public final class TrainingLoop {
       long epochStart = System.nanoTime();
       double lossSum = 0;
       long correct = 0;
-      for (int s = 0; s < stepsPerEpoch; s++) {
+      long epochPredictions = 0;
+      for (int s = epoch == firstEpoch ? firstBatch : 0; s < stepsPerEpoch; s++) {
         int from = s * batch;
         int count = Math.min(batch, n - from);
         Batch buffers = count == batch ? full : tail;
@@ -66,16 +96,31 @@ public final class TrainingLoop {
         lossSum += result.lossSum();
         correct += result.correct();
         long predictions = (long) count * groups;
+        epochPredictions += predictions;
         listener.onStep(new StepMetrics(epoch, config.epochs(), s, stepsPerEpoch, runner.step(),
             result.lossSum() / predictions, (double) result.correct() / predictions, samples / (trainNanos / 1e9)));
+        boolean lastOfEpoch = s == stepsPerEpoch - 1;
+        if (schedule != null && schedule.due(runner.step()) && (!streams || lastOfEpoch)) {
+          ModelCheckpoint.Position position = lastOfEpoch
+              ? new ModelCheckpoint.Position(runner.step(), epoch + 1, 0, config.shuffleSeed())
+              : new ModelCheckpoint.Position(runner.step(), epoch, s + 1, config.shuffleSeed());
+          schedule.save(runner, position);
+        }
+      }
+      if (epochPredictions == 0) {
+        continue; // resumed at the very end of this epoch
       }
       double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
       Evaluation evaluation = test == null ? null : runner.evaluate(test);
-      long predictions = (long) n * groups;
-      EpochMetrics metrics = new EpochMetrics(epoch, lossSum / predictions, (double) correct / predictions, evaluation,
-          epochSeconds);
+      // A resumed epoch's train metrics cover the batches trained in this run.
+      EpochMetrics metrics = new EpochMetrics(epoch, lossSum / epochPredictions, (double) correct / epochPredictions,
+          evaluation, epochSeconds);
       epochs.add(metrics);
       listener.onEpoch(metrics);
+    }
+    if (epochs.isEmpty()) {
+      throw new IllegalArgumentException("nothing to train: the checkpoint is at epoch " + firstEpoch + " of "
+          + config.epochs() + "; ask for more epochs to go on");
     }
     double trainSeconds = trainNanos / 1e9;
     return new TrainingReport(epochs, epochs.get(epochs.size() - 1).test(), trainSeconds, samples,

@@ -44,12 +44,12 @@ class ModelCheckpointTest {
   void savedModelLoadsWithIdenticalWeightsAndOptimizerState() throws IOException {
     ModelSpec spec = StandardModels.cnn(9);
     LocalTrainer trainer = trained(spec, 1);
-    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(trainer.step(), 1, 3));
+    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(trainer.step(), 1, 0, 3));
 
     ModelCheckpoint.Saved saved = ModelCheckpoint.read(directory);
     assertEquals(spec, saved.model());
     assertEquals(ADAM, saved.optimizer());
-    assertEquals(new ModelCheckpoint.Position(3, 1, 3), saved.position());
+    assertEquals(new ModelCheckpoint.Position(3, 1, 0, 3), saved.position());
     LocalTrainer restored = new LocalTrainer(saved.model(), new TrainingConfig(1, 32, 3, saved.optimizer()), Blas.get());
     ModelCheckpoint.restore(saved, restored.optimizer());
     assertEquals(trainer.optimizer().updates(), restored.optimizer().updates());
@@ -104,7 +104,7 @@ class ModelCheckpointTest {
   void corruptShardFileIsRejectedByName() throws IOException {
     ModelSpec spec = StandardModels.mlp(1);
     LocalTrainer trainer = trained(spec, 1);
-    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(3, 1, 3));
+    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(3, 1, 0, 3));
     Path shard = onlyShardFile();
     byte[] bytes = Files.readAllBytes(shard);
     bytes[bytes.length / 2] ^= 0x40;
@@ -130,7 +130,7 @@ class ModelCheckpointTest {
   void crashBeforeTheManifestLeavesThePreviousCheckpointValid() throws IOException {
     ModelSpec spec = StandardModels.mlp(1);
     LocalTrainer trainer = trained(spec, 1);
-    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(3, 1, 3));
+    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(3, 1, 0, 3));
     float[] before = trainer.network().parameters().get(0).value().data.clone();
     trainer.fit(SyntheticData.blobs("more", spec.inputShape(), 10, 64, 1f, 6), null, TrainingListener.NONE);
     CheckpointFiles.writeShard(directory,
@@ -147,7 +147,7 @@ class ModelCheckpointTest {
   void checkpointOfAnotherModelIsRefusedNamingTheTensor() throws IOException {
     ModelSpec spec = StandardModels.mlp(1);
     LocalTrainer trainer = trained(spec, 1);
-    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(3, 1, 3));
+    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(3, 1, 0, 3));
     ModelSpec other = new ModelSpec("mlp", Shape.vector(784), List.of(
         new org.partita.models.layers.DenseSpec(784, 300, org.partita.models.layers.Activation.RELU),
         new org.partita.models.layers.DenseSpec(300, 10, org.partita.models.layers.Activation.IDENTITY)),

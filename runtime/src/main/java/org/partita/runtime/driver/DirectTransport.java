@@ -10,6 +10,8 @@ import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.ShardId;
+import org.partita.partitioner.StateResharding;
+import org.partita.proto.ShardStateProto;
 import org.partita.runtime.shard.ShardEngine;
 
 /**
@@ -23,6 +25,11 @@ public final class DirectTransport implements ShardTransport {
   private final ArrayDeque<Message> toDriver = new ArrayDeque<>();
 
   public DirectTransport(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer, Blas blas) {
+    this(model, plan, optimizer, blas, null);
+  }
+
+  /** Engines that start from {@code whole} (null: the model's initial weights), each with its part. */
+  public DirectTransport(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer, Blas blas, ShardStateProto whole) {
     for (ShardId shard : plan.shards()) {
       engines.put(shard, new ShardEngine(shard, "local", model, plan, optimizer, blas, new ShardEngine.Outbox() {
         @Override
@@ -35,6 +42,9 @@ public final class DirectTransport implements ShardTransport {
           toDriver.add(message);
         }
       }));
+      if (whole != null) {
+        engines.get(shard).restoreState(StateResharding.split(model, whole, plan, shard), "initial state of " + shard);
+      }
     }
   }
 

@@ -28,6 +28,7 @@ import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.PlanProtos;
 import org.partita.partitioner.ShardId;
 import org.partita.partitioner.StagePlan;
+import org.partita.partitioner.StateResharding;
 import org.partita.proto.AssignShardProto;
 import org.partita.proto.ConnectShardsProto;
 import org.partita.models.tensor.TensorCodec;
@@ -37,6 +38,9 @@ import org.partita.proto.LinkProbeReplyProto;
 import org.partita.proto.NodeInfoProto;
 import org.partita.proto.ShardAddressProto;
 import org.partita.proto.ShardReadyProto;
+import org.partita.proto.ShardFailureProto;
+import org.partita.proto.ShardStateChunkProto;
+import org.partita.proto.ShardStateProto;
 import org.partita.proto.ShardsConnectedProto;
 import org.partita.runtime.ClusterException;
 import org.partita.runtime.DistributedTrainer;
@@ -48,6 +52,7 @@ import org.partita.runtime.node.NodeGuardian;
 import org.partita.runtime.node.NodeSystems;
 import org.partita.runtime.node.ShardActor;
 import org.partita.runtime.shard.RingAllReduce;
+import org.partita.runtime.shard.StateChunks;
 
 /**
  * The driver's node: joins the cluster with role "driver", finds the workers through the
@@ -132,6 +137,12 @@ public final class DriverNode implements TrainingCluster {
 
   @Override
   public DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
+    return trainer(model, config, plan, null);
+  }
+
+  @Override
+  public DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan,
+      ShardStateProto whole) {
     TrainingSession.checkSupported(model, config, plan);
     checkMessageSizes(model, plan, settings.maxMessageBytes());
     for (Map.Entry<ShardId, String> placed : plan.placement().entrySet()) {
@@ -175,18 +186,32 @@ public final class DriverNode implements TrainingCluster {
       transport.close("another shard could not be created");
       throw new ClusterException("could not place " + plan.describe() + ": " + String.join("; ", errors));
     }
+    if (whole != null) {
+      // In 4 MiB chunks on the shards' large-message lane; a shard restores them before it reads
+      // the routing table below (one sender, so in order), and answers that only once restored.
+      for (Map.Entry<ShardId, ActorRef<ShardActor.Command>> shard : refs.entrySet()) {
+        ShardStateProto part = StateResharding.split(model, whole, plan, shard.getKey());
+        for (ShardStateChunkProto chunk : StateChunks.split(PlanProtos.toProto(shard.getKey()), part)) {
+          shard.getValue().tell(new ShardActor.Wire(chunk));
+        }
+      }
+    }
     ConnectShardsProto table = connect.build();
     for (ActorRef<ShardActor.Command> shard : refs.values()) {
       shard.tell(new ShardActor.Wire(table));
     }
     int connected = 0;
     while (connected < refs.size()) {
-      if (take(queue, deadline, "connecting shards (" + connected + " of " + refs.size() + ")")
-          instanceof ShardsConnectedProto) {
+      Message reply = take(queue, deadline, "connecting shards (" + connected + " of " + refs.size() + ")");
+      if (reply instanceof ShardsConnectedProto) {
         connected++;
+      } else if (reply instanceof ShardFailureProto failure) {
+        transport.close("shard " + PlanProtos.fromProto(failure.getShard()) + " failed to start");
+        throw new ClusterException("could not start " + plan.describe() + ": shard "
+            + PlanProtos.fromProto(failure.getShard()) + " failed: " + failure.getMessage());
       }
     }
-    return new TrainingSession(model, config, plan, transport, settings);
+    return new TrainingSession(model, config, plan, transport, settings, whole == null ? 0 : whole.getStep());
   }
 
   @Override

@@ -1,6 +1,9 @@
 package org.partita.runtime.driver;
 
 import com.google.protobuf.Message;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,12 +12,15 @@ import java.util.Map;
 import org.jblas.FloatMatrix;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
+import org.partita.models.io.CheckpointFiles;
+import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.io.ShardStates;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
 import org.partita.models.optim.GradientClipping;
 import org.partita.models.optim.Optimizer;
 import org.partita.models.tensor.TensorCodec;
+import org.partita.models.train.CheckpointSchedule;
 import org.partita.models.train.Evaluation;
 import org.partita.models.train.TrainingConfig;
 import org.partita.models.train.TrainingDivergedException;
@@ -31,6 +37,9 @@ import org.partita.proto.FetchStateProto;
 import org.partita.proto.GradientsReadyProto;
 import org.partita.proto.InputsProto;
 import org.partita.proto.RunStepProto;
+import org.partita.proto.SaveShardProto;
+import org.partita.proto.ShardFileRefProto;
+import org.partita.proto.ShardSavedProto;
 import org.partita.proto.ShardFailureProto;
 import org.partita.proto.ShardStateChunkProto;
 import org.partita.proto.ShardStateProto;
@@ -84,7 +93,14 @@ public final class TrainingSession implements DistributedTrainer {
 
   public TrainingSession(ModelSpec model, TrainingConfig config, PartitionPlan plan, ShardTransport transport,
       RuntimeSettings settings) {
+    this(model, config, plan, transport, settings, 0);
+  }
+
+  /** A session whose shards were given the state of optimizer step {@code startStep} (a resumed checkpoint). */
+  public TrainingSession(ModelSpec model, TrainingConfig config, PartitionPlan plan, ShardTransport transport,
+      RuntimeSettings settings, long startStep) {
     checkSupported(model, config, plan);
+    this.step = startStep;
     this.model = model;
     this.config = config;
     this.plan = plan;
@@ -135,6 +151,12 @@ public final class TrainingSession implements DistributedTrainer {
   @Override
   public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener) {
     return TrainingLoop.fit(this, config, train, test, listener);
+  }
+
+  @Override
+  public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener, ModelCheckpoint.Position start,
+      CheckpointSchedule schedule) {
+    return TrainingLoop.fit(this, config, train, test, listener, start, schedule);
   }
 
   @Override
@@ -195,6 +217,36 @@ public final class TrainingSession implements DistributedTrainer {
     }
     long predictions = (long) n * model.outputGroups();
     return new Evaluation(lossSum / predictions, (double) correct / predictions, n);
+  }
+
+  /**
+   * Every shard of replica 0 (the replicas are identical) writes its own file into
+   * {@code directory}; then the manifest, naming the plan and each file's size and SHA-256, is
+   * renamed into place. A checkpoint without its manifest is never read, so a crash part-way
+   * leaves the previous one in force.
+   */
+  @Override
+  public void saveCheckpoint(Path directory, ModelCheckpoint.Position position) throws IOException {
+    Files.createDirectories(directory);
+    List<ShardId> replicaZero = shards.stream().filter(shard -> shard.replica() == 0).toList();
+    for (ShardId shard : replicaZero) {
+      transport.send(shard, SaveShardProto.newBuilder().setStep(position.step())
+          .setDirectory(directory.toAbsolutePath().toString()).build());
+    }
+    Map<ShardId, ShardFileRefProto> files = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + settings.stepTimeout().toNanos();
+    while (files.size() < replicaZero.size()) {
+      Message message = poll(deadline, "saving checkpoint " + directory, -1, files.keySet());
+      if (message instanceof ShardSavedProto saved && saved.getStep() == position.step()) {
+        files.put(PlanProtos.fromProto(saved.getFile().getShard()), saved.getFile());
+      } else if (message instanceof ShardFailureProto failure) {
+        ShardId shard = PlanProtos.fromProto(failure.getShard());
+        throw new ClusterException("saving checkpoint " + directory + ": shard " + shard + " on "
+            + transport.nodeOf(shard) + " failed: " + failure.getMessage());
+      }
+    }
+    CheckpointFiles.writeManifest(directory, ModelCheckpoint.manifest(model, config.optimizer(), position)
+        .setPlan(PlanProtos.toProto(plan)).addAllShards(files.values()).build());
   }
 
   @Override

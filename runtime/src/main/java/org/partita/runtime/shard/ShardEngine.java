@@ -1,11 +1,14 @@
 package org.partita.runtime.shard;
 
 import com.google.protobuf.Message;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.jblas.FloatMatrix;
 import org.partita.models.blas.Blas;
+import org.partita.models.io.CheckpointFiles;
 import org.partita.models.io.ShardStates;
 import org.partita.models.layers.BatchContext;
 import org.partita.models.layers.Layer;
@@ -33,6 +36,9 @@ import org.partita.proto.InputGradientProto;
 import org.partita.proto.InputsProto;
 import org.partita.proto.LayerOutputProto;
 import org.partita.proto.RunStepProto;
+import org.partita.proto.SaveShardProto;
+import org.partita.proto.ShardFileRefProto;
+import org.partita.proto.ShardSavedProto;
 import org.partita.proto.ShardFailureProto;
 import org.partita.proto.ShardIdProto;
 import org.partita.proto.ShardStateChunkProto;
@@ -88,6 +94,7 @@ public final class ShardEngine {
   private final BufferPool pool;
   private final RingAllReduce allReduce;
   private final List<Message> early = new ArrayList<>();
+  private final List<ShardStateChunkProto> incomingState = new ArrayList<>();
   private Round round;
   private long lastRound = -1;
   /** True after an update, which leaves the gradients zero; an aborted round leaves them dirty. */
@@ -176,12 +183,37 @@ public final class ShardEngine {
       onAbort(abort);
     } else if (message instanceof ShardStatusQueryProto) {
       outbox.toDriver(status());
+    } else if (message instanceof ShardStateChunkProto chunk) {
+      onStateChunk(chunk);
+    } else if (message instanceof SaveShardProto save) {
+      onSave(save);
     } else if (message instanceof FetchStateProto fetch) {
       for (ShardStateChunkProto chunk : StateChunks.split(idProto, captureState(fetch.getStep()))) {
         outbox.toDriver(chunk);
       }
     } else {
       throw new IllegalArgumentException(describe() + ": unexpected " + message.getDescriptorForType().getName());
+    }
+  }
+
+  /** A piece of the state to start from (a resumed checkpoint); restored once all have come. */
+  private void onStateChunk(ShardStateChunkProto chunk) {
+    incomingState.add(chunk);
+    if (incomingState.size() == chunk.getCount()) {
+      List<ShardStateChunkProto> chunks = new ArrayList<>(incomingState);
+      incomingState.clear();
+      restoreState(StateChunks.join(chunks, describe() + ": initial state"), "initial state of " + describe());
+    }
+  }
+
+  /** Writes this shard's file of a checkpoint (atomically: temporary name, then rename). */
+  private void onSave(SaveShardProto save) {
+    try {
+      ShardFileRefProto file = CheckpointFiles.writeShard(Path.of(save.getDirectory()), captureState(save.getStep()));
+      outbox.toDriver(ShardSavedProto.newBuilder().setFile(file).setStep(save.getStep()).build());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(describe() + ": could not save its checkpoint file in " + save.getDirectory()
+          + ": " + e, e);
     }
   }
 
