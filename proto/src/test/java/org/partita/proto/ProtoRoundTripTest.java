@@ -70,6 +70,8 @@ class ProtoRoundTripTest {
         ReleaseShardProto.newBuilder().setReason("training finished").build(),
         SaveShardProto.newBuilder().setStep(42).setDirectory("/tmp/ckpt/step-42").build(),
         ShardSavedProto.newBuilder().setFile(Samples.shardFileRef()).setStep(42).build(),
+        NodeLostProto.newBuilder().setNode("w2").setAddress("akka://partita@127.0.0.1:25522")
+            .setReason("unreachable").build(),
         ShardFailureProto.newBuilder().setShard(Samples.shardId()).setStep(42)
             .setMessage("loss is NaN").setDiverged(true).build());
   }

@@ -61,6 +61,11 @@ public final class EmbeddedCluster implements TrainingCluster {
   }
 
   @Override
+  public boolean awaitWorkers(int count, java.time.Duration wait) {
+    return driver.awaitWorkers(count, wait);
+  }
+
+  @Override
   public DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
     return driver.trainer(model, config, plan);
   }

@@ -11,8 +11,14 @@ import org.partita.proto.ShardStateProto;
  * cluster of N nodes in this JVM, or a connection to nodes started elsewhere.
  */
 public interface TrainingCluster extends AutoCloseable {
-  /** The workers, in the order plans place shards on them. */
+  /** The live workers, in the order plans place shards on them; lost ones drop out. */
   List<WorkerInfo> workers();
+
+  /**
+   * Waits up to {@code wait} until at least {@code count} workers are live (a replacement for a
+   * lost one has joined); false if fewer are.
+   */
+  boolean awaitWorkers(int count, java.time.Duration wait);
 
   /** Places the plan's shards (the plan names workers by {@link WorkerInfo#name()}) and connects them. */
   DistributedTrainer trainer(ModelSpec model, TrainingConfig config, PartitionPlan plan);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.RuntimeInfo;
 import org.partita.deploy.report.Json;
@@ -37,11 +39,13 @@ import org.partita.models.train.TextSampler;
 import org.partita.models.train.TrainingReport;
 import org.partita.deploy.plan.PlanCommand;
 import org.partita.partitioner.LoadedCheckpoint;
-import org.partita.runtime.DistributedTrainer;
+import org.partita.partitioner.PartitionPlan;
 import org.partita.runtime.EmbeddedCluster;
+import org.partita.runtime.RecoveringTraining;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.StepTimings;
 import org.partita.runtime.TrainedModel;
+import org.partita.runtime.WorkerInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -154,6 +158,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--keep", defaultValue = "3", description = "Periodic checkpoints to keep (default: ${DEFAULT-VALUE}).")
   int keep;
 
+  @Option(names = "--max-recoveries", defaultValue = "3",
+      description = "Lost workers a cluster run survives (restarting from the newest checkpoint; default: ${DEFAULT-VALUE}).")
+  int maxRecoveries;
+
+  @Option(names = "--replacement-wait", defaultValue = "0",
+      description = "Seconds to wait for a replacement worker after one is lost before re-planning on those left "
+          + "(default: ${DEFAULT-VALUE}).")
+  int replacementWait;
+
   @Option(names = "--resume", description = "Continue from a checkpoint directory, or the newest complete one in a "
       + "directory of step-N checkpoints, saved with any plan; same model, seed and optimizer flags.")
   Path resume;
@@ -203,29 +216,33 @@ public final class TrainCommand implements Callable<Integer> {
     Map<String, Object> metrics;
     if (distributed()) {
       try (EmbeddedCluster cluster = startCluster(console)) {
-        PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
-            cluster.workers(), this::machineProfile);
-        console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
-        choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
-        try (DistributedTrainer trainer = resumed == null ? cluster.trainer(spec, config, choice.plan())
-            : cluster.trainer(spec, config, choice.plan(), resumed.whole())) {
-          report = trainer.fit(train, splits.test(), progress(console), start, schedule);
-          TrainedModel trained = trainer.collect();
-          metrics = finish(runDirectory, spec, trained.optimizer(), trained.step(), report, blas, wallStart);
-          metrics.put("plan", choice.plan().describe());
-          metrics.put("nodes", nodes);
-          Map<String, Object> placement = new LinkedHashMap<>();
-          choice.plan().placement().forEach((shard, node) -> placement.put(shard.toString(), node));
-          metrics.put("placement", placement);
-          StepTimings timings = trainer.timings();
-          console.println("runtime: " + timings.describe());
-          Map<String, Object> breakdown = new LinkedHashMap<>();
-          breakdown.put("step", timings.meanStepSeconds() * 1e3);
-          breakdown.put("busiest_shard_compute", timings.meanComputeSeconds() * 1e3);
-          breakdown.put("gradient_all_reduce", timings.meanAllReduceSeconds() * 1e3);
-          breakdown.put("messages_and_waiting", timings.meanOtherSeconds() * 1e3);
-          metrics.put("step_breakdown_ms", breakdown);
-        }
+        Function<List<WorkerInfo>, PartitionPlan> plans = workers -> {
+          PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
+              workers, this::machineProfile);
+          console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
+          choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
+          return choice.plan();
+        };
+        RecoveringTraining.Outcome outcome = RecoveringTraining.fit(cluster, spec, config, plans, train,
+            splits.test(), progress(console), schedule, resumed, maxRecoveries, Duration.ofSeconds(replacementWait),
+            line -> console.println("recovery: " + line));
+        report = outcome.report();
+        TrainedModel trained = outcome.model();
+        metrics = finish(runDirectory, spec, trained.optimizer(), trained.step(), report, blas, wallStart);
+        metrics.put("plan", outcome.plan().describe());
+        metrics.put("nodes", nodes);
+        Map<String, Object> placement = new LinkedHashMap<>();
+        outcome.plan().placement().forEach((shard, node) -> placement.put(shard.toString(), node));
+        metrics.put("placement", placement);
+        metrics.put("recoveries", outcome.recoveries());
+        StepTimings timings = outcome.timings();
+        console.println("runtime: " + timings.describe());
+        Map<String, Object> breakdown = new LinkedHashMap<>();
+        breakdown.put("step", timings.meanStepSeconds() * 1e3);
+        breakdown.put("busiest_shard_compute", timings.meanComputeSeconds() * 1e3);
+        breakdown.put("gradient_all_reduce", timings.meanAllReduceSeconds() * 1e3);
+        breakdown.put("messages_and_waiting", timings.meanOtherSeconds() * 1e3);
+        metrics.put("step_breakdown_ms", breakdown);
       }
     } else {
       LocalTrainer trainer = new LocalTrainer(spec, config, blas);
@@ -390,6 +407,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
+    }
+    if (maxRecoveries < 0 || replacementWait < 0) {
+      throw new IllegalArgumentException("--max-recoveries and --replacement-wait must be ≥ 0, got " + maxRecoveries
+          + " and " + replacementWait);
     }
     if (checkpointEvery < 0 || keep < 1) {
       throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 and --keep ≥ 1, got " + checkpointEvery

@@ -59,12 +59,17 @@ public record CheckpointSchedule(Path root, int everySteps, int keep) {
     if (!Files.isDirectory(path)) {
       throw new IOException(path + ": no such checkpoint directory");
     }
-    List<Path> complete = complete(path);
-    if (complete.isEmpty()) {
-      throw new IOException(path + ": holds no " + CheckpointFiles.MANIFEST + " and no complete " + PREFIX
-          + "N checkpoint (a checkpoint is complete once its manifest is written)");
+    return newest(path).orElseThrow(() -> new IOException(path + ": holds no " + CheckpointFiles.MANIFEST
+        + " and no complete " + PREFIX + "N checkpoint (a checkpoint is complete once its manifest is written)"));
+  }
+
+  /** The newest complete checkpoint under {@code root}, if there is one yet. */
+  public static java.util.Optional<Path> newest(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return java.util.Optional.empty();
     }
-    return complete.get(complete.size() - 1);
+    List<Path> complete = complete(root);
+    return complete.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(complete.get(complete.size() - 1));
   }
 
   /** step-N directories with a manifest, oldest first. */

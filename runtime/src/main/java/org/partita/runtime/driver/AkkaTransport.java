@@ -18,14 +18,16 @@ final class AkkaTransport implements ShardTransport {
   private final BlockingQueue<Message> inbox;
   private final ActorRef<DriverInbox.Command> inboxActor;
   private final long maxMessageBytes;
+  private final Runnable onClose;
 
   AkkaTransport(Map<ShardId, ActorRef<ShardActor.Command>> shards, Map<ShardId, String> nodes,
-      BlockingQueue<Message> inbox, ActorRef<DriverInbox.Command> inboxActor, long maxMessageBytes) {
+      BlockingQueue<Message> inbox, ActorRef<DriverInbox.Command> inboxActor, long maxMessageBytes, Runnable onClose) {
     this.shards = Map.copyOf(shards);
     this.nodes = Map.copyOf(nodes);
     this.inbox = inbox;
     this.inboxActor = inboxActor;
     this.maxMessageBytes = maxMessageBytes;
+    this.onClose = onClose;
   }
 
   @Override
@@ -51,5 +53,6 @@ final class AkkaTransport implements ShardTransport {
       shard.tell(new ShardActor.Wire(release));
     }
     inboxActor.tell(new DriverInbox.Stop());
+    onClose.run();
   }
 }

@@ -36,6 +36,7 @@ import org.partita.proto.DescribeNodeProto;
 import org.partita.proto.LinkProbeProto;
 import org.partita.proto.LinkProbeReplyProto;
 import org.partita.proto.NodeInfoProto;
+import org.partita.proto.NodeLostProto;
 import org.partita.proto.ShardAddressProto;
 import org.partita.proto.ShardReadyProto;
 import org.partita.proto.ShardFailureProto;
@@ -69,11 +70,39 @@ public final class DriverNode implements TrainingCluster {
   private final Map<String, ActorRef<NodeGuardian.Command>> linkEchoes = new LinkedHashMap<>();
   private final List<WorkerInfo> workers = new ArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
+  /** Inboxes of open sessions, told when a worker is lost. */
+  private final Set<BlockingQueue<Message>> sessionInboxes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> lostAddresses = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private DriverNode(ActorSystem<SpawnProtocol.Command> system, RuntimeSettings settings) {
     this.system = system;
     this.settings = settings;
     this.resolver = ActorRefResolver.get(system);
+    spawn(MembershipWatcher.create(this::workerLost), "membership");
+  }
+
+  /**
+   * A worker left or became unreachable: it is no longer offered for plans, and every open session
+   * hears of it (a session with shards there aborts its step and fails with the node named).
+   */
+  private synchronized void workerLost(String address, String how) {
+    if (!lostAddresses.add(address)) {
+      return;
+    }
+    String name = address;
+    for (java.util.Iterator<WorkerInfo> it = workers.iterator(); it.hasNext(); ) {
+      WorkerInfo worker = it.next();
+      if (worker.address().equals(address)) {
+        name = worker.name();
+        it.remove();
+        guardians.remove(name);
+        linkEchoes.remove(name);
+      }
+    }
+    NodeLostProto lost = NodeLostProto.newBuilder().setNode(name).setAddress(address).setReason(how).build();
+    for (BlockingQueue<Message> inbox : sessionInboxes) {
+      inbox.add(lost);
+    }
   }
 
   /** Starts the driver on host:port (0 = any); with no seeds it founds the cluster. */
@@ -89,18 +118,36 @@ public final class DriverNode implements TrainingCluster {
 
   /** Waits until {@code count} workers have registered, then asks each to describe itself. */
   public DriverNode awaitWorkers(int count) {
-    long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+    if (!discover(count, settings.startTimeout())) {
+      throw new ClusterException("only " + workers().size() + " of " + count + " workers joined the cluster at "
+          + address() + " within " + settings.startTimeout().toSeconds() + " s: " + workers());
+    }
+    return this;
+  }
+
+  @Override
+  public boolean awaitWorkers(int count, Duration wait) {
+    return discover(count, wait);
+  }
+
+  /**
+   * Finds at least {@code count} live workers through the receptionist within {@code wait} and
+   * asks each to describe itself; false (the known workers unchanged) if fewer turned up.
+   */
+  private synchronized boolean discover(int count, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
     Set<ActorRef<NodeGuardian.Command>> found = Set.of();
     while (found.size() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new ClusterException("only " + found.size() + " of " + count + " workers joined the cluster at "
-            + address() + " within " + settings.startTimeout().toSeconds() + " s: " + found);
-      }
       found = findWorkers();
-      if (found.size() < count) {
-        sleep(100);
+      if (found.size() >= count) {
+        break;
       }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      sleep(100);
     }
+    deadline = Math.max(deadline, System.nanoTime() + settings.startTimeout().toNanos());
     BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
     ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(replies), "describe-" + sessions.incrementAndGet());
     for (ActorRef<NodeGuardian.Command> guardian : found) {
@@ -127,11 +174,11 @@ public final class DriverNode implements TrainingCluster {
       workers.add(new WorkerInfo(info.getName(), info.getAddress(), info.getCores(), info.getMaxMemoryBytes(),
           info.getBlas()));
     }
-    return this;
+    return true;
   }
 
   @Override
-  public List<WorkerInfo> workers() {
+  public synchronized List<WorkerInfo> workers() {
     return List.copyOf(workers);
   }
 
@@ -153,6 +200,7 @@ public final class DriverNode implements TrainingCluster {
     }
     String session = "s" + sessions.incrementAndGet();
     BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    sessionInboxes.add(queue);
     ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(queue), "driver-" + session);
     String driver = resolver.toSerializationFormat(inbox);
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
@@ -181,7 +229,8 @@ public final class DriverNode implements TrainingCluster {
       }
     }
     Map<ShardId, String> nodes = new LinkedHashMap<>(plan.placement());
-    AkkaTransport transport = new AkkaTransport(refs, nodes, queue, inbox, settings.maxMessageBytes());
+    AkkaTransport transport = new AkkaTransport(refs, nodes, queue, inbox, settings.maxMessageBytes(),
+        () -> sessionInboxes.remove(queue));
     if (!errors.isEmpty()) {
       transport.close("another shard could not be created");
       throw new ClusterException("could not place " + plan.describe() + ": " + String.join("; ", errors));
@@ -311,7 +360,9 @@ public final class DriverNode implements TrainingCluster {
       Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
           replyTo -> Receptionist.find(NodeGuardian.KEY, replyTo), Duration.ofSeconds(5), system.scheduler())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
-      return listing.getServiceInstances(NodeGuardian.KEY);
+      Set<ActorRef<NodeGuardian.Command>> live = new java.util.HashSet<>(listing.getServiceInstances(NodeGuardian.KEY));
+      live.removeIf(guardian -> lostAddresses.contains(guardian.path().address().toString()));
+      return live;
     } catch (Exception e) {
       throw new ClusterException("the receptionist of the driver at " + address() + " did not answer: " + e, e);
     }

@@ -36,6 +36,7 @@ import org.partita.proto.ApplyUpdateProto;
 import org.partita.proto.FetchStateProto;
 import org.partita.proto.GradientsReadyProto;
 import org.partita.proto.InputsProto;
+import org.partita.proto.NodeLostProto;
 import org.partita.proto.RunStepProto;
 import org.partita.proto.SaveShardProto;
 import org.partita.proto.ShardFileRefProto;
@@ -52,6 +53,7 @@ import org.partita.proto.TargetsProto;
 import org.partita.proto.TensorProto;
 import org.partita.runtime.ClusterException;
 import org.partita.runtime.DistributedTrainer;
+import org.partita.runtime.NodeLostException;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.StepTimings;
 import org.partita.runtime.TrainedModel;
@@ -390,10 +392,24 @@ public final class TrainingSession implements DistributedTrainer {
   /** The next driver message, or a timeout error naming who has not answered and what everyone waits for. */
   private Message poll(long deadline, String phase, long id, java.util.Set<ShardId> answered) {
     try {
-      long left = deadline - System.nanoTime();
-      Message message = left > 0 ? transport.poll(Duration.ofNanos(left)) : null;
-      if (message != null) {
-        return message;
+      while (true) {
+        long left = deadline - System.nanoTime();
+        Message message = left > 0 ? transport.poll(Duration.ofNanos(left)) : null;
+        if (message == null) {
+          break;
+        }
+        if (!(message instanceof NodeLostProto lost)) {
+          return message;
+        }
+        List<ShardId> there = shards.stream().filter(shard -> transport.nodeOf(shard).equals(lost.getNode())).toList();
+        if (!there.isEmpty()) {
+          if (id >= 0) {
+            abort(id, "node " + lost.getNode() + " lost");
+          }
+          throw new NodeLostException(lost.getNode(), phase + ": worker " + lost.getNode() + " (" + lost.getAddress()
+              + ") " + lost.getReason() + "; it held shards " + there + ". The step was aborted on the other shards;"
+              + " no update was applied");
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -409,7 +425,7 @@ public final class TrainingSession implements DistributedTrainer {
     for (ShardId shard : silent) {
       names.append(names.isEmpty() ? "" : ", ").append(shard).append(" on ").append(transport.nodeOf(shard));
     }
-    throw new ClusterException(phase + " timed out after " + settings.stepTimeout().toSeconds() + " s: no answer from "
+    throw new ClusterException(phase + " timed out after " + settings.stepTimeout().toSeconds() + " s, still waiting for "
         + names + ". Shard status:" + status);
   }
 
