@@ -56,7 +56,8 @@ class ProtoRoundTripTest {
         RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setSamples(128).setKind(StepKindProto.TRAIN)
             .setOptimizerStep(40).setFirstSample(128).setGlobalSamples(256).build(),
         GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)
-            .setNonFinite("layer 2 WEIGHTS").setComputeNanos(41_000_000).setAllReduceNanos(5_000_000).build(),
+            .setNonFinite("layer 2 WEIGHTS").setComputeNanos(41_000_000).setAllReduceNanos(5_000_000)
+            .setLossSum(12.5).setCorrect(90).build(),
         ApplyUpdateProto.newBuilder().setStep(42).setGradientScale(0.5f).build(),
         StepDoneProto.newBuilder().setShard(Samples.shardId()).setStep(42).setLossSum(12.5)
             .setCorrect(90).setSamples(128).build(),

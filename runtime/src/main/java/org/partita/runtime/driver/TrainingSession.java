@@ -63,7 +63,8 @@ import org.partita.runtime.shard.StateChunks;
 /**
  * The driver's side of one training session: feeds global batches to the shards of a placed plan
  * and runs each step's rounds — inputs to the first stage and targets to the last, then the
- * shards' gradient reports, the global-norm decision, the update and the loss. The driver sees
+ * shards' gradient reports (with the loss), the global-norm decision and the update, which the
+ * next round's messages follow without waiting for it. The driver sees
  * only batches, scalars and (on request) the merged model; parameters never pass through it
  * during training. With R replicas each gets a contiguous 1/R of every batch, the replicas
  * all-reduce their gradients among themselves, and their losses are added up here.
@@ -90,6 +91,9 @@ public final class TrainingSession implements DistributedTrainer {
   private final List<ShardId> lossReporters = new ArrayList<>();
   private long round;
   private long step;
+  /** The round whose update was sent last without waiting for it, and its step's name. */
+  private long updating = -1;
+  private String updatingPhase = "";
   private StepTimings timings = StepTimings.NONE;
   private boolean closed;
 
@@ -190,10 +194,20 @@ public final class TrainingSession implements DistributedTrainer {
     float clip = config.optimizer().clipGlobalNorm();
     float scale = clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f;
     sendAll(ApplyUpdateProto.newBuilder().setStep(id).setGradientScale(scale).build());
-    StepResult result = lossOf(await(id, StepDoneProto.class, phase + " update"));
+    // Not awaited: every shard applies the update before anything the driver sends next (one sender,
+    // so in order), so the next batch is already on its way while the shards update. A failed
+    // update is reported by the shard and fails the next wait.
+    updating = id;
+    updatingPhase = phase;
     timings = timings.plus((System.nanoTime() - start) / 1e9, compute / 1e9, allReduce / 1e9);
     step++;
-    return result;
+    double lossSum = 0;
+    long correct = 0;
+    for (ShardId reporter : lossReporters) {
+      lossSum += ready.get(reporter).getLossSum();
+      correct += ready.get(reporter).getCorrect();
+    }
+    return new StepResult(lossSum, correct);
   }
 
   @Override
@@ -373,6 +387,10 @@ public final class TrainingSession implements DistributedTrainer {
       Message message = poll(deadline, phase, id, replies.keySet());
       if (type.isInstance(message) && roundOf(message) == id) {
         replies.put(PlanProtos.fromProto(shardOf(message)), type.cast(message));
+      } else if (message instanceof ShardFailureProto failure && failure.getStep() == updating && updating != id) {
+        ShardId shard = PlanProtos.fromProto(failure.getShard());
+        throw new ClusterException(updatingPhase + " update failed on shard " + shard + " (node "
+            + transport.nodeOf(shard) + "): " + failure.getMessage());
       } else if (message instanceof ShardFailureProto failure && failure.getStep() == id) {
         ShardId shard = PlanProtos.fromProto(failure.getShard());
         abort(id, "shard " + shard + " failed");

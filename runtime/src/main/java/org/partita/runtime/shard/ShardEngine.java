@@ -561,6 +561,9 @@ public final class ShardEngine {
     GradientsReadyProto.Builder ready = GradientsReadyProto.newBuilder().setShard(idProto).setStep(round.id)
         .setSumOfSquares(sumOfSquares).setComputeNanos(compute)
         .setAllReduceNanos(allReduce.needed() ? now - round.allReduceStart : 0);
+    if (reportsLoss()) {
+      ready.setLossSum(round.lossSum).setCorrect(round.correct);
+    }
     if (!Double.isFinite(sumOfSquares)) {
       ready.setNonFinite(firstNonFiniteGradient());
     }
@@ -581,10 +584,15 @@ public final class ShardEngine {
 
   private void finishRound() {
     round.phase = RoundPhase.DONE;
-    boolean reportsLoss = layout.lastStage() && layout.id().slice() == 0;
+    boolean reportsLoss = reportsLoss();
     outbox.toDriver(StepDoneProto.newBuilder().setShard(idProto).setStep(round.id)
         .setLossSum(reportsLoss ? round.lossSum : 0).setCorrect(reportsLoss ? round.correct : 0)
         .setSamples(round.samples).build());
+  }
+
+  /** The last stage's slice 0 of each replica reports the replica's loss. */
+  private boolean reportsLoss() {
+    return layout.lastStage() && layout.id().slice() == 0;
   }
 
   // ---- message bookkeeping ----------------------------------------------------------------------
