@@ -201,13 +201,7 @@ public final class TrainingSession implements DistributedTrainer {
     updatingPhase = phase;
     timings = timings.plus((System.nanoTime() - start) / 1e9, compute / 1e9, allReduce / 1e9);
     step++;
-    double lossSum = 0;
-    long correct = 0;
-    for (ShardId reporter : lossReporters) {
-      lossSum += ready.get(reporter).getLossSum();
-      correct += ready.get(reporter).getCorrect();
-    }
-    return new StepResult(lossSum, correct);
+    return lossOf(ready, GradientsReadyProto::getLossSum, GradientsReadyProto::getCorrect);
   }
 
   @Override
@@ -227,7 +221,8 @@ public final class TrainingSession implements DistributedTrainer {
       data.copyBatch(null, from, count, inputs, targets);
       long id = ++round;
       startRound(id, StepKindProto.EVALUATE, inputs, targets);
-      StepResult done = lossOf(await(id, StepDoneProto.class, "evaluation of samples " + from + "–" + (from + count)));
+      StepResult done = lossOf(await(id, StepDoneProto.class, "evaluation of samples " + from + "–" + (from + count)),
+          StepDoneProto::getLossSum, StepDoneProto::getCorrect);
       lossSum += done.lossSum();
       correct += done.correct();
     }
@@ -369,14 +364,15 @@ public final class TrainingSession implements DistributedTrainer {
   }
 
   /** The round's loss sum and hits: the sum of every replica's report. */
-  private StepResult lossOf(Map<ShardId, StepDoneProto> done) {
+  private <T> StepResult lossOf(Map<ShardId, T> reports, java.util.function.ToDoubleFunction<T> loss,
+      java.util.function.ToLongFunction<T> correct) {
     double lossSum = 0;
-    long correct = 0;
+    long hits = 0;
     for (ShardId reporter : lossReporters) {
-      lossSum += done.get(reporter).getLossSum();
-      correct += done.get(reporter).getCorrect();
+      lossSum += loss.applyAsDouble(reports.get(reporter));
+      hits += correct.applyAsLong(reports.get(reporter));
     }
-    return new StepResult(lossSum, correct);
+    return new StepResult(lossSum, hits);
   }
 
   /** One reply of type {@code type} from every shard for round {@code id}. */
