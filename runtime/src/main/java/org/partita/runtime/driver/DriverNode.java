@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +24,7 @@ import org.partita.models.io.SpecProtos;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.UnitRange;
 import org.partita.models.network.ModelSpec;
+import org.partita.models.tensor.TensorCodec;
 import org.partita.models.train.TrainingConfig;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.PlanProtos;
@@ -31,15 +33,14 @@ import org.partita.partitioner.StagePlan;
 import org.partita.partitioner.StateResharding;
 import org.partita.proto.AssignShardProto;
 import org.partita.proto.ConnectShardsProto;
-import org.partita.models.tensor.TensorCodec;
 import org.partita.proto.DescribeNodeProto;
 import org.partita.proto.LinkProbeProto;
 import org.partita.proto.LinkProbeReplyProto;
 import org.partita.proto.NodeInfoProto;
 import org.partita.proto.NodeLostProto;
 import org.partita.proto.ShardAddressProto;
-import org.partita.proto.ShardReadyProto;
 import org.partita.proto.ShardFailureProto;
+import org.partita.proto.ShardReadyProto;
 import org.partita.proto.ShardStateChunkProto;
 import org.partita.proto.ShardStateProto;
 import org.partita.proto.ShardsConnectedProto;
@@ -66,13 +67,14 @@ public final class DriverNode implements TrainingCluster {
   private final ActorSystem<SpawnProtocol.Command> system;
   private final RuntimeSettings settings;
   private final ActorRefResolver resolver;
-  private final Map<String, ActorRef<NodeGuardian.Command>> guardians = new LinkedHashMap<>();
-  private final Map<String, ActorRef<NodeGuardian.Command>> linkEchoes = new LinkedHashMap<>();
+  // Concurrent: the membership watcher removes lost workers while sessions look guardians up.
+  private final Map<String, ActorRef<NodeGuardian.Command>> guardians = new ConcurrentHashMap<>();
+  private final Map<String, ActorRef<NodeGuardian.Command>> linkEchoes = new ConcurrentHashMap<>();
   private final List<WorkerInfo> workers = new ArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
   /** Inboxes of open sessions, told when a worker is lost. */
-  private final Set<BlockingQueue<Message>> sessionInboxes = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Set<String> lostAddresses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<BlockingQueue<Message>> sessionInboxes = ConcurrentHashMap.newKeySet();
+  private final Set<String> lostAddresses = ConcurrentHashMap.newKeySet();
 
   private DriverNode(ActorSystem<SpawnProtocol.Command> system, RuntimeSettings settings) {
     this.system = system;
