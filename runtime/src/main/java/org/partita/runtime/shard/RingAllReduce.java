@@ -84,7 +84,9 @@ public final class RingAllReduce {
     boolean done = false;
     for (AllReduceChunkProto piece : kept) {
       if (piece.getStep() == roundId) {
-        done = receive(piece, sender);
+        done |= receive(piece, sender);
+      } else if (piece.getStep() > roundId) {
+        early.add(piece);
       }
     }
     return done;
