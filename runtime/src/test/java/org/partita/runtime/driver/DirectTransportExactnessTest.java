@@ -42,6 +42,29 @@ class DirectTransportExactnessTest {
   }
 
   /**
+   * The LSTM over image rows, whole in each shard (recurrent layers are not sliced yet): 2
+   * replicas, 2 stages (the LSTM, then the dense head) and both at once with 2 micro-batches.
+   */
+  @Test
+  void recurrentModelsTrainExactlyOnReplicasAndStages() {
+    ModelSpec model = StandardModels.lstm(3);
+    LocalTrainer reference = REFERENCES.computeIfAbsent(model.name(), n -> ExactnessCheck.reference(model));
+    int layers = model.layers().size();
+    for (PartitionPlan plan : List.of(
+        ExactnessCheck.plan(model, 2, new int[] {0, layers}, new int[] {1}, 1, List.of("local")),
+        ExactnessCheck.plan(model, 1, new int[] {0, 1, layers}, new int[] {1, 1}, 2, List.of("local")),
+        ExactnessCheck.plan(model, 2, new int[] {0, 1, layers}, new int[] {1, 1}, 2, List.of("local")))) {
+      DirectTransport transport = new DirectTransport(model, plan, ExactnessCheck.config().optimizer(), Blas.get());
+      try (TrainingSession session = new TrainingSession(model, ExactnessCheck.config(), plan, transport,
+          RuntimeSettings.defaults())) {
+        ExactnessCheck.Outcome outcome = ExactnessCheck.compare(reference, session);
+        System.out.println(model.name() + " " + ExactnessCheck.describe(plan, outcome));
+        assertTrue(outcome.maxRelative() < ExactnessCheck.TOLERANCE, ExactnessCheck.describe(plan, outcome));
+      }
+    }
+  }
+
+  /**
    * 31 samples in batches of 30 over 3 replicas: the last batch has one sample, so two replicas
    * get none and still take part in the all-reduce with zero gradients; the loss is the mean over
    * the one sample, as in the reference.
