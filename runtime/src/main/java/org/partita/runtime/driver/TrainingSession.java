@@ -87,6 +87,8 @@ public final class TrainingSession implements DistributedTrainer {
   private final List<ShardId> shards;
   private final List<ShardId> firstStage = new ArrayList<>();
   private final List<ShardId> lastStage = new ArrayList<>();
+  /** Replica 0's shards: replicas hold identical parameters, so these make up the model. */
+  private final List<ShardId> replicaZero;
   /** Last-stage slice 0 of every replica: each reports its replica's loss and hits. */
   private final List<ShardId> lossReporters = new ArrayList<>();
   private long round;
@@ -113,6 +115,7 @@ public final class TrainingSession implements DistributedTrainer {
     this.transport = transport;
     this.settings = settings;
     this.shards = plan.shards();
+    this.replicaZero = shards.stream().filter(shard -> shard.replica() == 0).toList();
     int last = plan.stages().size() - 1;
     for (ShardId shard : shards) {
       if (shard.stage() == 0) {
@@ -239,7 +242,6 @@ public final class TrainingSession implements DistributedTrainer {
   @Override
   public void saveCheckpoint(Path directory, ModelCheckpoint.Position position) throws IOException {
     Files.createDirectories(directory);
-    List<ShardId> replicaZero = shards.stream().filter(shard -> shard.replica() == 0).toList();
     for (ShardId shard : replicaZero) {
       transport.send(shard, SaveShardProto.newBuilder().setStep(position.step())
           .setDirectory(directory.toAbsolutePath().toString()).build());
@@ -267,8 +269,6 @@ public final class TrainingSession implements DistributedTrainer {
 
   @Override
   public TrainedModel collect() {
-    // Replicas hold identical parameters; replica 0's shards make up the model.
-    List<ShardId> replicaZero = shards.stream().filter(shard -> shard.replica() == 0).toList();
     for (ShardId shard : replicaZero) {
       transport.send(shard, FetchStateProto.newBuilder().setStep(step).build());
     }
