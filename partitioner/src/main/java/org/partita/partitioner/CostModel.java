@@ -16,7 +16,8 @@ import org.partita.models.optim.OptimizerSpec;
  *
  * <p>Exchanges per micro-batch: inside a stage of S slices, every layer's outputs are all-gathered
  * forward and its input gradient reduce-scattered backward ((S−1) messages each way per shard,
- * carrying (S−1)/S of the tensor); recurrent slices do so at every time step; a stage sends its
+ * carrying (S−1)/S of the tensor); recurrent slices also exchange h_t and dh_{t−1} at every time
+ * step, each step waiting on the last (latency counts T times); a stage sends its
  * output forward to the next stage and receives the gradient back. Replicas all-reduce each
  * shard's gradients in a ring: 2(R−1) messages carrying 2(R−1)/R of the gradient.
  */
@@ -96,16 +97,22 @@ public final class CostModel {
       LayerSpec spec = model.layers().get(layer);
       UnitRange units = stage.units(layer, slice);
       if (slices > 1) {
-        int rounds = spec instanceof RecurrentSpec recurrent ? recurrent.timeSteps() : 1;
-        long perRoundFloats = spec instanceof RecurrentSpec ? (long) units.size() * micro
-            : (long) units.size() * spec.rowsPerUnit() * micro;
-        // forward all-gather of outputs: send own piece to S−1 peers, receive theirs
-        seconds += rounds * link.seconds(slices - 1, (double) (slices - 1) * perRoundFloats * Float.BYTES);
+        long inputFloats = (long) spec.inputShape().size() * micro;
+        if (spec instanceof RecurrentSpec recurrent) {
+          // every step: h_t all-gathered forward; the partial dh_{t-1} reduce-scattered backward (T−1 steps)
+          long hiddenFloats = (long) recurrent.hidden() * micro;
+          seconds += recurrent.timeSteps()
+              * link.seconds(slices - 1, (double) (slices - 1) * units.size() * micro * Float.BYTES);
+          seconds += (recurrent.timeSteps() - 1)
+              * link.seconds(slices - 1, (double) (slices - 1) / slices * hiddenFloats * Float.BYTES);
+        } else {
+          // forward all-gather of outputs: send own piece to S−1 peers, receive theirs
+          long outputFloats = (long) units.size() * spec.rowsPerUnit() * micro;
+          seconds += link.seconds(slices - 1, (double) (slices - 1) * outputFloats * Float.BYTES);
+        }
         if (layer > 0) {
-          // backward reduce-scatter of the input gradient: each peer gets the rows it owns
-          long inputFloats = spec instanceof RecurrentSpec recurrent ? (long) recurrent.hidden() * micro
-              : (long) spec.inputShape().size() * micro;
-          seconds += rounds * link.seconds(slices - 1, (double) (slices - 1) / slices * inputFloats * Float.BYTES);
+          // backward reduce-scatter of the input gradient (once per micro-batch): each peer gets the rows it owns
+          seconds += link.seconds(slices - 1, (double) (slices - 1) / slices * inputFloats * Float.BYTES);
         }
       }
     }

@@ -130,12 +130,12 @@ final class Samples {
 
   static LayerOutputProto layerOutput() {
     return LayerOutputProto.newBuilder().setStep(stepRef()).setSender(shardId()).setLayer(4)
-        .setUnits(range(16, 32)).setTimeStep(5).setValues(tensor()).build();
+        .setUnits(range(16, 32)).setTimeStep(5).setValues(tensor()).setRecurrentState(true).build();
   }
 
   static InputGradientProto inputGradient() {
     return InputGradientProto.newBuilder().setStep(stepRef()).setSender(shardId()).setLayer(4)
-        .setUnits(range(8, 16)).setTimeStep(5).setValues(tensor()).build();
+        .setUnits(range(8, 16)).setTimeStep(5).setValues(tensor()).setRecurrentState(true).build();
   }
 
   static InputsProto inputs() {

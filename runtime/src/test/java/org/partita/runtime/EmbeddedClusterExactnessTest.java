@@ -19,8 +19,9 @@ import org.partita.partitioner.PartitionPlan;
 /**
  * The exactness matrix on real Akka nodes: four embedded worker ActorSystems on loopback, every
  * message serialized as protobuf through Artery. MLP and CNN × {whole, 2 slices, 3 slices,
- * 2 stages, 2 stages × 2 slices} × M ∈ {1, 4}: after 10 steps every parameter equals the reference
- * trainer's within 1e-4 relative.
+ * 2 stages, 2 stages × 2 slices, replicas and hybrids} × M ∈ {1, 4}, and the recurrent models
+ * with sliced recurrent layers (per-time-step messages): after 10 steps every parameter equals
+ * the reference trainer's within 1e-4 relative.
  */
 class EmbeddedClusterExactnessTest {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3", "node-4");
@@ -43,6 +44,18 @@ class EmbeddedClusterExactnessTest {
     return Stream.of(StandardModels.mlp(3), StandardModels.cnn(3)).flatMap(model -> Stream.of(1, 4)
         .flatMap(m -> ExactnessCheck.plans(model, model.layers().size() / 2, m, NODES).stream()
             .map(plan -> Arguments.of(model, plan))));
+  }
+
+  /** Recurrent models on the plans that slice their recurrent layers; M = 2 (micro-batches interleave). */
+  static Stream<Arguments> recurrentCases() {
+    return ExactnessCheck.recurrentModels().stream().flatMap(model -> ExactnessCheck.plans(model, 1, 2, NODES)
+        .stream().filter(plan -> plan.stages().get(0).sliceCount() > 1).map(plan -> Arguments.of(model, plan)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("recurrentCases")
+  void recurrentPlanEqualsReference(ModelSpec model, PartitionPlan plan) {
+    planEqualsReference(model, plan);
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -56,6 +56,20 @@ public final class ExactnessCheck {
     return plans;
   }
 
+  /**
+   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head)
+   * and a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence
+   * outputs cross slices and stages too. The second stage begins at layer 1 in both.
+   */
+  public static List<ModelSpec> recurrentModels() {
+    ModelSpec stack = new ModelSpec("rnn-lstm-stack", new org.partita.models.layers.Shape(6, 8, 1), List.of(
+        new org.partita.models.layers.SimpleRnnSpec(8, 12, 6, true),
+        new org.partita.models.layers.LstmSpec(12, 10, 6, false),
+        new org.partita.models.layers.DenseSpec(10, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+    return List.of(org.partita.models.network.StandardModels.lstm(3), stack);
+  }
+
   public static PartitionPlan plan(ModelSpec model, int[] cuts, int[] slices, int microBatches, List<String> nodes) {
     return plan(model, 1, cuts, slices, microBatches, nodes);
   }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.jblas.FloatMatrix;
 import org.partita.models.blas.Parallel;
 import org.partita.models.blas.Transpose;
+import org.partita.models.tensor.RowBlocks;
 
 /**
  * A SimpleRNN or LSTM bound to hidden units [a, b) (u of them, G gates each, H hidden in all, F
@@ -264,7 +265,7 @@ public final class RecurrentLayer extends BoundLayer {
     int steps = spec.timeSteps();
     if (spec.returnSequences()) {
       for (int t = 0; t < steps; t++) {
-        copyRows(sequence.states[t].hidden, output, t * hidden, steps * hidden);
+        RowBlocks.place(sequence.states[t].hidden, output, t * hidden, steps * hidden);
       }
     } else {
       System.arraycopy(sequence.states[steps - 1].hidden.data, 0, output.data, 0, hidden * batch);
@@ -290,11 +291,11 @@ public final class RecurrentLayer extends BoundLayer {
       System.arraycopy(dhBefore.data, 0, dh.data, 0, hidden * batch);
       Arrays.fill(dhBefore.data, 0f);
       if (spec.returnSequences()) {
-        addRows(outputGradient, t * hidden, steps * hidden, dh);
+        RowBlocks.add(outputGradient, t * hidden, steps * hidden, dh);
       } else if (t == steps - 1) {
-        addRows(outputGradient, 0, hidden, dh);
+        RowBlocks.add(outputGradient, 0, hidden, dh);
       }
-      copyRows(input, t * inputs, steps * inputs, sequence.x);
+      RowBlocks.copy(input, t * inputs, steps * inputs, sequence.x);
       FloatMatrix dx = inputGradient == null ? null : sequence.gradientX;
       if (dx != null) {
         Arrays.fill(dx.data, 0f);
@@ -304,7 +305,7 @@ public final class RecurrentLayer extends BoundLayer {
       stepBackward(new StepInput(sequence.x, hiddenBefore), previous, sequence.states[t],
           new StepGradient(dh, dc), new StepInput(dx, dhBefore));
       if (dx != null) {
-        addRowsInto(dx, inputGradient, t * inputs, steps * inputs);
+        RowBlocks.addInto(dx, inputGradient, t * inputs, steps * inputs);
       }
     }
   }
@@ -341,7 +342,7 @@ public final class RecurrentLayer extends BoundLayer {
     }
     int steps = spec.timeSteps();
     for (int t = 0; t < steps; t++) {
-      copyRows(input, t * inputs, steps * inputs, cache.x);
+      RowBlocks.copy(input, t * inputs, steps * inputs, cache.x);
       StepState previous = t == 0 ? initialState : cache.states[t - 1];
       FloatMatrix hiddenBefore = previous == null ? cache.zeros : previous.hidden;
       stepForward(new StepInput(cache.x, hiddenBefore), previous, cache.states[t]);
@@ -358,41 +359,6 @@ public final class RecurrentLayer extends BoundLayer {
     }
   }
 
-  /** target (rows × B) = rows [from, from + rows) of every column of source (leading dimension ld). */
-  private static void copyRows(FloatMatrix source, int from, int ld, FloatMatrix target) {
-    int rows = target.rows;
-    for (int b = 0; b < target.columns; b++) {
-      System.arraycopy(source.data, b * ld + from, target.data, b * rows, rows);
-    }
-  }
-
-  /** target rows [from, from + source.rows) of every column (leading dimension ld) = source. */
-  private static void copyRows(FloatMatrix source, FloatMatrix target, int from, int ld) {
-    int rows = source.rows;
-    for (int b = 0; b < source.columns; b++) {
-      System.arraycopy(source.data, b * rows, target.data, b * ld + from, rows);
-    }
-  }
-
-  /** target (rows × B) += rows [from, from + rows) of source (leading dimension ld). */
-  private static void addRows(FloatMatrix source, int from, int ld, FloatMatrix target) {
-    int rows = target.rows;
-    for (int b = 0; b < target.columns; b++) {
-      for (int r = 0; r < rows; r++) {
-        target.data[b * rows + r] += source.data[b * ld + from + r];
-      }
-    }
-  }
-
-  /** target rows [from, from + source.rows) (leading dimension ld) += source. */
-  private static void addRowsInto(FloatMatrix source, FloatMatrix target, int from, int ld) {
-    int rows = source.rows;
-    for (int b = 0; b < source.columns; b++) {
-      for (int r = 0; r < rows; r++) {
-        target.data[b * ld + from + r] += source.data[b * rows + r];
-      }
-    }
-  }
 
   /** The states of every step of the last forward, and buffers for its backward. */
   private final class SequenceCache {

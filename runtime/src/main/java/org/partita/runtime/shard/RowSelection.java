@@ -46,6 +46,11 @@ final class RowSelection {
     return new RowSelection(spec.outputShape().size(), runs);
   }
 
+  /** Rows [begin, end) of a matrix with {@code wholeRows} rows: one run. */
+  static RowSelection range(int wholeRows, UnitRange rows) {
+    return new RowSelection(wholeRows, List.of(new int[] {rows.begin(), rows.size()}));
+  }
+
   int rows() {
     return rows;
   }

@@ -15,7 +15,7 @@ import org.partita.models.layers.Layer;
 import org.partita.models.layers.LayerBinding;
 import org.partita.models.layers.Parameter;
 import org.partita.models.layers.Phase;
-import org.partita.models.layers.RecurrentSpec;
+import org.partita.models.layers.RecurrentLayer;
 import org.partita.models.layers.UnitRange;
 import org.partita.models.loss.Loss;
 import org.partita.models.network.ModelSpec;
@@ -64,7 +64,9 @@ import org.partita.proto.UnitRangeProto;
  * the previous stage; each layer's output all-gathered among the slices), the last stage turns
  * all-gathered logits into the loss, and backwards run in micro-batch order (GPipe: after every
  * forward of the round; 1F1B: as soon as possible), partial input gradients reduce-scattered to
- * the slices that own the rows. Partial sums are added in slice order, so a run is deterministic.
+ * the slices that own the rows. A recurrent layer split into slices runs step by step with its
+ * siblings ({@link RecurrentSteps}: h_t all-gathered and dh reduce-scattered every time step).
+ * Partial sums are added in slice order, so a run is deterministic.
  * After the last backward the shard sums its gradients with the same shard of every other replica
  * ({@link RingAllReduce}; a replica holds samples [⌊r·B/R⌋, ⌊(r+1)·B/R⌋) of the global batch B),
  * then reports their sum of squares and waits for
@@ -112,11 +114,6 @@ public final class ShardEngine {
     List<Layer> bound = new ArrayList<>();
     List<Parameter> parameters = new ArrayList<>();
     for (int l = layout.firstLayer(); l < layout.endLayer(); l++) {
-      if (layout.spec(l) instanceof RecurrentSpec && layout.units(l).size() != layout.spec(l).units()) {
-        throw new IllegalArgumentException("layer " + l + " (" + layout.spec(l).describe() + ") is split into "
-            + layout.slices() + " slices, but recurrent layers exchange h_t every time step and are not sliced yet;"
-            + " give its stage one slice");
-      }
       Layer layer = layout.spec(l).bind(new LayerBinding(l, model.initSeed(), layout.units(l), blas));
       bound.add(layer);
       parameters.addAll(layer.parameters());
@@ -289,6 +286,18 @@ public final class ShardEngine {
     int layer = output.getLayer();
     String what = describe() + ": outputs of layer " + layer + " from " + sender + " for micro-batch " + mb.index;
     checkUnits(output.getUnits(), layer, sender, what);
+    int own = layer - layout.firstLayer();
+    boolean stepwise = own >= 0 && own < layers.size() && mb.recurrent[own] != null
+        && sender.stage() == layout.id().stage();
+    if (output.getRecurrentState() != stepwise) {
+      throw new IllegalArgumentException(what + ": " + (stepwise ? "a whole output, but the slices of this recurrent"
+          + " layer exchange h_t step by step" : "a recurrent step's h_t, but this shard runs no such layer in slices"));
+    }
+    if (stepwise) {
+      mb.recurrent[own].receiveHidden(output.getTimeStep(), sender.slice(), output.getValues(), what);
+      advance();
+      return;
+    }
     RowSelection rows = layout.rowsOf(layer, sender.slice());
     if (layer == layout.firstLayer() - 1 && sender.stage() == layout.id().stage() - 1) {
       mb.receiveStageInput(sender.slice(), () -> rows.decodeInto(output.getValues(), mb.stageInput, what));
@@ -312,6 +321,15 @@ public final class ShardEngine {
         + mb.index;
     checkUnits(gradient.getUnits(), layer, layout.id(), what);
     int i = layer - layout.firstLayer();
+    if (gradient.getRecurrentState()) {
+      if (i < 0 || i >= layers.size() || mb.recurrent[i] == null || sender.stage() != layout.id().stage()) {
+        throw new IllegalArgumentException(what + ": a recurrent step's dh, but this shard runs no such layer in"
+            + " slices with the sender");
+      }
+      mb.recurrent[i].receiveHiddenGradient(gradient.getTimeStep(), sender.slice(), gradient.getValues(), what);
+      advance();
+      return;
+    }
     boolean fromNextStage = i == layout.layerCount() - 1 && !layout.lastStage()
         && sender.stage() == layout.id().stage() + 1;
     boolean fromSibling = i >= 0 && i < layout.layerCount() - 1 && sender.stage() == layout.id().stage();
@@ -401,7 +419,9 @@ public final class ShardEngine {
     while (round.forwardNext < round.microBatches.length) {
       MicroBatch mb = round.microBatches[round.forwardNext];
       while (mb.forwardLayer < layers.size() && mb.inputReady(mb.forwardLayer)) {
-        forward(mb, mb.forwardLayer);
+        if (!forward(mb, mb.forwardLayer)) {
+          return progressed; // a recurrent slice waits for the other slices' h_t
+        }
         mb.forwardLayer++;
         progressed = true;
       }
@@ -446,7 +466,9 @@ public final class ShardEngine {
         return progressed;
       }
       while (mb.backwardLayer >= 0 && mb.gradientReady(mb.backwardLayer)) {
-        backward(mb, mb.backwardLayer);
+        if (!backward(mb, mb.backwardLayer)) {
+          return progressed; // a recurrent slice waits for the other slices' dh
+        }
         mb.backwardLayer--;
         progressed = true;
       }
@@ -462,25 +484,67 @@ public final class ShardEngine {
     return progressed;
   }
 
-  // layer i of the stage: input (inputRows × b) → own outputs (outputRows × b), then all-gather or hand on
-  private void forward(MicroBatch mb, int i) {
+  // layer i of the stage: input (inputRows × b) → own outputs (outputRows × b), then all-gather or hand on.
+  // False while a sliced recurrent layer waits for the other slices' h_t (it is called again).
+  private boolean forward(MicroBatch mb, int i) {
     int layer = layout.firstLayer() + i;
-    layers.get(i).forward(mb.input(i), mb.outputs[i], mb.context(round));
     boolean handsOn = i == layers.size() - 1 && !layout.lastStage();
-    List<ShardId> receivers = handsOn ? layout.stageShards(layout.id().stage() + 1) : siblings();
-    if (!receivers.isEmpty()) {
-      LayerOutputProto message = LayerOutputProto.newBuilder().setStep(mb.ref)
-          .setSender(idProto).setLayer(layer).setUnits(range(layout.units(layer)))
-          .setValues(TensorCodec.encode(mb.outputs[i])).build();
-      for (ShardId receiver : receivers) {
-        outbox.toShard(receiver, message);
+    RecurrentSteps steps = mb.recurrent[i];
+    if (steps != null) {
+      if (!steps.forward(mb.input(i), exchange(mb, layer))) {
+        return false;
       }
+      steps.writeOutputs(mb.outputs[i], handsOn ? null : mb.gathered[i]);
+      if (handsOn) {
+        sendOutputs(mb, i, layout.stageShards(layout.id().stage() + 1));
+      } else {
+        mb.gatheredByRecurrence(i);
+      }
+      return true;
     }
+    layers.get(i).forward(mb.input(i), mb.outputs[i], mb.context(round));
+    sendOutputs(mb, i, handsOn ? layout.stageShards(layout.id().stage() + 1) : siblings());
     if (!handsOn) {
       RowSelection own = layout.rowsOf(layer, layout.id().slice());
       boolean alone = mb.gathered[i] == mb.outputs[i];
       mb.receiveGathered(i, layout.id().slice(), alone ? () -> { } : () -> own.scatter(mb.outputs[i], mb.gathered[i]));
     }
+    return true;
+  }
+
+  private void sendOutputs(MicroBatch mb, int i, List<ShardId> receivers) {
+    if (receivers.isEmpty()) {
+      return;
+    }
+    int layer = layout.firstLayer() + i;
+    LayerOutputProto message = LayerOutputProto.newBuilder().setStep(mb.ref)
+        .setSender(idProto).setLayer(layer).setUnits(range(layout.units(layer)))
+        .setValues(TensorCodec.encode(mb.outputs[i])).build();
+    for (ShardId receiver : receivers) {
+      outbox.toShard(receiver, message);
+    }
+  }
+
+  /** A sliced recurrent layer's steps talk to the same layer's other slices. */
+  private RecurrentSteps.Exchange exchange(MicroBatch mb, int layer) {
+    return new RecurrentSteps.Exchange() {
+      @Override
+      public void hidden(int timeStep, FloatMatrix own) {
+        LayerOutputProto message = LayerOutputProto.newBuilder().setStep(mb.ref).setSender(idProto).setLayer(layer)
+            .setUnits(range(layout.units(layer))).setTimeStep(timeStep).setRecurrentState(true)
+            .setValues(TensorCodec.encode(own)).build();
+        for (ShardId sibling : siblings()) {
+          outbox.toShard(sibling, message);
+        }
+      }
+
+      @Override
+      public void hiddenGradient(int timeStep, int slice, TensorProto values) {
+        outbox.toShard(layout.stageShards(layout.id().stage()).get(slice), InputGradientProto.newBuilder()
+            .setStep(mb.ref).setSender(idProto).setLayer(layer).setUnits(range(layout.unitsOf(layer, slice)))
+            .setTimeStep(timeStep).setRecurrentState(true).setValues(values).build());
+      }
+    };
   }
 
   /** Loss of the all-gathered logits; false when it is not finite (the round fails, the driver is told). */
@@ -516,15 +580,30 @@ public final class ShardEngine {
 
   // layer i: own output gradient (outputRows × b) → parameter gradients, partial input gradient reduce-scattered.
   // The partial input gradient is handed on as soon as the layer has it, before its parameter gradients.
-  private void backward(MicroBatch mb, int i) {
+  // False while a sliced recurrent layer waits for the other slices' dh (it is called again). Backwards
+  // run in micro-batch order, so the pooled input gradient is this micro-batch's until it returns true.
+  private boolean backward(MicroBatch mb, int i) {
     int layer = layout.firstLayer() + i;
-    FloatMatrix outputGradient = mb.sumPartials(i);
     FloatMatrix inputGradient = layer == 0 ? null : pool.inputGradient(i, mb.size);
-    if (inputGradient != null) {
-      java.util.Arrays.fill(inputGradient.data, 0f);
+    RecurrentSteps steps = mb.recurrent[i];
+    if (steps == null || !steps.backwardStarted()) {
+      if (inputGradient != null) {
+        java.util.Arrays.fill(inputGradient.data, 0f);
+      }
     }
-    layers.get(i).backward(mb.input(i), mb.outputs[i], outputGradient, inputGradient, mb.context(round),
+    if (steps != null) {
+      if (!steps.backwardStarted()) {
+        steps.beginBackward(mb.sumPartials(i), inputGradient);
+      }
+      if (!steps.backward(mb.input(i), exchange(mb, layer))) {
+        return false;
+      }
+      handOnInputGradient(mb, i, inputGradient);
+      return true;
+    }
+    layers.get(i).backward(mb.input(i), mb.outputs[i], mb.sumPartials(i), inputGradient, mb.context(round),
         () -> handOnInputGradient(mb, i, inputGradient));
+    return true;
   }
 
   /** Reduce-scatter: each owner of rows of the layer below gets this shard's partial sum for them. */
@@ -714,6 +793,8 @@ public final class ShardEngine {
     final FloatMatrix[] outputs;
     final FloatMatrix[] gathered;
     final FloatMatrix[][] partials;
+    /** Per layer: the step-by-step run of a sliced recurrent layer, else null. */
+    final RecurrentSteps[] recurrent;
     private final FloatMatrix[] summed;
     private long stageInputFrom;
     private final long[] gatheredFrom;
@@ -737,6 +818,7 @@ public final class ShardEngine {
       this.outputs = new FloatMatrix[n];
       this.gathered = new FloatMatrix[n];
       this.partials = new FloatMatrix[n][];
+      this.recurrent = new RecurrentSteps[n];
       this.summed = new FloatMatrix[n];
       this.gatheredFrom = new long[n];
       this.partialFrom = new long[n];
@@ -752,6 +834,14 @@ public final class ShardEngine {
           this.partials[i][q] = new FloatMatrix(layers.get(i).outputRows(), size);
         }
         this.summed[i] = senders == 1 ? this.partials[i][0] : new FloatMatrix(layers.get(i).outputRows(), size);
+        if (!alone && layers.get(i) instanceof RecurrentLayer sliced) {
+          int layer = layout.firstLayer() + i;
+          List<UnitRange> units = new ArrayList<>();
+          for (int q = 0; q < layout.slices(); q++) {
+            units.add(layout.unitsOf(layer, q));
+          }
+          this.recurrent[i] = new RecurrentSteps(sliced, units, layout.id().slice(), size);
+        }
       }
     }
 
@@ -766,6 +856,11 @@ public final class ShardEngine {
       forwardDone = false;
       forwardLayer = 0;
       backwardLayer = layers.size() - 1;
+      for (RecurrentSteps steps : recurrent) {
+        if (steps != null) {
+          steps.start();
+        }
+      }
     }
 
     BatchContext context(Round round) {
@@ -797,6 +892,11 @@ public final class ShardEngine {
     void receiveGathered(int i, int sender, Runnable copy) {
       gatheredFrom[i] = mark(gatheredFrom[i], sender, "outputs of layer " + (layout.firstLayer() + i));
       copy.run();
+    }
+
+    /** A sliced recurrent layer gathered its whole output step by step. */
+    void gatheredByRecurrence(int i) {
+      gatheredFrom[i] = (1L << layout.slices()) - 1;
     }
 
     void receivePartial(int i, int sender, Runnable copy) {
@@ -857,12 +957,26 @@ public final class ShardEngine {
               + missing(gatheredFrom[i], layout.stageShards(layout.id().stage()));
         }
       }
+      if (forwardLayer < layers.size() && recurrent[forwardLayer] != null) {
+        RecurrentSteps.Waiting step = recurrent[forwardLayer].waitingForward();
+        if (step != null) {
+          return "h_" + step.timeStep() + " of layer " + (layout.firstLayer() + forwardLayer) + " for micro-batch "
+              + index + " from " + slicesNamed(step.slices());
+        }
+      }
       return layout.lastStage() && !targetsReady ? "targets of micro-batch " + index + " from the driver"
           : "nothing (computing)";
     }
 
     String waitingBackward() {
       int i = backwardLayer;
+      if (i >= 0 && gradientReady(i) && recurrent[i] != null) {
+        RecurrentSteps.Waiting step = recurrent[i].waitingBackward();
+        if (step != null) {
+          return "dh_" + step.timeStep() + " of layer " + (layout.firstLayer() + i) + " for micro-batch " + index
+              + " from " + slicesNamed(step.slices());
+        }
+      }
       if (i < 0 || gradientReady(i)) {
         return "nothing (computing)";
       }
@@ -870,6 +984,11 @@ public final class ShardEngine {
           : layout.stageShards(layout.id().stage() + 1);
       return "gradients of layer " + (layout.firstLayer() + i) + " outputs for micro-batch " + index + " from "
           + missing(partialFrom[i], senders);
+    }
+
+    private String slicesNamed(List<Integer> slices) {
+      List<ShardId> stage = layout.stageShards(layout.id().stage());
+      return String.join(", ", slices.stream().map(q -> stage.get(q).toString()).toList());
     }
 
     private String missing(long from, List<ShardId> senders) {

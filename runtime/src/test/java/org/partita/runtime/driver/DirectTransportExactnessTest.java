@@ -41,27 +41,21 @@ class DirectTransportExactnessTest {
     }
   }
 
+  static Stream<Arguments> recurrentCases() {
+    return ExactnessCheck.recurrentModels().stream().flatMap(model -> Stream.of(1, 4)
+        .flatMap(m -> ExactnessCheck.plans(model, 1, m, List.of("local")).stream()
+            .map(plan -> Arguments.of(model, plan))));
+  }
+
   /**
-   * The LSTM over image rows, whole in each shard (recurrent layers are not sliced yet): 2
-   * replicas, 2 stages (the LSTM, then the dense head) and both at once with 2 micro-batches.
+   * Recurrent layers split by hidden units (h_t all-gathered and dh reduce-scattered every time
+   * step), alone, with pipeline stages (a sequence output handed to the next stage's slices),
+   * and on replicas.
    */
-  @Test
-  void recurrentModelsTrainExactlyOnReplicasAndStages() {
-    ModelSpec model = StandardModels.lstm(3);
-    LocalTrainer reference = REFERENCES.computeIfAbsent(model.name(), n -> ExactnessCheck.reference(model));
-    int layers = model.layers().size();
-    for (PartitionPlan plan : List.of(
-        ExactnessCheck.plan(model, 2, new int[] {0, layers}, new int[] {1}, 1, List.of("local")),
-        ExactnessCheck.plan(model, 1, new int[] {0, 1, layers}, new int[] {1, 1}, 2, List.of("local")),
-        ExactnessCheck.plan(model, 2, new int[] {0, 1, layers}, new int[] {1, 1}, 2, List.of("local")))) {
-      DirectTransport transport = new DirectTransport(model, plan, ExactnessCheck.config().optimizer(), Blas.get());
-      try (TrainingSession session = new TrainingSession(model, ExactnessCheck.config(), plan, transport,
-          RuntimeSettings.defaults())) {
-        ExactnessCheck.Outcome outcome = ExactnessCheck.compare(reference, session);
-        System.out.println(model.name() + " " + ExactnessCheck.describe(plan, outcome));
-        assertTrue(outcome.maxRelative() < ExactnessCheck.TOLERANCE, ExactnessCheck.describe(plan, outcome));
-      }
-    }
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("recurrentCases")
+  void recurrentPlanEqualsReference(ModelSpec model, PartitionPlan plan) {
+    planEqualsReference(model, plan);
   }
 
   /**
