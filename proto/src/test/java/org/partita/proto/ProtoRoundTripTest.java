@@ -54,11 +54,16 @@ class ProtoRoundTripTest {
             .setPayload(Samples.tensor()).build(),
         LinkProbeReplyProto.newBuilder().setSequence(7).setNode("w1").setError("payload holds 3 bytes").build(),
         RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setSamples(128).setKind(StepKindProto.TRAIN)
-            .setOptimizerStep(40).setFirstSample(128).setGlobalSamples(256).build(),
+            .setOptimizerStep(40).setFirstSample(128).setGlobalSamples(256)
+            .setLocalFeed(LocalFeedProto.newBuilder().setEpoch(3).setBatch(17)).build(),
         GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)
             .setNonFinite("layer 2 WEIGHTS").setComputeNanos(41_000_000).setAllReduceNanos(5_000_000)
             .setLossSum(12.5).setCorrect(90).build(),
         ApplyUpdateProto.newBuilder().setStep(42).setGradientScale(0.5f).build(),
+        TrainingOutcomeProto.newBuilder().setModel(Samples.modelSpec()).setOptimizer(Samples.optimizer(Samples.Optimizer.ADAM))
+            .setState(Samples.shardState()).setPlan("2 replicas").setResumedFromStep(40).setSamplesPerSecond(1900.5)
+            .addEpochs(EpochOutcomeProto.newBuilder().setEpoch(1).setTrainLoss(0.5).setTrainAccuracy(0.8)
+                .setSeconds(12.5)).build(),
         StepDoneProto.newBuilder().setShard(Samples.shardId()).setStep(42).setLossSum(12.5)
             .setCorrect(90).setSamples(128).build(),
         AbortStepProto.newBuilder().setStep(42).setReason("node w2 unreachable").build(),
@@ -96,7 +101,8 @@ class ProtoRoundTripTest {
     samples().forEach(sample -> sampled.add(sample.getDescriptorForType().getFullName()));
     List<String> missing = new ArrayList<>();
     for (Descriptor type : org.partita.proto.Runtime.getDescriptor().getMessageTypes()) {
-      boolean nested = type.getName().equals("StepRefProto") || type.getName().equals("ShardAddressProto");
+      boolean nested = type.getName().equals("StepRefProto") || type.getName().equals("ShardAddressProto")
+          || type.getName().equals("LocalFeedProto") || type.getName().equals("EpochOutcomeProto");
       if (!nested && !sampled.contains(type.getFullName())) {
         missing.add(type.getName());
       }

@@ -2,7 +2,9 @@ package org.partita.runtime;
 
 import org.partita.models.data.Dataset;
 import org.partita.models.io.ModelCheckpoint;
+import org.partita.models.train.BatchFeed;
 import org.partita.models.train.CheckpointSchedule;
+import org.partita.models.train.PartitionedBatches;
 import org.partita.models.train.StepRunner;
 import org.partita.models.train.TrainingListener;
 import org.partita.models.train.TrainingReport;
@@ -24,6 +26,13 @@ public interface DistributedTrainer extends StepRunner, AutoCloseable {
    */
   TrainingReport fit(Dataset train, Dataset test, TrainingListener listener, ModelCheckpoint.Position start,
       CheckpointSchedule schedule);
+
+  /**
+   * Batches whose samples the replicas keep on their own nodes ({@link LocalSamples}, given to the
+   * worker nodes when they started): each step sends only the batch's number, and each replica's
+   * first shard feeds its share. For {@link org.partita.models.train.TrainingLoop#fit}.
+   */
+  BatchFeed localFeed(PartitionedBatches batches);
 
   /** Where the training steps so far spent their time (shards' own reports, summed). */
   StepTimings timings();

@@ -1,6 +1,5 @@
 package org.partita.deploy.plan;
 
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,9 +13,8 @@ import java.util.concurrent.Callable;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.report.Json;
 import org.partita.models.blas.Blas;
-import org.partita.models.io.SpecProtos;
+import org.partita.models.io.ModelFiles;
 import org.partita.models.network.ModelSpec;
-import org.partita.models.network.StandardModels;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.partitioner.ClusterSpec;
 import org.partita.partitioner.CostModel;
@@ -29,7 +27,6 @@ import org.partita.partitioner.Planner;
 import org.partita.partitioner.ShardId;
 import org.partita.partitioner.ShardMemory;
 import org.partita.partitioner.StagePlan;
-import org.partita.proto.ModelSpecProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -104,31 +101,7 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private ModelSpec loadModel() throws IOException {
-    if (StandardModels.NAMES.contains(model)) {
-      return StandardModels.byName(model, 1);
-    }
-    Path file = Path.of(model);
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--model '" + model + "' is neither one of " + StandardModels.NAMES
-          + " nor a readable file");
-    }
-    ModelSpecProto proto;
-    if (model.endsWith(".pbtxt")) {
-      ModelSpecProto.Builder builder = ModelSpecProto.newBuilder();
-      try {
-        TextFormat.merge(Files.readString(file), builder);
-      } catch (TextFormat.ParseException e) {
-        throw new IllegalArgumentException(file + ": not a ModelSpecProto in text format: " + e.getMessage(), e);
-      }
-      proto = builder.build();
-    } else {
-      try {
-        proto = ModelSpecProto.parseFrom(Files.readAllBytes(file));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalArgumentException(file + ": not a binary ModelSpecProto: " + e.getMessage(), e);
-      }
-    }
-    return SpecProtos.fromProto(proto, file.toString());
+    return ModelFiles.resolve(model, 1, "--model");
   }
 
   /** The profile in {@code file}, else the cached one, else measured now and cached. */

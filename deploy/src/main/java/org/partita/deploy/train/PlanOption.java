@@ -12,7 +12,7 @@ import org.partita.partitioner.Link;
 import org.partita.partitioner.MachineProfile;
 import org.partita.partitioner.NodeSpec;
 import org.partita.partitioner.PartitionPlan;
-import org.partita.partitioner.PipelineSchedule;
+import org.partita.partitioner.PlanShape;
 import org.partita.partitioner.Planner;
 import org.partita.runtime.WorkerInfo;
 
@@ -50,65 +50,16 @@ final class PlanOption {
           + " plans: predicted " + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3)
           + " per step");
     }
-    Shape shape = parse(text);
-    int stages = shape.stages();
-    int slices = shape.slices();
-    if (stages > model.layers().size()) {
-      throw new IllegalArgumentException("--plan '" + text + "': model '" + model.name() + "' has only "
-          + model.layers().size() + " layers for " + stages + " stages");
-    }
-    int[] sliceCounts = new int[stages];
-    java.util.Arrays.fill(sliceCounts, slices);
-    if (shape.replicas() > batch) {
-      throw new IllegalArgumentException("--plan '" + text + "': " + shape.replicas() + " replicas cannot share a"
-          + " batch of " + batch + " samples");
-    }
-    List<String> placement = new ArrayList<>();
-    for (int i = 0; i < shape.replicas() * stages * slices; i++) {
-      placement.add(workers.get(i % workers.size()).name());
-    }
-    int[] cuts = stages == 1 ? new int[] {0, model.layers().size()}
-        : planner(machine.get(), workers.size()).balancedCuts(model, stages);
-    PartitionPlan plan = PartitionPlan.balanced(model, shape.replicas(), cuts, sliceCounts, shape.microBatches(),
-        shape.schedule(), batch, placement);
+    PlanShape shape = PlanShape.parse(text, "--plan");
+    List<String> names = workers.stream().map(WorkerInfo::name).toList();
+    PartitionPlan plan = shape.toPlan(model, batch, names,
+        stages -> planner(machine.get(), workers.size()).balancedCuts(model, stages), text, "--plan");
     return new Choice(plan, "as given by --plan " + text);
   }
 
-  /** What an explicit --plan asks for. */
-  record Shape(int replicas, int stages, int slices, int microBatches, PipelineSchedule schedule) {}
-
   /** Reads an explicit --plan ("auto" gives null), so a typo fails before any node starts. */
-  static Shape parse(String text) {
-    if (text.equalsIgnoreCase("auto")) {
-      return null;
-    }
-    int replicas = 1;
-    int stages = 1;
-    int slices = 1;
-    int microBatches = 1;
-    PipelineSchedule schedule = PipelineSchedule.GPIPE;
-    for (String part : text.split(",")) {
-      String[] pair = part.trim().split("=");
-      if (pair.length != 2) {
-        throw new IllegalArgumentException("--plan '" + text + "': '" + part + "' is not key=value; use auto or e.g. "
-            + "replicas=2 or stages=2,slices=2,micro-batches=4");
-      }
-      String value = pair[1].trim();
-      switch (pair[0].trim().toLowerCase(Locale.ROOT)) {
-        case "replicas" -> replicas = positive(text, pair[0], value);
-        case "stages" -> stages = positive(text, pair[0], value);
-        case "slices" -> slices = positive(text, pair[0], value);
-        case "micro-batches", "micro" -> microBatches = positive(text, pair[0], value);
-        case "schedule" -> schedule = switch (value.toLowerCase(Locale.ROOT)) {
-          case "gpipe" -> PipelineSchedule.GPIPE;
-          case "1f1b", "one-f-one-b" -> PipelineSchedule.ONE_F_ONE_B;
-          default -> throw new IllegalArgumentException("--plan '" + text + "': schedule must be gpipe or 1f1b");
-        };
-        default -> throw new IllegalArgumentException("--plan '" + text + "': unknown key '" + pair[0]
-            + "'; keys are replicas, stages, slices, micro-batches, schedule");
-      }
-    }
-    return new Shape(replicas, stages, slices, microBatches, schedule);
+  static PlanShape parse(String text) {
+    return PlanShape.isAuto(text) ? null : PlanShape.parse(text, "--plan");
   }
 
   /** Embedded nodes share the machine's cores. */
@@ -118,18 +69,5 @@ final class PlanOption {
 
   private static Planner planner(MachineProfile machine, int nodes) {
     return new Planner(new CostModel(machine.scaledTo(coresPerNode(machine, nodes)), LOOPBACK));
-  }
-
-  private static int positive(String text, String key, String value) {
-    try {
-      int number = Integer.parseInt(value);
-      if (number >= 1) {
-        return number;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException("--plan '" + text + "': " + key + " must be a whole number ≥ 1, got '" + value
-        + "'");
   }
 }

@@ -73,6 +73,36 @@ public final class ArrayDataset implements Dataset {
     return new ArrayDataset(name + "[" + from + ".." + (from + count) + ")", sampleShape, classes, part, partLabels);
   }
 
+  /**
+   * This dataset split over the replicas of {@code batches}: sample g goes to replica
+   * {@link org.partita.models.train.PartitionedBatches#replicaOf} at its
+   * {@link org.partita.models.train.PartitionedBatches#indexInReplica} — what each replica keeps.
+   */
+  public java.util.List<ArrayDataset> splitFor(org.partita.models.train.PartitionedBatches batches) {
+    if (batches.samples() != size()) {
+      throw new IllegalArgumentException(name + " holds " + size() + " samples, not the " + batches.samples()
+          + " the batches were placed for");
+    }
+    int width = sampleShape.size();
+    float[][] parts = new float[batches.replicas()][];
+    int[][] partLabels = new int[batches.replicas()][];
+    for (int r = 0; r < parts.length; r++) {
+      parts[r] = new float[batches.replicaSamples(r) * width];
+      partLabels[r] = new int[batches.replicaSamples(r)];
+    }
+    for (int g = 0; g < size(); g++) {
+      int r = batches.replicaOf(g);
+      int i = batches.indexInReplica(g);
+      System.arraycopy(features, g * width, parts[r], i * width, width);
+      partLabels[r][i] = labels[g];
+    }
+    java.util.List<ArrayDataset> split = new java.util.ArrayList<>();
+    for (int r = 0; r < parts.length; r++) {
+      split.add(new ArrayDataset(name + " (replica " + r + ")", sampleShape, classes, parts[r], partLabels[r]));
+    }
+    return split;
+  }
+
   /** Mean and standard deviation of every feature value, for normalisation. */
   public double[] meanAndStd() {
     double sum = 0;

@@ -16,7 +16,7 @@ import org.partita.models.network.ModelSpec;
  * <p>Batches: {@code batchSize} samples per optimizer step in the order {@link Shuffle} gives for
  * (shuffle seed, epoch), the last batch holding the remainder; or with
  * {@link TrainingConfig.BatchOrder#STREAMS} consecutive windows of B streams with the recurrent state
- * carried across them. Batch buffers are allocated once per batch size.
+ * carried across them; or any other {@link BatchFeed}, such as samples kept on the nodes.
  */
 public final class TrainingLoop {
   private TrainingLoop() {}
@@ -37,9 +37,6 @@ public final class TrainingLoop {
       TrainingListener listener, ModelCheckpoint.Position start, CheckpointSchedule schedule) {
     ModelSpec spec = runner.spec();
     checkCompatible(spec, train);
-    if (test != null) {
-      checkCompatible(spec, test);
-    }
     boolean streams = config.order() == TrainingConfig.BatchOrder.STREAMS;
     int n = train.size();
     int batch = Math.min(config.batchSize(), n);
@@ -47,11 +44,24 @@ public final class TrainingLoop {
       throw new IllegalArgumentException("dataset '" + train.name() + "' has " + n + " windows, not a multiple of the "
           + batch + " streams a batch holds");
     }
+    return fit(runner, config, new DatasetFeed(runner, config, train), test, listener, start, schedule);
+  }
+
+  /**
+   * The loop over any {@link BatchFeed}: epochs of ⌈N/B⌉ batches, progress, checkpoints on
+   * {@code schedule} and per-epoch evaluation on {@code test} (null = none), from {@code start}.
+   */
+  public static TrainingReport fit(StepRunner runner, TrainingConfig config, BatchFeed feed, Dataset test,
+      TrainingListener listener, ModelCheckpoint.Position start, CheckpointSchedule schedule) {
+    ModelSpec spec = runner.spec();
+    if (test != null) {
+      checkCompatible(spec, test);
+    }
+    boolean streams = config.order() == TrainingConfig.BatchOrder.STREAMS;
+    int n = feed.samples();
+    int batch = Math.min(config.batchSize(), n);
     int groups = spec.outputGroups();
     int stepsPerEpoch = (n + batch - 1) / batch;
-    int[] order = new int[n];
-    Batch full = new Batch(spec, batch);
-    Batch tail = new Batch(spec, n - (stepsPerEpoch - 1) * batch);
 
     int firstEpoch = start == null ? 0 : start.epoch();
     int firstBatch = start == null ? 0 : start.batchInEpoch();
@@ -76,7 +86,6 @@ public final class TrainingLoop {
       if (streams) {
         runner.resetRecurrentState();
       }
-      Shuffle.fill(config.shuffleSeed(), epoch, order);
       long epochStart = System.nanoTime();
       double lossSum = 0;
       long correct = 0;
@@ -84,10 +93,8 @@ public final class TrainingLoop {
       for (int s = epoch == firstEpoch ? firstBatch : 0; s < stepsPerEpoch; s++) {
         int from = s * batch;
         int count = Math.min(batch, n - from);
-        Batch buffers = count == batch ? full : tail;
-        train.copyBatch(streams ? null : order, from, count, buffers.inputs, buffers.targets);
         long stepStart = System.nanoTime();
-        StepRunner.StepResult result = runner.trainStep(buffers.inputs, buffers.targets, epoch);
+        StepRunner.StepResult result = feed.trainStep(epoch, s, from, count);
         if (streams) {
           runner.carryRecurrentState();
         }
@@ -140,14 +147,49 @@ public final class TrainingLoop {
     }
   }
 
-  /** Inputs and one-hot targets of one batch size. */
-  private static final class Batch {
-    final FloatMatrix inputs;
-    final FloatMatrix targets;
+  /**
+   * Batches copied from a dataset in this process: the permutation of (shuffle seed, epoch), or
+   * consecutive windows for carried streams. Buffers are reused while the batch size stays.
+   */
+  private static final class DatasetFeed implements BatchFeed {
+    private final StepRunner runner;
+    private final TrainingConfig config;
+    private final Dataset train;
+    private final int[] order;
+    private int orderEpoch = -1;
+    private FloatMatrix inputs;
+    private FloatMatrix targets;
 
-    Batch(ModelSpec spec, int count) {
-      inputs = new FloatMatrix(spec.inputShape().size(), count);
-      targets = new FloatMatrix(spec.outputClasses() * spec.outputGroups(), count);
+    DatasetFeed(StepRunner runner, TrainingConfig config, Dataset train) {
+      this.runner = runner;
+      this.config = config;
+      this.train = train;
+      this.order = config.order() == TrainingConfig.BatchOrder.STREAMS ? null : new int[train.size()];
+    }
+
+    @Override
+    public String name() {
+      return train.name();
+    }
+
+    @Override
+    public int samples() {
+      return train.size();
+    }
+
+    @Override
+    public StepRunner.StepResult trainStep(int epoch, int batch, int from, int count) {
+      if (order != null && orderEpoch != epoch) {
+        Shuffle.fill(config.shuffleSeed(), epoch, order);
+        orderEpoch = epoch;
+      }
+      ModelSpec spec = runner.spec();
+      if (inputs == null || inputs.columns != count) {
+        inputs = new FloatMatrix(spec.inputShape().size(), count);
+        targets = new FloatMatrix(spec.outputClasses() * spec.outputGroups(), count);
+      }
+      train.copyBatch(order, from, count, inputs, targets);
+      return runner.trainStep(inputs, targets, epoch);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.partita.models.blas.Blas;
 import org.partita.models.network.ModelSpec;
@@ -12,6 +13,7 @@ import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.ShardId;
 import org.partita.partitioner.StateResharding;
 import org.partita.proto.ShardStateProto;
+import org.partita.runtime.LocalSamples;
 import org.partita.runtime.shard.ShardEngine;
 
 /**
@@ -30,6 +32,14 @@ public final class DirectTransport implements ShardTransport {
 
   /** Engines that start from {@code whole} (null: the model's initial weights), each with its part. */
   public DirectTransport(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer, Blas blas, ShardStateProto whole) {
+    this(model, plan, optimizer, blas, whole, List.of());
+  }
+
+  /** Engines as above whose replicas keep {@code localSamples}, which each replica's first shard feeds from. */
+  public DirectTransport(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer, Blas blas, ShardStateProto whole,
+      List<LocalSamples> localSamples) {
+    Map<Integer, LocalSamples> byReplica = new java.util.HashMap<>();
+    localSamples.forEach(samples -> byReplica.put(samples.replica(), samples));
     for (ShardId shard : plan.shards()) {
       engines.put(shard, new ShardEngine(shard, "local", model, plan, optimizer, blas, new ShardEngine.Outbox() {
         @Override
@@ -41,7 +51,7 @@ public final class DirectTransport implements ShardTransport {
         public void toDriver(Message message) {
           toDriver.add(message);
         }
-      }));
+      }, byReplica.get(shard.replica())));
       if (whole != null) {
         engines.get(shard).restoreState(StateResharding.split(model, whole, plan, shard), "initial state of " + shard);
       }

@@ -20,8 +20,11 @@ import org.partita.models.network.Network;
 import org.partita.models.optim.GradientClipping;
 import org.partita.models.optim.Optimizer;
 import org.partita.models.tensor.TensorCodec;
+import org.partita.models.train.BatchFeed;
 import org.partita.models.train.CheckpointSchedule;
 import org.partita.models.train.Evaluation;
+import org.partita.models.train.MicroBatches;
+import org.partita.models.train.PartitionedBatches;
 import org.partita.models.train.TrainingConfig;
 import org.partita.models.train.TrainingDivergedException;
 import org.partita.models.train.TrainingListener;
@@ -36,6 +39,7 @@ import org.partita.proto.ApplyUpdateProto;
 import org.partita.proto.FetchStateProto;
 import org.partita.proto.GradientsReadyProto;
 import org.partita.proto.InputsProto;
+import org.partita.proto.LocalFeedProto;
 import org.partita.proto.NodeLostProto;
 import org.partita.proto.RunStepProto;
 import org.partita.proto.SaveShardProto;
@@ -57,7 +61,6 @@ import org.partita.runtime.NodeLostException;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.StepTimings;
 import org.partita.runtime.TrainedModel;
-import org.partita.runtime.shard.MicroBatches;
 import org.partita.runtime.shard.StateChunks;
 
 /**
@@ -172,8 +175,43 @@ public final class TrainingSession implements DistributedTrainer {
   public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
     long id = ++round;
     long start = System.nanoTime();
-    String phase = "step " + step + " (epoch " + (epoch + 1) + ")";
     startRound(id, StepKindProto.TRAIN, inputs, targets);
+    return finishTrainStep(id, start, "step " + step + " (epoch " + (epoch + 1) + ")");
+  }
+
+  @Override
+  public BatchFeed localFeed(PartitionedBatches batches) {
+    if (batches.replicas() != plan.replicas()) {
+      throw new IllegalArgumentException("the samples are split over " + batches.replicas() + " replicas but plan "
+          + plan.describe() + " has " + plan.replicas());
+    }
+    return new BatchFeed() {
+      @Override
+      public String name() {
+        return batches.samples() + " samples kept on the replicas' nodes";
+      }
+
+      @Override
+      public int samples() {
+        return batches.samples();
+      }
+
+      @Override
+      public StepResult trainStep(int epoch, int batch, int from, int count) {
+        if (count != batches.batchSamples(batch)) {
+          throw new IllegalArgumentException("batch " + batch + " holds " + batches.batchSamples(batch)
+              + " samples, not " + count + ": the training batch size differs from the one the samples were placed for");
+        }
+        long id = ++round;
+        long start = System.nanoTime();
+        LocalFeedProto feed = LocalFeedProto.newBuilder().setEpoch(epoch).setBatch(batch).build();
+        openRound(id, StepKindProto.TRAIN, count, feed);
+        return finishTrainStep(id, start, "step " + step + " (epoch " + (epoch + 1) + ", batch " + batch + ")");
+      }
+    };
+  }
+
+  private StepResult finishTrainStep(long id, long start, String phase) {
     Map<ShardId, GradientsReadyProto> ready = await(id, GradientsReadyProto.class, phase + " forward/backward");
     double sumOfSquares = 0;
     long compute = 0;
@@ -330,17 +368,11 @@ public final class TrainingSession implements DistributedTrainer {
   private void startRound(long id, StepKindProto kind, FloatMatrix inputs, FloatMatrix targets) {
     int samples = inputs.columns;
     int replicas = plan.replicas();
+    openRound(id, kind, samples, null);
     for (int r = 0; r < replicas; r++) {
       int first = MicroBatches.first(samples, replicas, r);
       int count = MicroBatches.first(samples, replicas, r + 1) - first;
       int microBatches = count == 0 ? 0 : MicroBatches.count(count, plan.microBatches());
-      RunStepProto run = RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(count)
-          .setKind(kind).setOptimizerStep(step).setFirstSample(first).setGlobalSamples(samples).build();
-      for (ShardId shard : shards) {
-        if (shard.replica() == r) {
-          transport.send(shard, run);
-        }
-      }
       for (int m = 0; m < microBatches; m++) {
         int from = first + MicroBatches.first(count, microBatches, m);
         int size = first + MicroBatches.first(count, microBatches, m + 1) - from;
@@ -358,6 +390,30 @@ public final class TrainingSession implements DistributedTrainer {
           if (shard.replica() == r) {
             transport.send(shard, out);
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends round {@code id}'s RunStep to every shard: replica r's share of the batch's
+   * {@code samples} and its micro-batches; with {@code feed}, each replica feeds its share itself.
+   */
+  private void openRound(long id, StepKindProto kind, int samples, LocalFeedProto feed) {
+    int replicas = plan.replicas();
+    for (int r = 0; r < replicas; r++) {
+      int first = MicroBatches.first(samples, replicas, r);
+      int count = MicroBatches.first(samples, replicas, r + 1) - first;
+      int microBatches = count == 0 ? 0 : MicroBatches.count(count, plan.microBatches());
+      RunStepProto.Builder run = RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(count)
+          .setKind(kind).setOptimizerStep(step).setFirstSample(first).setGlobalSamples(samples);
+      if (feed != null) {
+        run.setLocalFeed(feed);
+      }
+      RunStepProto message = run.build();
+      for (ShardId shard : shards) {
+        if (shard.replica() == r) {
+          transport.send(shard, message);
         }
       }
     }

@@ -12,6 +12,9 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import akka.cluster.typed.Cluster;
 import com.google.protobuf.Message;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.partita.models.blas.Blas;
 import org.partita.models.io.SpecProtos;
 import org.partita.models.network.ModelSpec;
@@ -23,6 +26,7 @@ import org.partita.proto.AssignShardProto;
 import org.partita.proto.DescribeNodeProto;
 import org.partita.proto.NodeInfoProto;
 import org.partita.proto.ShardReadyProto;
+import org.partita.runtime.LocalSamples;
 import org.partita.runtime.driver.DriverInbox;
 import org.partita.runtime.shard.ShardEngine;
 import org.partita.runtime.wire.WireMessage;
@@ -30,7 +34,7 @@ import org.partita.runtime.wire.WireMessage;
 /**
  * The guardian of a worker node: registers the node with the receptionist under {@link #KEY},
  * describes it to drivers, creates shard actors on request and keeps a {@link LinkEcho} for link
- * measurements. A shard that cannot be created
+ * measurements. A node may keep replicas' samples ({@link LocalSamples}) for their shards to feed. A shard that cannot be created
  * (bad spec, not enough memory) is reported back with the reason instead of an actor.
  */
 public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
@@ -50,15 +54,30 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
   private final long maxMessageBytes;
   private final ActorRefResolver resolver;
   private final ActorRef<Command> linkEcho;
+  private final Map<Integer, LocalSamples> localSamples;
 
   public static Behavior<Command> create(String name, long maxMessageBytes) {
-    return Behaviors.setup(context -> new NodeGuardian(context, name, maxMessageBytes));
+    return create(name, maxMessageBytes, List.of());
   }
 
-  private NodeGuardian(ActorContext<Command> context, String name, long maxMessageBytes) {
+  /** A node that keeps {@code localSamples}: the replicas' first shards placed here feed from them. */
+  public static Behavior<Command> create(String name, long maxMessageBytes, List<LocalSamples> localSamples) {
+    Map<Integer, LocalSamples> byReplica = new HashMap<>();
+    for (LocalSamples samples : localSamples) {
+      if (byReplica.put(samples.replica(), samples) != null) {
+        throw new IllegalArgumentException("node " + name + " was given two sets of samples of replica "
+            + samples.replica());
+      }
+    }
+    return Behaviors.setup(context -> new NodeGuardian(context, name, maxMessageBytes, Map.copyOf(byReplica)));
+  }
+
+  private NodeGuardian(ActorContext<Command> context, String name, long maxMessageBytes,
+      Map<Integer, LocalSamples> localSamples) {
     super(context);
     this.name = name;
     this.maxMessageBytes = maxMessageBytes;
+    this.localSamples = localSamples;
     this.resolver = ActorRefResolver.get(context.getSystem());
     this.linkEcho = context.spawn(LinkEcho.create(name), LinkEcho.NAME);
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
@@ -100,7 +119,8 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
       PartitionPlan plan = PlanProtos.fromProto(assign.getPlan(), "assignment of shard " + shard);
       OptimizerSpec optimizer = SpecProtos.fromProto(assign.getOptimizer(), "assignment of shard " + shard);
       ShardRoutes routes = new ShardRoutes(driver, maxMessageBytes);
-      ShardEngine engine = new ShardEngine(shard, name, model, plan, optimizer, Blas.get(), routes);
+      ShardEngine engine = new ShardEngine(shard, name, model, plan, optimizer, Blas.get(), routes,
+          localSamples.get(shard.replica()));
       if (assign.hasInitialState()) {
         engine.restoreState(assign.getInitialState(), "initial state of shard " + shard);
       }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.partita.runtime.LocalSamples;
 import org.partita.runtime.RuntimeSettings;
 
 /** A running worker node: an ActorSystem whose guardian hosts shards. */
@@ -20,7 +21,13 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   public static WorkerNode start(String name, String host, int port, List<String> seeds, RuntimeSettings settings) {
-    return new WorkerNode(name, NodeSystems.start(NodeGuardian.create(name, settings.maxMessageBytes()),
+    return start(name, host, port, seeds, settings, List.of());
+  }
+
+  /** A worker keeping {@code localSamples} in memory, which the replicas' first shards placed here feed from. */
+  public static WorkerNode start(String name, String host, int port, List<String> seeds, RuntimeSettings settings,
+      List<LocalSamples> localSamples) {
+    return new WorkerNode(name, NodeSystems.start(NodeGuardian.create(name, settings.maxMessageBytes(), localSamples),
         NodeSystems.config(ROLE, host, port, seeds, settings)));
   }
 

@@ -23,6 +23,8 @@ import org.partita.models.optim.GradientClipping;
 import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.tensor.TensorCodec;
+import org.partita.models.train.MicroBatches;
+import org.partita.models.train.PartitionedBatches;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.PipelineSchedule;
 import org.partita.partitioner.PlanProtos;
@@ -51,6 +53,7 @@ import org.partita.proto.StepRefProto;
 import org.partita.proto.TargetsProto;
 import org.partita.proto.TensorProto;
 import org.partita.proto.UnitRangeProto;
+import org.partita.runtime.LocalSamples;
 
 /**
  * One shard's part of the model-parallel algorithm (DESIGN.md, "The model-parallel algorithm"),
@@ -97,6 +100,10 @@ public final class ShardEngine {
   private final RingAllReduce allReduce;
   private final List<Message> early = new ArrayList<>();
   private final List<ShardStateChunkProto> incomingState = new ArrayList<>();
+  private final LocalSamples localSamples;
+  /** The local samples' visiting order for {@link #orderEpoch}. */
+  private int[] localOrder;
+  private int orderEpoch = -1;
   private Round round;
   private long lastRound = -1;
   /** True after an update, which leaves the gradients zero; an aborted round leaves them dirty. */
@@ -107,6 +114,16 @@ public final class ShardEngine {
 
   public ShardEngine(ShardId id, String node, ModelSpec model, PartitionPlan plan, OptimizerSpec optimizerSpec,
       Blas blas, Outbox outbox) {
+    this(id, node, model, plan, optimizerSpec, blas, outbox, null);
+  }
+
+  /**
+   * An engine whose node keeps {@code localSamples} (null: none): as its replica's first shard it
+   * feeds rounds that ask for it ({@link RunStepProto#hasLocalFeed()}) from them.
+   */
+  public ShardEngine(ShardId id, String node, ModelSpec model, PartitionPlan plan, OptimizerSpec optimizerSpec,
+      Blas blas, Outbox outbox, LocalSamples localSamples) {
+    this.localSamples = localSamples;
     this.layout = new ShardLayout(id, model, plan);
     this.node = node;
     this.idProto = PlanProtos.toProto(id);
@@ -248,7 +265,74 @@ public final class ShardEngine {
     for (Message message : replay) {
       dispatch(message);
     }
+    if (run.hasLocalFeed()) {
+      feedLocally(run);
+    }
     advance();
+  }
+
+  /**
+   * A round fed from the replica's own samples: its first shard (stage 0, slice 0) cuts its share
+   * of the batch into the round's micro-batches and sends the inputs to the replica's first stage
+   * and the targets to its last, itself included; the other shards wait for them as usual.
+   */
+  private void feedLocally(RunStepProto run) {
+    ShardId id = layout.id();
+    if (id.stage() != 0 || id.slice() != 0 || round.microBatches.length == 0) {
+      return;
+    }
+    if (round.kind != StepKindProto.TRAIN) {
+      throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " asks for local samples, which"
+          + " feed training steps only");
+    }
+    if (localSamples == null || localSamples.replica() != id.replica()) {
+      throw new IllegalStateException(describe() + ": round " + run.getStep() + " is fed from replica "
+          + id.replica() + "'s own samples, but node " + node + " keeps " + (localSamples == null ? "no samples"
+          : "those of replica " + localSamples.replica()) + "; place each replica's first shard where its samples are");
+    }
+    PartitionedBatches batches = localSamples.batches();
+    int epoch = run.getLocalFeed().getEpoch();
+    int batch = run.getLocalFeed().getBatch();
+    if (batch < 0 || batch >= batches.stepsPerEpoch() || batches.share(batch, id.replica()) != run.getSamples()) {
+      throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " gives replica " + id.replica()
+          + " " + run.getSamples() + " samples of batch " + batch + ", but the samples kept here were placed for "
+          + batches.stepsPerEpoch() + " batches of " + batches.batchSamples(0) + " over " + batches.replicas()
+          + " replicas");
+    }
+    if (orderEpoch != epoch) {
+      localOrder = new int[batches.replicaSamples(id.replica())];
+      batches.replicaOrder(id.replica(), epoch, localOrder);
+      orderEpoch = epoch;
+    }
+    int offset = batches.replicaOffset(batch, id.replica());
+    ModelSpec model = layout.model();
+    List<Message> own = new ArrayList<>();
+    for (int m = 0; m < round.microBatches.length; m++) {
+      MicroBatch mb = round.microBatches[m];
+      int from = MicroBatches.first(round.samples, round.microBatches.length, m);
+      FloatMatrix inputs = new FloatMatrix(model.inputShape().size(), mb.size);
+      FloatMatrix targets = new FloatMatrix(model.outputClasses() * model.outputGroups(), mb.size);
+      localSamples.samples().copyBatch(localOrder, offset + from, mb.size, inputs, targets);
+      InputsProto in = InputsProto.newBuilder().setStep(mb.ref).setInputs(TensorCodec.encode(inputs)).build();
+      TargetsProto out = TargetsProto.newBuilder().setStep(mb.ref).setTargets(TensorCodec.encode(targets)).build();
+      for (ShardId shard : layout.stageShards(0)) {
+        if (shard.equals(id)) {
+          own.add(in);
+        } else {
+          outbox.toShard(shard, in);
+        }
+      }
+      for (ShardId shard : layout.stageShards(layout.plan().stages().size() - 1)) {
+        if (shard.equals(id)) {
+          own.add(out);
+        } else {
+          outbox.toShard(shard, out);
+        }
+      }
+    }
+    for (Message message : own) {
+      dispatch(message);
+    }
   }
 
   private void onInputs(InputsProto inputs) {

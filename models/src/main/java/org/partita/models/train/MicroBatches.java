@@ -1,9 +1,10 @@
-package org.partita.runtime.shard;
+package org.partita.models.train;
 
 /**
- * How a batch of n samples is cut into M micro-batches: micro-batch m holds samples
- * [⌊m·n/M⌋, ⌊(m+1)·n/M⌋), so sizes differ by at most one and the cut is the same everywhere —
- * the driver slicing inputs and every shard sizing its buffers compute it alike.
+ * How a batch of n samples is cut into M parts — micro-batches, or the replicas' shares of a
+ * global batch: part m holds samples [⌊m·n/M⌋, ⌊(m+1)·n/M⌋), so sizes differ by at most one and
+ * the cut is the same everywhere — the driver slicing inputs, every shard sizing its buffers and
+ * every node feeding its own samples compute it alike.
  */
 public final class MicroBatches {
   private MicroBatches() {}

@@ -1,0 +1,46 @@
+package org.partita.models.io;
+
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.network.StandardModels;
+import org.partita.proto.ModelSpecProto;
+
+/**
+ * A model as users name it: one of {@link StandardModels#NAMES}, or a file holding a
+ * {@code partita.ModelSpecProto} in protobuf text format (.pbtxt) or binary (.pb).
+ */
+public final class ModelFiles {
+  private ModelFiles() {}
+
+  /** {@code option} names where the text came from in errors ("--model", "the model param"). */
+  public static ModelSpec resolve(String nameOrFile, long seed, String option) throws IOException {
+    if (StandardModels.NAMES.contains(nameOrFile)) {
+      return StandardModels.byName(nameOrFile, seed);
+    }
+    Path file = Path.of(nameOrFile);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(option + " '" + nameOrFile + "' is neither one of " + StandardModels.NAMES
+          + " nor a readable file");
+    }
+    ModelSpecProto proto;
+    if (nameOrFile.endsWith(".pbtxt")) {
+      ModelSpecProto.Builder builder = ModelSpecProto.newBuilder();
+      try {
+        TextFormat.merge(Files.readString(file), builder);
+      } catch (TextFormat.ParseException e) {
+        throw new IllegalArgumentException(file + ": not a ModelSpecProto in text format: " + e.getMessage(), e);
+      }
+      proto = builder.build();
+    } else {
+      try {
+        proto = ModelSpecProto.parseFrom(Files.readAllBytes(file));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalArgumentException(file + ": not a binary ModelSpecProto: " + e.getMessage(), e);
+      }
+    }
+    return SpecProtos.fromProto(proto, file.toString());
+  }
+}
