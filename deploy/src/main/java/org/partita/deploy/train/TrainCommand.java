@@ -439,14 +439,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private OptimizerSpec optimizerSpec(int trainSize) {
-    UpdateRule rule = switch (optimizer.toLowerCase(Locale.ROOT)) {
-      case "adam" -> UpdateRule.Adam.defaults();
-      case "sgd" -> new UpdateRule.Sgd();
-      case "momentum" -> new UpdateRule.Momentum(0.9f, false);
-      case "nesterov" -> new UpdateRule.Momentum(0.9f, true);
-      default -> throw new IllegalArgumentException("--optimizer '" + optimizer
-          + "' is not one of adam, sgd, momentum, nesterov");
-    };
+    UpdateRule rule = UpdateRule.named(optimizer, "--optimizer");
     long totalSteps = (long) epochs * ((trainSize + batch - 1) / batch);
     LearningRateSchedule learningRateSchedule = switch (schedule.toLowerCase(Locale.ROOT)) {
       case "constant" -> new LearningRateSchedule.Constant();

@@ -6,6 +6,18 @@ public sealed interface UpdateRule permits UpdateRule.Sgd, UpdateRule.Momentum, 
   /** Optimizer state tensors this rule keeps per parameter (0, 1 or 2). */
   int slots();
 
+  /** The rule users name: adam, sgd, momentum or nesterov (μ = 0.9); {@code option} names the setting in errors. */
+  static UpdateRule named(String name, String option) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "adam" -> Adam.defaults();
+      case "sgd" -> new Sgd();
+      case "momentum" -> new Momentum(0.9f, false);
+      case "nesterov" -> new Momentum(0.9f, true);
+      default -> throw new IllegalArgumentException(option + " '" + name
+          + "' is not one of adam, sgd, momentum, nesterov");
+    };
+  }
+
   /** Plain gradient descent. */
   record Sgd() implements UpdateRule {
     @Override

@@ -29,12 +29,12 @@ public record CheckpointSchedule(Path root, int everySteps, int keep) {
   }
 
   /** True after optimizer step {@code stepsDone} (a count) when a checkpoint is due. */
-  boolean due(long stepsDone) {
+  public boolean due(long stepsDone) {
     return stepsDone % everySteps == 0;
   }
 
   /** Saves through the runner, then deletes all but the newest {@code keep} checkpoints. */
-  void save(StepRunner runner, ModelCheckpoint.Position position) {
+  public void save(StepRunner runner, ModelCheckpoint.Position position) {
     Path directory = root.resolve(String.format(Locale.ROOT, PREFIX + "%09d", position.step()));
     try {
       Files.createDirectories(directory);

@@ -1,0 +1,330 @@
+package org.partita.spark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+import org.partita.models.blas.Blas;
+import org.partita.models.io.ModelFiles;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.optim.LearningRateSchedule;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.models.optim.UpdateRule;
+import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.CostModel;
+import org.partita.partitioner.Link;
+import org.partita.partitioner.MachineProbe;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.PipelineSchedule;
+import org.partita.partitioner.PlanShape;
+import org.partita.partitioner.Planner;
+import org.partita.proto.TrainingOutcomeProto;
+
+/**
+ * Trains a Partita network on a DataFrame of feature vectors and class labels, inside the Spark
+ * application, data-parallel, model-parallel or both ({@link BarrierTraining}); the result is a
+ * {@link PartitaClassificationModel}. A Spark ML Estimator: Params, {@code fit}, usable in a
+ * {@code Pipeline} after {@code VectorAssembler} or {@code StandardScaler}, saved and loaded.
+ *
+ * <p>Params: {@code model} (mlp, cnn, lstm, wide-mlp or a ModelSpecProto file), {@code epochs},
+ * {@code batchSize} (global), {@code optimizer} (adam, sgd, momentum, nesterov),
+ * {@code learningRate}, {@code plan} ("auto": one whole replica per task slot; or e.g.
+ * "replicas=2", "slices=2", "stages=2,slices=2,micro-batches=4"), {@code replicas} (when above 0,
+ * the replica count, overriding the plan's), {@code seed}, {@code checkpointDir} (a directory
+ * every executor and the driver task can reach; a retried stage resumes from its newest
+ * checkpoint), {@code checkpointInterval}, and the column names.
+ */
+public final class PartitaClassifier extends Estimator<PartitaClassificationModel> implements MLWritable {
+  private final String uid;
+
+  public final Param<String> featuresCol;
+  public final Param<String> labelCol;
+  public final Param<String> model;
+  public final IntParam epochs;
+  public final IntParam batchSize;
+  public final Param<String> optimizer;
+  public final DoubleParam learningRate;
+  public final Param<String> plan;
+  public final IntParam replicas;
+  public final LongParam seed;
+  public final Param<String> checkpointDir;
+  public final IntParam checkpointInterval;
+  public final IntParam stepTimeoutSeconds;
+
+  public PartitaClassifier() {
+    this(Identifiable$.MODULE$.randomUID("partitaClassifier"));
+  }
+
+  public PartitaClassifier(String uid) {
+    this.uid = uid;
+    // Params name their parent by uid, so they are made once the uid is set.
+    this.featuresCol = new Param<>(this, "featuresCol", "features column (a vector)");
+    this.labelCol = new Param<>(this, "labelCol", "label column (class index 0..classes-1)");
+    this.model = new Param<>(this, "model",
+        "mlp, cnn, lstm, wide-mlp, or a ModelSpecProto file (.pbtxt or .pb)");
+    this.epochs = new IntParam(this, "epochs", "passes over the data (≥ 1)", ParamValidators.gtEq(1));
+    this.batchSize = new IntParam(this, "batchSize", "global batch size (≥ 1)", ParamValidators.gtEq(1));
+    this.optimizer = new Param<>(this, "optimizer", "adam, sgd, momentum or nesterov");
+    this.learningRate = new DoubleParam(this, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
+    this.plan = new Param<>(this, "plan", "auto, or e.g. replicas=2, slices=2, stages=2,slices=2,micro-batches=4");
+    this.replicas = new IntParam(this, "replicas", "replica count, overriding the plan's (0: the plan's)",
+        ParamValidators.gtEq(0));
+    this.checkpointDir = new Param<>(this, "checkpointDir",
+        "directory for checkpoints, reachable from every executor; a retried stage resumes from the newest");
+    this.seed = new LongParam(this, "seed", "seed of the initial weights and the data order");
+    this.checkpointInterval = new IntParam(this, "checkpointInterval", "optimizer steps between checkpoints (≥ 1)",
+        ParamValidators.gtEq(1));
+    this.stepTimeoutSeconds = new IntParam(this, "stepTimeoutSeconds",
+        "seconds a training step may take before the shards are declared stuck (≥ 1)", ParamValidators.gtEq(1));
+    setDefault(featuresCol, "features");
+    setDefault(labelCol, "label");
+    setDefault(model, "mlp");
+    setDefault(epochs, 5);
+    setDefault(batchSize, 128);
+    setDefault(optimizer, "adam");
+    setDefault(learningRate, 0.001);
+    setDefault(plan, "auto");
+    setDefault(replicas, 0);
+    setDefault(seed, 1L);
+    setDefault(checkpointInterval, 100);
+    setDefault(stepTimeoutSeconds, 120);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  // Accessors Spark's Params.params() finds by reflection, and setters.
+  public Param<String> featuresCol() {
+    return featuresCol;
+  }
+
+  public Param<String> labelCol() {
+    return labelCol;
+  }
+
+  public Param<String> model() {
+    return model;
+  }
+
+  public IntParam epochs() {
+    return epochs;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public Param<String> optimizer() {
+    return optimizer;
+  }
+
+  public DoubleParam learningRate() {
+    return learningRate;
+  }
+
+  public Param<String> plan() {
+    return plan;
+  }
+
+  public IntParam replicas() {
+    return replicas;
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public Param<String> checkpointDir() {
+    return checkpointDir;
+  }
+
+  public IntParam checkpointInterval() {
+    return checkpointInterval;
+  }
+
+  public IntParam stepTimeoutSeconds() {
+    return stepTimeoutSeconds;
+  }
+
+  public PartitaClassifier setFeaturesCol(String value) {
+    return (PartitaClassifier) set(featuresCol, value);
+  }
+
+  public PartitaClassifier setLabelCol(String value) {
+    return (PartitaClassifier) set(labelCol, value);
+  }
+
+  public PartitaClassifier setModel(String value) {
+    return (PartitaClassifier) set(model, value);
+  }
+
+  public PartitaClassifier setEpochs(int value) {
+    return (PartitaClassifier) set(epochs, value);
+  }
+
+  public PartitaClassifier setBatchSize(int value) {
+    return (PartitaClassifier) set(batchSize, value);
+  }
+
+  public PartitaClassifier setOptimizer(String value) {
+    return (PartitaClassifier) set(optimizer, value);
+  }
+
+  public PartitaClassifier setLearningRate(double value) {
+    return (PartitaClassifier) set(learningRate, value);
+  }
+
+  public PartitaClassifier setPlan(String value) {
+    return (PartitaClassifier) set(plan, value);
+  }
+
+  public PartitaClassifier setReplicas(int value) {
+    return (PartitaClassifier) set(replicas, value);
+  }
+
+  public PartitaClassifier setSeed(long value) {
+    return (PartitaClassifier) set(seed, value);
+  }
+
+  public PartitaClassifier setCheckpointDir(String value) {
+    return (PartitaClassifier) set(checkpointDir, value);
+  }
+
+  public PartitaClassifier setCheckpointInterval(int value) {
+    return (PartitaClassifier) set(checkpointInterval, value);
+  }
+
+  public PartitaClassifier setStepTimeoutSeconds(int value) {
+    return (PartitaClassifier) set(stepTimeoutSeconds, value);
+  }
+
+  /** The network this estimator trains, with its seed. */
+  public ModelSpec modelSpec() {
+    try {
+      return ModelFiles.resolve(getOrDefault(model), (Long) getOrDefault(seed), "the model param");
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the model param's file " + getOrDefault(model) + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  public TrainingConfig trainingConfig() {
+    UpdateRule rule = UpdateRule.named(getOrDefault(optimizer), "optimizer param");
+    OptimizerSpec spec = new OptimizerSpec(rule, (float) (double) (Double) getOrDefault(learningRate),
+        new LearningRateSchedule.Constant(), 0f, 0f);
+    return new TrainingConfig((Integer) getOrDefault(epochs), (Integer) getOrDefault(batchSize),
+        (Long) getOrDefault(seed), spec);
+  }
+
+  /**
+   * The plan for an application with {@code slots} task slots: shard i on task i. "auto" puts one
+   * whole replica on every slot (at most one per sample of a batch); stage boundaries of explicit
+   * plans are balanced with this machine's measured speed.
+   */
+  public PartitionPlan partitionPlan(ModelSpec spec, int slots) {
+    String text = getOrDefault(plan);
+    int batch = (Integer) getOrDefault(batchSize);
+    int replicaParam = (Integer) getOrDefault(replicas);
+    PlanShape shape = PlanShape.isAuto(text)
+        ? new PlanShape(Math.max(1, Math.min(slots, batch)), 1, 1, 1, PipelineSchedule.GPIPE)
+        : PlanShape.parse(text, "plan param");
+    if (replicaParam > 0) {
+      shape = new PlanShape(replicaParam, shape.stages(), shape.slices(), shape.microBatches(), shape.schedule());
+    }
+    List<String> tasks = IntStream.range(0, shape.shards()).mapToObj(TrainingJob::node).toList();
+    return shape.toPlan(spec, batch, tasks,
+        stages -> new Planner(new CostModel(MachineProbe.measure(Blas.get()), Link.parse("1gbit", 50e-6)))
+            .balancedCuts(spec, stages), text, "plan param");
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    RowDecoder.checkSchema(schema, getOrDefault(featuresCol), getOrDefault(labelCol));
+    return new PartitaClassificationModel(uid, new byte[0]).transformSchemaUnchecked(schema);
+  }
+
+  @Override
+  public PartitaClassificationModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    ModelSpec spec = modelSpec();
+    TrainingConfig config = trainingConfig();
+    PartitionPlan partitionPlan = partitionPlan(spec, dataset.sparkSession().sparkContext().defaultParallelism());
+    BarrierTraining.checkSlots(dataset.sparkSession().sparkContext(), partitionPlan.shards().size(), partitionPlan);
+    JavaRDD<KeptSample> samples = RowDecoder.decode(dataset, getOrDefault(featuresCol), getOrDefault(labelCol), spec);
+    TrainingOutcomeProto outcome;
+    try {
+      long count = samples.count();
+      if (count == 0) {
+        throw new IllegalArgumentException("the DataFrame has no rows to train on");
+      }
+      if (count > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("the DataFrame has " + count + " rows; at most " + Integer.MAX_VALUE
+            + " are supported");
+      }
+      String failAt = dataset.sparkSession().sparkContext().getLocalProperty("spark.partita.failAtStep");
+      TrainingJob job = TrainingJob.of(spec, partitionPlan, config, (int) count,
+          isDefined(checkpointDir) ? getOrDefault(checkpointDir) : null, (Integer) getOrDefault(checkpointInterval),
+          2, Duration.ofSeconds((Integer) getOrDefault(stepTimeoutSeconds)), failAt == null ? -1
+              : Integer.parseInt(failAt));
+      outcome = BarrierTraining.run(samples, job);
+    } catch (Exception e) {
+      throw SparkErrors.unwrap(e);
+    }
+    PartitaClassificationModel trained = new PartitaClassificationModel(uid, outcome.toByteArray());
+    trained.set(trained.featuresCol, getOrDefault(featuresCol));
+    return trained.setParent(this);
+  }
+
+  @Override
+  public PartitaClassifier copy(ParamMap extra) {
+    return copyValues(new PartitaClassifier(uid), extra);
+  }
+
+  @Override
+  public MLWriter write() {
+    PartitaClassifier estimator = this;
+    return new MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        StageFiles.saveMetadata(estimator, path, sparkSession());
+      }
+    };
+  }
+
+  public static MLReader<PartitaClassifier> read() {
+    return new MLReader<>() {
+      @Override
+      public PartitaClassifier load(String path) {
+        JsonNode metadata = StageFiles.readMetadata(path, sparkSession(), PartitaClassifier.class);
+        PartitaClassifier estimator = new PartitaClassifier(metadata.path("uid").asText());
+        for (Map.Entry<Param<Object>, Object> saved : StageFiles.savedParams(estimator, metadata, path).entrySet()) {
+          estimator.set(saved.getKey(), saved.getValue());
+        }
+        return estimator;
+      }
+    };
+  }
+
+  public static PartitaClassifier load(String path) {
+    return read().load(path);
+  }
+}

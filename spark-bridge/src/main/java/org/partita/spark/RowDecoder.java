@@ -1,0 +1,102 @@
+package org.partita.spark;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.partita.models.network.ModelSpec;
+
+/**
+ * Reads a DataFrame's feature vectors and labels into {@link KeptSample}s, refusing anything the
+ * model cannot train on with the column named: a missing column, a column of the wrong type, a
+ * vector of the wrong size, a missing or non-finite value, a label that is not a class index.
+ */
+final class RowDecoder {
+  private RowDecoder() {}
+
+  /** The schema check, on the Spark driver before any job runs. */
+  static void checkSchema(StructType schema, String featuresColumn, String labelColumn) {
+    checkColumn(schema, featuresColumn, "features", type -> type instanceof VectorUDT,
+        "a vector (e.g. from VectorAssembler)");
+    if (labelColumn != null) {
+      checkColumn(schema, labelColumn, "label", type -> type instanceof NumericType, "numeric (a class index)");
+    }
+  }
+
+  static void checkColumn(StructType schema, String column, String role, java.util.function.Predicate<DataType> ok,
+      String expected) {
+    List<String> names = Arrays.asList(schema.fieldNames());
+    if (!names.contains(column)) {
+      throw new IllegalArgumentException(role + " column '" + column + "' is not in the DataFrame; its columns are "
+          + names);
+    }
+    StructField field = schema.apply(column);
+    if (!ok.test(field.dataType())) {
+      throw new IllegalArgumentException(role + " column '" + column + "' is " + field.dataType().simpleString()
+          + " but must be " + expected);
+    }
+  }
+
+  /** The rows as samples for {@code model}; a bad row fails the job with the column, partition and row named. */
+  static JavaRDD<KeptSample> decode(Dataset<?> data, String featuresColumn, String labelColumn, ModelSpec model) {
+    checkSchema(data.schema(), featuresColumn, labelColumn);
+    int width = model.inputShape().size();
+    int classes = model.outputClasses();
+    String modelName = model.name();
+    String shape = model.inputShape().toString();
+    return data.toDF().select(featuresColumn, labelColumn).javaRDD().mapPartitionsWithIndex((partition, rows) -> {
+      List<KeptSample> samples = new ArrayList<>();
+      int index = 0;
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        String where = " (partition " + partition + ", row " + index + ")";
+        samples.add(new KeptSample(features(row, featuresColumn, width, modelName, shape, where),
+            label(row, labelColumn, classes, modelName, where)));
+        index++;
+      }
+      return samples.iterator();
+    }, true);
+  }
+
+  static float[] features(Row row, String column, int width, String model, String shape, String where) {
+    if (row.isNullAt(0)) {
+      throw new IllegalArgumentException("features column '" + column + "' is missing (null)" + where);
+    }
+    Vector vector = (Vector) row.get(0);
+    if (vector.size() != width) {
+      throw new IllegalArgumentException("features column '" + column + "' holds a vector of " + vector.size()
+          + " values" + where + " but model '" + model + "' takes " + width
+          + (shape.equals(String.valueOf(width)) ? "" : " (" + shape + ")"));
+    }
+    float[] features = new float[width];
+    for (int j = 0; j < width; j++) {
+      double value = vector.apply(j);
+      if (!Double.isFinite(value)) {
+        throw new IllegalArgumentException("features column '" + column + "' holds " + value + " at index " + j
+            + where);
+      }
+      features[j] = (float) value;
+    }
+    return features;
+  }
+
+  static int label(Row row, String column, int classes, String model, String where) {
+    if (row.isNullAt(1)) {
+      throw new IllegalArgumentException("label column '" + column + "' is missing (null)" + where);
+    }
+    double value = ((Number) row.get(1)).doubleValue();
+    if (!Double.isFinite(value) || value != Math.rint(value) || value < 0 || value >= classes) {
+      throw new IllegalArgumentException("label column '" + column + "' holds " + value + where + " but model '"
+          + model + "' predicts class indices 0.." + (classes - 1));
+    }
+    return (int) value;
+  }
+}
