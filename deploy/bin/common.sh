@@ -20,6 +20,14 @@ partita_build() {
 # collection, and a collection waits for every BLAS call in a JNI critical section to finish, so
 # one node's GC stalled the other node's step. 32 MiB regions and a laxer pause goal made the
 # 2-slice wide MLP step 1.0–1.06x → 1.2–1.3x the reference (docs/BENCHMARKS.md).
+# Spark 4 on Java 17 needs these packages opened (spark-parent's extraJavaTestArgs); harmless otherwise.
+PARTITA_SPARK_OPENS=""
+for package in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
+    java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
+    sun.security.action sun.util.calendar; do
+  PARTITA_SPARK_OPENS="$PARTITA_SPARK_OPENS --add-opens=java.base/$package=ALL-UNNAMED"
+done
+
 PARTITA_GC_OPTS="${PARTITA_GC_OPTS:--XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:MaxGCPauseMillis=500}"
 partita_java() {
   local module="$1" main_class="$2"

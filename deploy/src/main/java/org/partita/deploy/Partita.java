@@ -3,6 +3,7 @@ package org.partita.deploy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import org.partita.deploy.plan.PlanCommand;
+import org.partita.deploy.spark.SparkCommand;
 import org.partita.deploy.train.TrainCommand;
 import org.partita.models.train.TrainingDivergedException;
 import picocli.CommandLine;
@@ -16,12 +17,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "partita 0.1.0",
     description = "Data- and model-parallel training of deep networks on CPU clusters.",
-    subcommands = {TrainCommand.class, PlanCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {TrainCommand.class, PlanCommand.class, SparkCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
         "  partita train --model cnn --nodes 2 --plan slices=2        # model-parallel on 2 embedded nodes",
         "  partita plan --model wide-mlp --nodes 4 --node-memory 256m",
+        "  partita spark --master 'local[2]' --model mlp --plan replicas=2 --epochs 3",
         "", "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 cluster failure, 4 training diverged."})
 public final class Partita implements Runnable {
 

@@ -35,6 +35,7 @@ import scala.reflect.ClassTag$;
  * resumes from the newest checkpoint there instead of starting again.
  */
 public final class BarrierTraining {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierTraining.class);
   private BarrierTraining() {}
 
   /** Trains {@code samples} (rows in a fixed order) as {@code job} says; the Spark driver blocks until done. */
@@ -47,16 +48,19 @@ public final class BarrierTraining {
     for (int r = 0; r < plan.replicas(); r++) {
       feederTask[r] = plan.shards().indexOf(new ShardId(r, 0, 0));
     }
-    JavaPairRDD<Long, KeptSample> numbered = samples.zipWithIndex()
-        .mapToPair(pair -> new Tuple2<>(pair._2(), pair._1()));
-    JavaRDD<KeptSample> placed = numbered
+    JavaPairRDD<Long, byte[]> numbered = samples.zipWithIndex()
+        .mapToPair(pair -> new Tuple2<>(pair._2(), pair._1().pack()));
+    JavaRDD<byte[]> placed = numbered
         .repartitionAndSortWithinPartitions(new FeederPartitioner(tasks, batches, feederTask)).values();
     ClassTag<byte[]> bytes = ClassTag$.MODULE$.apply(byte[].class);
     RDD<byte[]> outcomes = placed.rdd().barrier().mapPartitions(new TrainingTask(job), false, bytes);
     samples.context().setJobDescription("partita: train on " + plan.describe());
     // Through a shuffle, so the barrier stage is a shuffle-map stage: Spark retries those after a
     // failure, while a failed barrier result stage aborts the job.
+    long start = System.nanoTime();
     List<byte[]> results = new JavaRDD<>(outcomes, bytes).repartition(1).collect();
+    LOG.info("partita: rows placed and trained in {} s", String.format(java.util.Locale.ROOT, "%.1f",
+        (System.nanoTime() - start) / 1e9));
     if (results.size() != 1) {
       throw new IllegalStateException("the barrier stage returned " + results.size() + " trained models, expected 1");
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
@@ -21,6 +22,7 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.partita.models.blas.Blas;
 import org.partita.models.io.ModelFiles;
 import org.partita.models.network.ModelSpec;
@@ -52,6 +54,8 @@ import org.partita.proto.TrainingOutcomeProto;
  * checkpoint), {@code checkpointInterval}, and the column names.
  */
 public final class PartitaClassifier extends Estimator<PartitaClassificationModel> implements MLWritable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartitaClassifier.class);
+
   private final String uid;
 
   public final Param<String> featuresCol;
@@ -269,10 +273,15 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     TrainingConfig config = trainingConfig();
     PartitionPlan partitionPlan = partitionPlan(spec, dataset.sparkSession().sparkContext().defaultParallelism());
     BarrierTraining.checkSlots(dataset.sparkSession().sparkContext(), partitionPlan.shards().size(), partitionPlan);
-    JavaRDD<KeptSample> samples = RowDecoder.decode(dataset, getOrDefault(featuresCol), getOrDefault(labelCol), spec);
+    // Decoded once and kept: counting, numbering and placing the rows each pass over them.
+    JavaRDD<KeptSample> samples = RowDecoder.decode(dataset, getOrDefault(featuresCol), getOrDefault(labelCol), spec)
+        .persist(StorageLevel.MEMORY_ONLY());
     TrainingOutcomeProto outcome;
     try {
+      long decodeStart = System.nanoTime();
       long count = samples.count();
+      LOG.info("partita: {} rows decoded in {} s", count, String.format(Locale.ROOT, "%.1f",
+          (System.nanoTime() - decodeStart) / 1e9));
       if (count == 0) {
         throw new IllegalArgumentException("the DataFrame has no rows to train on");
       }
@@ -288,6 +297,8 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
       outcome = BarrierTraining.run(samples, job);
     } catch (Exception e) {
       throw SparkErrors.unwrap(e);
+    } finally {
+      samples.unpersist(false);
     }
     PartitaClassificationModel trained = new PartitaClassificationModel(uid, outcome.toByteArray());
     trained.set(trained.featuresCol, getOrDefault(featuresCol));

@@ -45,7 +45,7 @@ import scala.runtime.AbstractFunction1;
  * model as this stage's only output. The others wait at the barrier until it is done; every node
  * is stopped when its task ends, however it ends.
  */
-final class TrainingTask extends AbstractFunction1<Iterator<KeptSample>, Iterator<byte[]>> implements Serializable {
+final class TrainingTask extends AbstractFunction1<Iterator<byte[]>, Iterator<byte[]>> implements Serializable {
   private static final Duration JOIN_WAIT = Duration.ofMinutes(2);
 
   private final TrainingJob job;
@@ -55,7 +55,8 @@ final class TrainingTask extends AbstractFunction1<Iterator<KeptSample>, Iterato
   }
 
   @Override
-  public Iterator<byte[]> apply(Iterator<KeptSample> rows) {
+  public Iterator<byte[]> apply(Iterator<byte[]> rows) {
+    long taskStart = System.nanoTime();
     BarrierTaskContext context = BarrierTaskContext.get();
     int task = context.partitionId();
     ModelSpec model = job.modelSpec();
@@ -69,7 +70,7 @@ final class TrainingTask extends AbstractFunction1<Iterator<KeptSample>, Iterato
     try {
       String[] addresses = context.allGather(driver == null ? "" : driver.address());
       worker = WorkerNode.start(TrainingJob.node(task), host, 0, List.of(addresses[0]), settings, kept);
-      byte[] outcome = driver == null ? null : drive(driver, context, model, plan, batches).toByteArray();
+      byte[] outcome = driver == null ? null : drive(driver, context, model, plan, batches, taskStart).toByteArray();
       context.barrier();
       List<byte[]> output = outcome == null ? List.of() : List.of(outcome);
       return CollectionConverters.asScala(output.iterator());
@@ -84,12 +85,12 @@ final class TrainingTask extends AbstractFunction1<Iterator<KeptSample>, Iterato
   }
 
   /** The partition's samples, kept when this task feeds a replica (they come in row order). */
-  private static List<LocalSamples> keep(Iterator<KeptSample> rows, int task, ModelSpec model, PartitionPlan plan,
+  private static List<LocalSamples> keep(Iterator<byte[]> rows, int task, ModelSpec model, PartitionPlan plan,
       PartitionedBatches batches) {
     int width = model.inputShape().size();
     List<KeptSample> samples = new ArrayList<>();
     while (rows.hasNext()) {
-      samples.add(rows.next());
+      samples.add(KeptSample.unpack(rows.next()));
     }
     int replica = -1;
     for (int r = 0; r < plan.replicas(); r++) {
@@ -115,12 +116,14 @@ final class TrainingTask extends AbstractFunction1<Iterator<KeptSample>, Iterato
   }
 
   private TrainingOutcomeProto drive(DriverNode driver, BarrierTaskContext context, ModelSpec model,
-      PartitionPlan plan, PartitionedBatches batches) {
+      PartitionPlan plan, PartitionedBatches batches, long taskStart) {
     int workers = plan.shards().size();
     if (!driver.awaitWorkers(workers, JOIN_WAIT)) {
       throw new IllegalStateException("only " + driver.workers().size() + " of " + workers + " task nodes joined the"
           + " training cluster within " + JOIN_WAIT.toSeconds() + " s; can the executors reach each other's ports?");
     }
+    log(context, String.format(Locale.ROOT, "%d task node%s up %.1f s after the task started", workers,
+        workers == 1 ? "" : "s", (System.nanoTime() - taskStart) / 1e9));
     TrainingConfig config = job.config();
     CheckpointSchedule schedule = job.checkpointDirectory() == null ? null
         : new CheckpointSchedule(Path.of(job.checkpointDirectory()), job.checkpointEvery(), job.keepCheckpoints());

@@ -1,0 +1,145 @@
+package org.partita.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.partita.models.data.FashionMnist;
+import org.partita.spark.FashionMnistFrames;
+import org.partita.spark.PartitaClassificationModel;
+import org.partita.spark.PartitaClassifier;
+
+/**
+ * Partita inside Spark against Spark MLlib's MultilayerPerceptronClassifier, side by side in one
+ * Spark application on local[2]: the same Fashion-MNIST DataFrames (cached), the same topology
+ * 784-256-128-10. Each system is fitted from scratch with growing budgets (Partita: epochs;
+ * MLlib: L-BFGS iterations), timed wall-clock around {@code fit} (Spark jobs, data placement and
+ * node start-up included), and scored on the 10,000 test images with {@code transform}.
+ * Reports the time each needs to reach 0.85 test accuracy and the accuracy MLlib has at
+ * Partita's time. Then data parallelism inside Spark: Partita's MLP on 1 task vs 2 tasks,
+ * training samples/s over {@code --rounds} fits each, alternating.
+ *
+ * <pre>
+ *   bench/bin/bench spark [--rounds 3]
+ * </pre>
+ */
+public final class SparkBench {
+  private static final double TARGET = 0.85;
+
+  private SparkBench() {}
+
+  public static void main(String[] args) {
+    int rounds = args.length == 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 3;
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("partita-vs-mllib")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    try {
+      System.out.println("# Partita in Spark vs Spark MLlib MLP — " + MachineInfo.summary() + ", Spark "
+          + spark.version() + ", local[2]");
+      Dataset<Row> train = FashionMnistFrames.load(spark, FashionMnist.DEBIAN_DIRECTORY, true, 2, 0)
+          .persist(StorageLevel.MEMORY_ONLY());
+      Dataset<Row> test = FashionMnistFrames.load(spark, FashionMnist.DEBIAN_DIRECTORY, false, 2, 0)
+          .persist(StorageLevel.MEMORY_ONLY());
+      long testRows = test.count();
+      train.count();
+
+      System.out.println();
+      System.out.println("| system | budget | fit seconds | test accuracy |");
+      System.out.println("|---|---|---|---|");
+      List<double[]> partita = new ArrayList<>();
+      for (int epochs = 1; epochs <= 3; epochs++) {
+        PartitaClassifier classifier = new PartitaClassifier().setModel("mlp").setPlan("replicas=2")
+            .setEpochs(epochs).setBatchSize(128).setOptimizer("adam").setLearningRate(1e-3).setSeed(1);
+        long start = System.nanoTime();
+        PartitaClassificationModel model = classifier.fit(train);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double accuracy = accuracy(model.transform(test), testRows);
+        partita.add(new double[] {seconds, accuracy});
+        row("Partita MLP, 2 replicas, Adam", epochs + " epoch" + (epochs == 1 ? "" : "s"), seconds, accuracy);
+        if (accuracy >= TARGET && epochs >= 2) {
+          break;
+        }
+      }
+      List<double[]> mllib = new ArrayList<>();
+      for (int iterations : new int[] {5, 10, 20, 40, 80, 160}) {
+        MultilayerPerceptronClassifier classifier = new MultilayerPerceptronClassifier()
+            .setLayers(new int[] {784, 256, 128, 10}).setMaxIter(iterations).setBlockSize(128).setSeed(1);
+        long start = System.nanoTime();
+        MultilayerPerceptronClassificationModel model = classifier.fit(train);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double accuracy = accuracy(model.transform(test), testRows);
+        mllib.add(new double[] {seconds, accuracy});
+        row("MLlib MultilayerPerceptronClassifier, L-BFGS", iterations + " iterations", seconds, accuracy);
+        if (accuracy >= TARGET) {
+          break;
+        }
+      }
+      double partitaTime = firstReaching(partita);
+      double mllibTime = firstReaching(mllib);
+      System.out.println();
+      System.out.printf(Locale.ROOT, "time to %.2f test accuracy: Partita %s, MLlib %s%s%n", TARGET,
+          seconds(partitaTime), seconds(mllibTime), Double.isNaN(partitaTime) || Double.isNaN(mllibTime) ? ""
+              : String.format(Locale.ROOT, " — Partita %.1fx faster", mllibTime / partitaTime));
+      double atEqualTime = Double.NaN;
+      for (double[] run : mllib) {
+        if (!Double.isNaN(partitaTime) && run[0] <= partitaTime * 1.5) {
+          atEqualTime = run[1];
+        }
+      }
+      System.out.printf(Locale.ROOT, "MLlib's accuracy within 1.5x of Partita's time to %.2f: %s%n", TARGET,
+          Double.isNaN(atEqualTime) ? "no MLlib run finished that soon"
+              : String.format(Locale.ROOT, "%.4f", atEqualTime));
+
+      System.out.println();
+      System.out.println("| Partita MLP in Spark | training samples/s (min / median / max of " + rounds + ") |");
+      System.out.println("|---|---|");
+      double[] one = new double[rounds];
+      double[] two = new double[rounds];
+      for (int round = 0; round < rounds; round++) {
+        one[round] = samplesPerSecond(train, "replicas=1");
+        two[round] = samplesPerSecond(train, "replicas=2");
+      }
+      Stats single = Stats.of(one);
+      Stats pair = Stats.of(two);
+      System.out.println("| 1 task | " + single.format("%,.0f") + " |");
+      System.out.println("| 2 tasks | " + pair.format("%,.0f") + " |");
+      double[] ratios = new double[rounds];
+      for (int round = 0; round < rounds; round++) {
+        ratios[round] = two[round] / one[round];
+      }
+      System.out.println("2 tasks ÷ 1 task, per round: " + Stats.of(ratios).format("%.2f") + " (goal ≥ 1.8)");
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static double samplesPerSecond(Dataset<Row> train, String plan) {
+    return new PartitaClassifier().setModel("mlp").setPlan(plan).setEpochs(1).setBatchSize(128).setSeed(1)
+        .fit(train).outcome().getSamplesPerSecond();
+  }
+
+  private static double accuracy(Dataset<Row> scored, long rows) {
+    return scored.filter("prediction = label").count() / (double) rows;
+  }
+
+  private static double firstReaching(List<double[]> runs) {
+    for (double[] run : runs) {
+      if (run[1] >= TARGET) {
+        return run[0];
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static String seconds(double value) {
+    return Double.isNaN(value) ? "not reached" : String.format(Locale.ROOT, "%.1f s", value);
+  }
+
+  private static void row(String system, String budget, double seconds, double accuracy) {
+    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.4f |%n", system, budget, seconds, accuracy);
+  }
+}
