@@ -21,8 +21,8 @@ import org.partita.spark.PartitaClassifier;
  * MLlib: L-BFGS iterations), timed wall-clock around {@code fit} (Spark jobs, data placement and
  * node start-up included), and scored on the 10,000 test images with {@code transform}.
  * Reports the time each needs to reach 0.85 test accuracy and the accuracy MLlib has at
- * Partita's time. Then data parallelism inside Spark: Partita's MLP on 1 task vs 2 tasks,
- * training samples/s over {@code --rounds} fits each, alternating.
+ * Partita's time. Then data parallelism inside Spark: the MLP (all rows) and the CNN (12,800 rows)
+ * on 1 task vs 2 tasks, training samples/s over {@code --rounds} fits each, alternating.
  *
  * <pre>
  *   bench/bin/bench spark [--rounds 3]
@@ -51,21 +51,20 @@ public final class SparkBench {
       System.out.println("| system | budget | fit seconds | test accuracy |");
       System.out.println("|---|---|---|---|");
       List<double[]> partita = new ArrayList<>();
-      for (int epochs = 1; epochs <= 3; epochs++) {
-        PartitaClassifier classifier = new PartitaClassifier().setModel("mlp").setPlan("replicas=2")
-            .setEpochs(epochs).setBatchSize(128).setOptimizer("adam").setLearningRate(1e-3).setSeed(1);
-        long start = System.nanoTime();
-        PartitaClassificationModel model = classifier.fit(train);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double accuracy = accuracy(model.transform(test), testRows);
-        partita.add(new double[] {seconds, accuracy});
-        row("Partita MLP, 2 replicas, Adam", epochs + " epoch" + (epochs == 1 ? "" : "s"), seconds, accuracy);
-        if (accuracy >= TARGET && epochs >= 2) {
-          break;
+      for (String plan : new String[] {"replicas=1", "replicas=2"}) {
+        for (int epochs = 1; epochs <= 2; epochs++) {
+          PartitaClassifier classifier = new PartitaClassifier().setModel("mlp").setPlan(plan)
+              .setEpochs(epochs).setBatchSize(128).setOptimizer("adam").setLearningRate(1e-3).setSeed(1);
+          long start = System.nanoTime();
+          PartitaClassificationModel model = classifier.fit(train);
+          double seconds = (System.nanoTime() - start) / 1e9;
+          double accuracy = accuracy(model.transform(test), testRows);
+          partita.add(new double[] {seconds, accuracy});
+          row("Partita MLP, " + plan + ", Adam", epochs + " epoch" + (epochs == 1 ? "" : "s"), seconds, accuracy);
         }
       }
       List<double[]> mllib = new ArrayList<>();
-      for (int iterations : new int[] {5, 10, 20, 40, 80, 160}) {
+      for (int iterations : new int[] {2, 5, 10, 20, 40, 50, 60, 70, 80, 160}) {
         MultilayerPerceptronClassifier classifier = new MultilayerPerceptronClassifier()
             .setLayers(new int[] {784, 256, 128, 10}).setMaxIter(iterations).setBlockSize(128).setSeed(1);
         long start = System.nanoTime();
@@ -95,30 +94,38 @@ public final class SparkBench {
               : String.format(Locale.ROOT, "%.4f", atEqualTime));
 
       System.out.println();
-      System.out.println("| Partita MLP in Spark | training samples/s (min / median / max of " + rounds + ") |");
-      System.out.println("|---|---|");
-      double[] one = new double[rounds];
-      double[] two = new double[rounds];
-      for (int round = 0; round < rounds; round++) {
-        one[round] = samplesPerSecond(train, "replicas=1");
-        two[round] = samplesPerSecond(train, "replicas=2");
-      }
-      Stats single = Stats.of(one);
-      Stats pair = Stats.of(two);
-      System.out.println("| 1 task | " + single.format("%,.0f") + " |");
-      System.out.println("| 2 tasks | " + pair.format("%,.0f") + " |");
-      double[] ratios = new double[rounds];
-      for (int round = 0; round < rounds; round++) {
-        ratios[round] = two[round] / one[round];
-      }
-      System.out.println("2 tasks ÷ 1 task, per round: " + Stats.of(ratios).format("%.2f") + " (goal ≥ 1.8)");
+      scaling(train, "mlp", 60_000, rounds);
+      scaling(train, "cnn", 12_800, rounds);
     } finally {
       spark.stop();
     }
   }
 
-  private static double samplesPerSecond(Dataset<Row> train, String plan) {
-    return new PartitaClassifier().setModel("mlp").setPlan(plan).setEpochs(1).setBatchSize(128).setSeed(1)
+  /** Training samples/s of 1 task vs 2 tasks (data-parallel) on the first {@code rows} rows, alternating. */
+  private static void scaling(Dataset<Row> train, String model, int rows, int rounds) {
+    Dataset<Row> data = train.limit(rows).persist(StorageLevel.MEMORY_ONLY());
+    data.count();
+    double[] one = new double[rounds];
+    double[] two = new double[rounds];
+    double[] ratios = new double[rounds];
+    for (int round = 0; round < rounds; round++) {
+      one[round] = samplesPerSecond(data, model, "replicas=1");
+      two[round] = samplesPerSecond(data, model, "replicas=2");
+      ratios[round] = two[round] / one[round];
+    }
+    data.unpersist();
+    System.out.println();
+    System.out.println("| Partita " + model + " in Spark, " + rows + " rows, 1 epoch | training samples/s (min / median"
+        + " / max of " + rounds + ") |");
+    System.out.println("|---|---|");
+    System.out.println("| 1 task | " + Stats.of(one).format("%,.0f") + " |");
+    System.out.println("| 2 tasks | " + Stats.of(two).format("%,.0f") + " |");
+    System.out.println(model + ": 2 tasks ÷ 1 task, per round: " + Stats.of(ratios).format("%.2f")
+        + " (goal ≥ 1.8)");
+  }
+
+  private static double samplesPerSecond(Dataset<Row> train, String model, String plan) {
+    return new PartitaClassifier().setModel(model).setPlan(plan).setEpochs(1).setBatchSize(128).setSeed(1)
         .fit(train).outcome().getSamplesPerSecond();
   }
 
@@ -126,13 +133,15 @@ public final class SparkBench {
     return scored.filter("prediction = label").count() / (double) rows;
   }
 
+  /** The shortest fit that reached the target, over all budgets and plans. */
   private static double firstReaching(List<double[]> runs) {
+    double best = Double.NaN;
     for (double[] run : runs) {
-      if (run[1] >= TARGET) {
-        return run[0];
+      if (run[1] >= TARGET && !(run[0] >= best)) {
+        best = run[0];
       }
     }
-    return Double.NaN;
+    return best;
   }
 
   private static String seconds(double value) {

@@ -17,13 +17,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "partita 0.1.0",
     description = "Data- and model-parallel training of deep networks on CPU clusters.",
-    subcommands = {TrainCommand.class, PlanCommand.class, SparkCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {TrainCommand.class, PlanCommand.class, SparkCommand.class, NodeCommand.class, CertsCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
         "  partita train --model cnn --nodes 2 --plan slices=2        # model-parallel on 2 embedded nodes",
         "  partita plan --model wide-mlp --nodes 4 --node-memory 256m",
         "  partita spark --master 'local[2]' --model mlp --plan replicas=2 --epochs 3",
+        "  partita certs --out certs --nodes 3",
+        "  partita node --name node-1 --seed akka://partita@10.0.0.5:25520 --host 10.0.0.6 --tls certs",
         "", "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 cluster failure, 4 training diverged."})
 public final class Partita implements Runnable {
 

@@ -7,9 +7,10 @@ import java.time.Duration;
  * round before the round fails with the shard, node and phase named. {@code startTimeout}: for
  * nodes to join and shards to be created. {@code maxMessageBytes}: the largest activation or
  * gradient message a plan may need; nodes are configured with it, and a plan needing more is
- * refused before it starts (Artery would otherwise drop the message without a word).
+ * refused before it starts (Artery would otherwise drop the message without a word). {@code tls}:
+ * mutual TLS between nodes, or null for plain TCP — which nodes accept on loopback only.
  */
-public record RuntimeSettings(Duration stepTimeout, Duration startTimeout, long maxMessageBytes) {
+public record RuntimeSettings(Duration stepTimeout, Duration startTimeout, long maxMessageBytes, TlsSettings tls) {
   public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
 
   public RuntimeSettings {
@@ -21,15 +22,20 @@ public record RuntimeSettings(Duration stepTimeout, Duration startTimeout, long 
     }
   }
 
+  /** Plain TCP (loopback only), 120 s step timeout, 60 s start timeout, 64 MiB messages. */
   public static RuntimeSettings defaults() {
-    return new RuntimeSettings(Duration.ofSeconds(120), Duration.ofSeconds(60), DEFAULT_MAX_MESSAGE_BYTES);
+    return new RuntimeSettings(Duration.ofSeconds(120), Duration.ofSeconds(60), DEFAULT_MAX_MESSAGE_BYTES, null);
   }
 
   public RuntimeSettings withStepTimeout(Duration timeout) {
-    return new RuntimeSettings(timeout, startTimeout, maxMessageBytes);
+    return new RuntimeSettings(timeout, startTimeout, maxMessageBytes, tls);
   }
 
   public RuntimeSettings withMaxMessageBytes(long bytes) {
-    return new RuntimeSettings(stepTimeout, startTimeout, bytes);
+    return new RuntimeSettings(stepTimeout, startTimeout, bytes, tls);
+  }
+
+  public RuntimeSettings withTls(TlsSettings settings) {
+    return new RuntimeSettings(stepTimeout, startTimeout, maxMessageBytes, settings);
   }
 }

@@ -23,18 +23,19 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.partita.models.blas.Blas;
 import org.partita.models.io.ModelFiles;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.LearningRateSchedule;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.ClusterSpec;
 import org.partita.partitioner.CostModel;
 import org.partita.partitioner.Link;
-import org.partita.partitioner.MachineProbe;
+import org.partita.partitioner.MachineProfile;
+import org.partita.partitioner.MachineProfiles;
+import org.partita.partitioner.NodeSpec;
 import org.partita.partitioner.PartitionPlan;
-import org.partita.partitioner.PipelineSchedule;
 import org.partita.partitioner.PlanShape;
 import org.partita.partitioner.Planner;
 import org.partita.proto.TrainingOutcomeProto;
@@ -47,11 +48,12 @@ import org.partita.proto.TrainingOutcomeProto;
  *
  * <p>Params: {@code model} (mlp, cnn, lstm, wide-mlp or a ModelSpecProto file), {@code epochs},
  * {@code batchSize} (global), {@code optimizer} (adam, sgd, momentum, nesterov),
- * {@code learningRate}, {@code plan} ("auto": one whole replica per task slot; or e.g.
+ * {@code learningRate}, {@code plan} ("auto": the planner's choice for the task slots; or e.g.
  * "replicas=2", "slices=2", "stages=2,slices=2,micro-batches=4"), {@code replicas} (when above 0,
  * the replica count, overriding the plan's), {@code seed}, {@code checkpointDir} (a directory
  * every executor and the driver task can reach; a retried stage resumes from its newest
- * checkpoint), {@code checkpointInterval}, and the column names.
+ * checkpoint), {@code checkpointInterval}, {@code tlsDir} (mutual TLS between the task nodes,
+ * required unless the master is local), and the column names.
  */
 public final class PartitaClassifier extends Estimator<PartitaClassificationModel> implements MLWritable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartitaClassifier.class);
@@ -71,6 +73,7 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
   public final Param<String> checkpointDir;
   public final IntParam checkpointInterval;
   public final IntParam stepTimeoutSeconds;
+  public final Param<String> tlsDir;
 
   public PartitaClassifier() {
     this(Identifiable$.MODULE$.randomUID("partitaClassifier"));
@@ -95,6 +98,8 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     this.seed = new LongParam(this, "seed", "seed of the initial weights and the data order");
     this.checkpointInterval = new IntParam(this, "checkpointInterval", "optimizer steps between checkpoints (≥ 1)",
         ParamValidators.gtEq(1));
+    this.tlsDir = new Param<>(this, "tlsDir", "directory on every executor with task-i.p12, truststore.p12 and"
+        + " password (partita certs --names task-0,...): mutual TLS between the task nodes; required off local");
     this.stepTimeoutSeconds = new IntParam(this, "stepTimeoutSeconds",
         "seconds a training step may take before the shards are declared stuck (≥ 1)", ParamValidators.gtEq(1));
     setDefault(featuresCol, "features");
@@ -169,6 +174,14 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     return stepTimeoutSeconds;
   }
 
+  public Param<String> tlsDir() {
+    return tlsDir;
+  }
+
+  public PartitaClassifier setTlsDir(String value) {
+    return (PartitaClassifier) set(tlsDir, value);
+  }
+
   public PartitaClassifier setFeaturesCol(String value) {
     return (PartitaClassifier) set(featuresCol, value);
   }
@@ -240,24 +253,64 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
   }
 
   /**
-   * The plan for an application with {@code slots} task slots: shard i on task i. "auto" puts one
-   * whole replica on every slot (at most one per sample of a batch); stage boundaries of explicit
-   * plans are balanced with this machine's measured speed.
+   * The plan for an application with {@code slots} task slots, shard i on task i. "auto" asks the
+   * {@link Planner} with this machine's measured profile (cached as for {@code partita plan}), one
+   * node per slot — sharing this machine's cores when the master is local; explicit plans are
+   * taken as written, their stage boundaries balanced with the same profile.
    */
-  public PartitionPlan partitionPlan(ModelSpec spec, int slots) {
+  public PartitionPlan partitionPlan(ModelSpec spec, int slots, boolean localMaster) {
     String text = getOrDefault(plan);
     int batch = (Integer) getOrDefault(batchSize);
     int replicaParam = (Integer) getOrDefault(replicas);
-    PlanShape shape = PlanShape.isAuto(text)
-        ? new PlanShape(Math.max(1, Math.min(slots, batch)), 1, 1, 1, PipelineSchedule.GPIPE)
-        : PlanShape.parse(text, "plan param");
+    MachineProfile[] profile = new MachineProfile[1];
+    java.util.function.Supplier<MachineProfile> machine = () -> {
+      if (profile[0] == null) {
+        try {
+          profile[0] = MachineProfiles.cachedOrMeasured(null, false, line -> LOG.info("partita: {}", line));
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading this machine's profile: " + e.getMessage(), e);
+        }
+      }
+      return profile[0];
+    };
+    // Only plans that need predictions read (or measure) the machine profile.
+    java.util.function.IntSupplier cores = () -> localMaster ? Math.max(1, machine.get().threads() / slots)
+        : machine.get().threads();
+    Link link = localMaster ? LOOPBACK : Link.parse("1gbit", 50e-6);
+    if (PlanShape.isAuto(text)) {
+      List<NodeSpec> nodes = IntStream.range(0, slots)
+          .mapToObj(task -> new NodeSpec(TrainingJob.node(task), cores.getAsInt(),
+              Runtime.getRuntime().maxMemory() / slots))
+          .toList();
+      Planner.Request request = new Planner.Request(spec, new ClusterSpec(nodes, link), batch,
+          trainingConfig().optimizer(), replicaParam > 0 ? replicaParam : Integer.MAX_VALUE);
+      PartitionPlan chosen = new Planner(new CostModel(machine.get().scaledTo(cores.getAsInt()), link)).plan(request)
+          .chosen().plan();
+      return onTasks(chosen);
+    }
+    PlanShape shape = PlanShape.parse(text, "plan param");
     if (replicaParam > 0) {
       shape = new PlanShape(replicaParam, shape.stages(), shape.slices(), shape.microBatches(), shape.schedule());
     }
     List<String> tasks = IntStream.range(0, shape.shards()).mapToObj(TrainingJob::node).toList();
     return shape.toPlan(spec, batch, tasks,
-        stages -> new Planner(new CostModel(MachineProbe.measure(Blas.get()), Link.parse("1gbit", 50e-6)))
-            .balancedCuts(spec, stages), text, "plan param");
+        stages -> new Planner(new CostModel(machine.get().scaledTo(cores.getAsInt()), link)).balancedCuts(spec, stages),
+        text,
+        "plan param");
+  }
+
+  /** Nodes of a Spark application on one machine share its cores and transport (as embedded nodes do). */
+  private static final Link LOOPBACK = new Link(2e8, 200e-6);
+
+  /** The same plan with shard i (in {@link PartitionPlan#shards()} order) on task i. */
+  private static PartitionPlan onTasks(PartitionPlan plan) {
+    java.util.Map<org.partita.partitioner.ShardId, String> placement = new java.util.LinkedHashMap<>();
+    List<org.partita.partitioner.ShardId> shards = plan.shards();
+    for (int i = 0; i < shards.size(); i++) {
+      placement.put(shards.get(i), TrainingJob.node(i));
+    }
+    return new PartitionPlan(plan.replicas(), plan.stages(), plan.microBatches(), plan.schedule(), plan.globalBatch(),
+        placement);
   }
 
   @Override
@@ -271,7 +324,14 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     transformSchema(dataset.schema());
     ModelSpec spec = modelSpec();
     TrainingConfig config = trainingConfig();
-    PartitionPlan partitionPlan = partitionPlan(spec, dataset.sparkSession().sparkContext().defaultParallelism());
+    org.apache.spark.SparkContext context = dataset.sparkSession().sparkContext();
+    PartitionPlan partitionPlan = partitionPlan(spec, context.defaultParallelism(), context.isLocal());
+    LOG.info("partita: training {} on {}", spec.name(), partitionPlan.describe());
+    if (!context.isLocal() && !isDefined(tlsDir)) {
+      throw new IllegalArgumentException("master " + context.master() + " runs tasks on other machines, whose nodes"
+          + " talk mutual TLS: make certificates with 'partita certs --out DIR --nodes 0 --names task-0,…,task-"
+          + (partitionPlan.shards().size() - 1) + "', put DIR on every executor and set tlsDir");
+    }
     BarrierTraining.checkSlots(dataset.sparkSession().sparkContext(), partitionPlan.shards().size(), partitionPlan);
     // Decoded once and kept: counting, numbering and placing the rows each pass over them.
     JavaRDD<KeptSample> samples = RowDecoder.decode(dataset, getOrDefault(featuresCol), getOrDefault(labelCol), spec)
@@ -293,7 +353,7 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
       TrainingJob job = TrainingJob.of(spec, partitionPlan, config, (int) count,
           isDefined(checkpointDir) ? getOrDefault(checkpointDir) : null, (Integer) getOrDefault(checkpointInterval),
           2, Duration.ofSeconds((Integer) getOrDefault(stepTimeoutSeconds)), failAt == null ? -1
-              : Integer.parseInt(failAt));
+              : Integer.parseInt(failAt), context.isLocal(), isDefined(tlsDir) ? getOrDefault(tlsDir) : null);
       outcome = BarrierTraining.run(samples, job);
     } catch (Exception e) {
       throw SparkErrors.unwrap(e);

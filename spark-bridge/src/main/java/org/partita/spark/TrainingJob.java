@@ -19,13 +19,20 @@ import org.partita.proto.PartitionPlanProto;
  */
 record TrainingJob(byte[] model, byte[] plan, byte[] optimizer, int epochs, int batchSize, long seed, int samples,
     String checkpointDirectory, int checkpointEvery, int keepCheckpoints, long stepTimeoutMillis,
-    int failAtStep) implements Serializable {
+    int failAtStep, boolean loopback, String tlsDirectory) implements Serializable {
 
+  /**
+   * {@code loopback}: every task runs in this JVM's machine (a local master), so nodes bind
+   * 127.0.0.1 and may talk plain TCP; otherwise {@code tlsDirectory} must hold task-i.p12 for
+   * every task i (partita certs --names task-0,…).
+   */
   static TrainingJob of(ModelSpec model, PartitionPlan plan, TrainingConfig config, int samples,
-      String checkpointDirectory, int checkpointEvery, int keepCheckpoints, Duration stepTimeout, int failAtStep) {
+      String checkpointDirectory, int checkpointEvery, int keepCheckpoints, Duration stepTimeout, int failAtStep,
+      boolean loopback, String tlsDirectory) {
     return new TrainingJob(SpecProtos.toProto(model).toByteArray(), PlanProtos.toProto(plan).toByteArray(),
         SpecProtos.toProto(config.optimizer()).toByteArray(), config.epochs(), config.batchSize(), config.shuffleSeed(),
-        samples, checkpointDirectory, checkpointEvery, keepCheckpoints, stepTimeout.toMillis(), failAtStep);
+        samples, checkpointDirectory, checkpointEvery, keepCheckpoints, stepTimeout.toMillis(), failAtStep, loopback,
+        tlsDirectory);
   }
 
   static String node(int task) {

@@ -30,6 +30,7 @@ import org.partita.proto.TrainingOutcomeProto;
 import org.partita.runtime.DistributedTrainer;
 import org.partita.runtime.LocalSamples;
 import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.TlsSettings;
 import org.partita.runtime.TrainedModel;
 import org.partita.runtime.driver.DriverNode;
 import org.partita.runtime.node.WorkerNode;
@@ -63,23 +64,44 @@ final class TrainingTask extends AbstractFunction1<Iterator<byte[]>, Iterator<by
     PartitionPlan plan = job.partitionPlan();
     PartitionedBatches batches = new PartitionedBatches(job.samples(), job.batchSize(), plan.replicas(), job.seed());
     List<LocalSamples> kept = keep(rows, task, model, plan, batches);
-    String host = host(context.getTaskInfos()[task].address());
+    if (task == 0) {
+      log(context, String.format(Locale.ROOT, "rows read from the shuffle %.1f s after the task started",
+          (System.nanoTime() - taskStart) / 1e9));
+    }
+    String host = job.loopback() ? "127.0.0.1" : host(context.getTaskInfos()[task].address());
     RuntimeSettings settings = RuntimeSettings.defaults().withStepTimeout(Duration.ofMillis(job.stepTimeoutMillis()));
+    if (job.tlsDirectory() != null) {
+      settings = settings.withTls(TlsSettings.fromDirectory(Path.of(job.tlsDirectory()), TrainingJob.node(task)));
+    }
+    long[] marks = new long[4];
+    marks[0] = System.nanoTime();
     DriverNode driver = task == 0 ? DriverNode.start(host, 0, List.of(), settings) : null;
     WorkerNode worker = null;
     try {
+      marks[1] = System.nanoTime();
       String[] addresses = context.allGather(driver == null ? "" : driver.address());
+      marks[2] = System.nanoTime();
       worker = WorkerNode.start(TrainingJob.node(task), host, 0, List.of(addresses[0]), settings, kept);
+      marks[3] = System.nanoTime();
+      if (driver != null) {
+        log(context, String.format(Locale.ROOT, "start-up: driver node %.1f s, address exchange %.1f s, worker node"
+            + " %.1f s", (marks[1] - marks[0]) / 1e9, (marks[2] - marks[1]) / 1e9, (marks[3] - marks[2]) / 1e9));
+      }
       byte[] outcome = driver == null ? null : drive(driver, context, model, plan, batches, taskStart).toByteArray();
       context.barrier();
       List<byte[]> output = outcome == null ? List.of() : List.of(outcome);
       return CollectionConverters.asScala(output.iterator());
     } finally {
+      long stopStart = System.nanoTime();
+      // Both at once: each waits for its cluster exit, which the other's leaving does not hold up.
+      java.util.concurrent.CompletableFuture<Void> driverStop = driver == null ? null
+          : java.util.concurrent.CompletableFuture.runAsync(driver::close);
       if (worker != null) {
         worker.stop(Duration.ofSeconds(30));
       }
-      if (driver != null) {
-        driver.close();
+      if (driverStop != null) {
+        driverStop.join();
+        log(context, String.format(Locale.ROOT, "nodes stopped in %.1f s", (System.nanoTime() - stopStart) / 1e9));
       }
     }
   }

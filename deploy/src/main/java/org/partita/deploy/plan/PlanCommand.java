@@ -12,15 +12,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.report.Json;
-import org.partita.models.blas.Blas;
 import org.partita.models.io.ModelFiles;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.partitioner.ClusterSpec;
 import org.partita.partitioner.CostModel;
 import org.partita.partitioner.Link;
-import org.partita.partitioner.MachineProbe;
 import org.partita.partitioner.MachineProfile;
+import org.partita.partitioner.MachineProfiles;
 import org.partita.partitioner.MemoryModel;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.Planner;
@@ -106,21 +105,9 @@ public final class PlanCommand implements Callable<Integer> {
 
   /** The profile in {@code file}, else the cached one, else measured now and cached. */
   public static MachineProfile machineProfile(Path file, boolean remeasure) throws IOException {
-    Path profile = file;
-    if (profile != null) {
-      return MachineProfile.load(profile);
-    }
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "partita", "machine-profile.pb");
-    if (Files.isRegularFile(cache) && !remeasure) {
-      MachineProfile cached = MachineProfile.load(cache);
-      System.err.println("plan: machine profile from " + cache + " (--remeasure to refresh): " + cached.describe());
-      return cached;
-    }
-    System.err.println("plan: measuring this machine (GEMM grid, data movement, optimizer; a few seconds) …");
-    MachineProfile measured = MachineProbe.measure(Blas.get());
-    measured.save(cache);
-    System.err.println("plan: " + measured.describe() + " — saved to " + cache);
-    return measured;
+    return MachineProfiles.cachedOrMeasured(file, remeasure,
+        line -> System.err.println("plan: " + line + (line.startsWith("machine profile from") ? " (--remeasure to"
+            + " refresh)" : "")));
   }
 
   static long parseBytes(String text) {

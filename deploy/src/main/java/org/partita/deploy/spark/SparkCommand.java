@@ -42,7 +42,7 @@ public final class SparkCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--plan", defaultValue = "auto",
-      description = "auto (a whole replica per task slot), or e.g. replicas=2, slices=2, stages=2,slices=2 "
+      description = "auto (the planner's choice for the task slots), or e.g. replicas=2, slices=2, stages=2,slices=2 "
           + "(default: ${DEFAULT-VALUE}).")
   String plan;
 
@@ -101,7 +101,8 @@ public final class SparkCommand implements Callable<Integer> {
     SparkSession spark = builder.getOrCreate();
     try {
       int slots = spark.sparkContext().defaultParallelism();
-      PartitionPlan partitionPlan = classifier.partitionPlan(classifier.modelSpec(), slots);
+      PartitionPlan partitionPlan = classifier.partitionPlan(classifier.modelSpec(), slots,
+          spark.sparkContext().isLocal());
       out.printf(Locale.ROOT, "partita spark — %s on Fashion-MNIST, Spark %s, master %s, %d task slots%n", model,
           spark.version(), spark.sparkContext().master(), slots);
       out.println("plan: " + partitionPlan.describe() + " (" + partitionPlan.shards().size() + " barrier tasks)");

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.List;
 import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.TlsSettings;
 
 /**
  * Builds node ActorSystems: every node of a cluster is called "partita" and differs only in its
@@ -22,14 +23,44 @@ public final class NodeSystems {
    * ("akka://partita@host:port"); no seeds means the node forms a new cluster by joining itself.
    */
   public static Config config(String role, String host, int port, List<String> seeds, RuntimeSettings settings) {
-    return ConfigFactory.empty()
+    Config config = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))
         .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
         .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("akka.remote.artery.advanced.maximum-large-frame-size",
-            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())))
-        .withFallback(ConfigFactory.load());
+            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())));
+    TlsSettings tls = settings.tls();
+    if (tls == null) {
+      if (!isLoopback(host)) {
+        throw new IllegalArgumentException("node on " + host + ": plain TCP is allowed on loopback only; between"
+            + " machines nodes talk mutual TLS — make certificates with 'partita certs' and give them (--tls DIR)");
+      }
+    } else {
+      String engine = "akka.remote.artery.ssl.config-ssl-engine.";
+      config = config.withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
+          .withValue(engine + "key-store", ConfigValueFactory.fromAnyRef(tls.keyStore().toAbsolutePath().toString()))
+          .withValue(engine + "trust-store",
+              ConfigValueFactory.fromAnyRef(tls.trustStore().toAbsolutePath().toString()))
+          .withValue(engine + "key-store-password", ConfigValueFactory.fromAnyRef(tls.password()))
+          .withValue(engine + "key-password", ConfigValueFactory.fromAnyRef(tls.password()))
+          .withValue(engine + "trust-store-password", ConfigValueFactory.fromAnyRef(tls.password()))
+          .withValue(engine + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.2"))
+          .withValue(engine + "enabled-algorithms", ConfigValueFactory.fromIterable(
+              List.of("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")))
+          .withValue(engine + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true))
+          .withValue(engine + "hostname-verification", ConfigValueFactory.fromAnyRef(false));
+    }
+    return config.withFallback(ConfigFactory.load());
+  }
+
+  /** 127.0.0.0/8, ::1 or localhost. */
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("node host '" + host + "' does not resolve: " + e.getMessage(), e);
+    }
   }
 
   /** Starts a node; with no seeds it joins itself and becomes the first member. */
