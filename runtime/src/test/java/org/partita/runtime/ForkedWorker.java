@@ -48,7 +48,8 @@ final class ForkedWorker {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
-  static ForkedWorker start(String name, String seed) throws IOException {
+  /** {@code extra}: more WorkerMain arguments, e.g. "--tls", DIR. */
+  static ForkedWorker start(String name, String seed, String... extra) throws IOException {
     // The classpath goes in an argument file: a long one would exceed the kernel's limit on one argument.
     Path argumentFile = Files.createTempFile("partita-" + name + "-", ".args");
     Files.writeString(argumentFile, "-cp\n" + quoted(testClassPath()) + "\n", StandardCharsets.UTF_8);
@@ -57,6 +58,7 @@ final class ForkedWorker {
     command.addAll(jvmFlags());
     command.add("@" + argumentFile);
     command.addAll(List.of(WorkerMain.class.getName(), "--name", name, "--seed", seed));
+    command.addAll(List.of(extra));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new ForkedWorker(name, process, argumentFile);
   }

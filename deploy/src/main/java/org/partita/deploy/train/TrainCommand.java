@@ -44,8 +44,11 @@ import org.partita.runtime.EmbeddedCluster;
 import org.partita.runtime.RecoveringTraining;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.StepTimings;
+import org.partita.runtime.TlsSettings;
 import org.partita.runtime.TrainedModel;
+import org.partita.runtime.TrainingCluster;
 import org.partita.runtime.WorkerInfo;
+import org.partita.runtime.driver.DriverNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -135,6 +138,19 @@ public final class TrainCommand implements Callable<Integer> {
           + "runs the single-process reference trainer (default: ${DEFAULT-VALUE}).")
   int nodes;
 
+  @Option(names = "--seeds", split = ",",
+      description = "Drive a running cluster instead of an embedded one: members to join through (HOST:PORT or"
+          + " akka://partita@HOST:PORT); --nodes is then how many of its workers to wait for and use.")
+  List<String> seeds;
+
+  @Option(names = "--tls",
+      description = "With --seeds: directory made by 'partita certs' (the driver uses driver.p12).")
+  Path tls;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "With --seeds: address this driver binds and advertises (default: ${DEFAULT-VALUE}).")
+  String host;
+
   @Option(names = "--plan", description = "auto, or replicas=R,stages=S,slices=K,micro-batches=M,"
       + "schedule=gpipe|1f1b (default with --nodes > 1: auto).")
   String plan;
@@ -215,7 +231,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingReport report;
     Map<String, Object> metrics;
     if (distributed()) {
-      try (EmbeddedCluster cluster = startCluster(console)) {
+      try (TrainingCluster cluster = startCluster(console)) {
         Function<List<WorkerInfo>, PartitionPlan> plans = workers -> {
           PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
               workers, this::machineProfile);
@@ -323,15 +339,37 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private boolean distributed() {
-    return nodes > 1 || plan != null;
+    return nodes > 1 || plan != null || seeds != null;
   }
 
-  private EmbeddedCluster startCluster(PrintStream console) {
+  /** An embedded cluster of --nodes workers, or with --seeds a driver joining a running cluster. */
+  private TrainingCluster startCluster(PrintStream console) {
+    RuntimeSettings settings = RuntimeSettings.defaults()
+        .withStepTimeout(java.time.Duration.ofSeconds(stepTimeout)).withMaxMessageBytes((long) maxMessageMiB << 20);
+    long start = System.nanoTime();
+    if (seeds != null) {
+      if (tls != null) {
+        settings = settings.withTls(TlsSettings.fromDirectory(tls, "driver"));
+      }
+      List<String> addresses = seeds.stream().map(seed -> seed.startsWith("akka://") ? seed : "akka://partita@" + seed)
+          .toList();
+      console.printf(Locale.ROOT, "cluster: joining %s%s, waiting for %d worker%s …%n", String.join(", ", addresses),
+          tls == null ? " (plain TCP, loopback)" : " (mutual TLS)", nodes, nodes == 1 ? "" : "s");
+      DriverNode driver = DriverNode.start(host, 0, addresses, settings);
+      try {
+        driver.awaitWorkers(nodes);
+      } catch (RuntimeException e) {
+        driver.close();
+        throw e;
+      }
+      console.printf(Locale.ROOT, "cluster: %d workers up in %.1f s (driver %s): %s%n", driver.workers().size(),
+          (System.nanoTime() - start) / 1e9, driver.address(),
+          String.join(", ", driver.workers().stream().map(WorkerInfo::name).toList()));
+      return driver;
+    }
     console.printf(Locale.ROOT, "cluster: starting %d embedded worker node%s and a driver on loopback …%n", nodes,
         nodes == 1 ? "" : "s");
-    long start = System.nanoTime();
-    EmbeddedCluster cluster = EmbeddedCluster.start(nodes, RuntimeSettings.defaults()
-        .withStepTimeout(java.time.Duration.ofSeconds(stepTimeout)).withMaxMessageBytes((long) maxMessageMiB << 20));
+    EmbeddedCluster cluster = EmbeddedCluster.start(nodes, settings);
     console.printf(Locale.ROOT, "cluster: %d workers up in %.1f s (driver %s)%n", cluster.workers().size(),
         (System.nanoTime() - start) / 1e9, cluster.driverAddress());
     return cluster;
@@ -340,7 +378,7 @@ public final class TrainCommand implements Callable<Integer> {
   private Blas banner(PrintStream console, ModelSpec spec, String dataName) {
     Blas blas = Blas.get();
     console.println("partita train — " + spec.name() + " on " + dataName + (distributed()
-        ? ", cluster runtime on " + nodes + " embedded node" + (nodes == 1 ? "" : "s")
+        ? ", cluster runtime on " + nodes + (seeds != null ? " worker" : " embedded node") + (nodes == 1 ? "" : "s")
         : ", reference trainer (one process)"));
     RuntimeInfo.lines(blas).forEach(line -> console.println("  " + line));
     console.println(spec.summary());
@@ -404,6 +442,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (trainSamples != null && (trainSamples < 1 || trainSamples > 60_000)) {
       throw new IllegalArgumentException("--train-samples must be between 1 and 60000, got " + trainSamples);
+    }
+    if ((tls != null || !"127.0.0.1".equals(host)) && seeds == null) {
+      throw new IllegalArgumentException("--tls and --host are for driving a running cluster; give --seeds too");
+    }
+    if (tls != null) {
+      TlsSettings.fromDirectory(tls, "driver"); // a missing store or password is named before any work
     }
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
