@@ -34,6 +34,7 @@ public final class Partita implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true"); // the PNG curves need no display
     System.exit(run(args));
   }
 

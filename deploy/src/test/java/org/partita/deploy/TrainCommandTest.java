@@ -40,6 +40,10 @@ class TrainCommandTest {
     assertTrue(accuracy > 0.7, "one epoch on 5000 images should pass 70%: " + accuracy);
     ModelCheckpoint.Saved saved = ModelCheckpoint.read(runDirectory.resolve("checkpoint"));
     assertEquals("mlp", saved.model().name());
+    for (String plot : new String[] {"loss.png", "accuracy.png"}) {
+      java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(runDirectory.resolve(plot).toFile());
+      assertTrue(image != null && image.getWidth() == 720 && image.getHeight() == 420, plot + " is not the chart");
+    }
   }
 
   @Test

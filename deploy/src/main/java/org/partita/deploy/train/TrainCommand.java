@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.RuntimeInfo;
+import org.partita.deploy.report.CurvePlot;
 import org.partita.deploy.report.Json;
 import org.partita.deploy.report.ProgressReporter;
 import org.partita.models.blas.Blas;
@@ -54,8 +55,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code partita train}: trains a named model on Fashion-MNIST and leaves a run directory with
- * metrics.json and the final checkpoint: with the single-process reference trainer, or with
- * {@code --nodes N} / {@code --plan} on an embedded cluster of N Akka nodes running the plan.
+ * metrics.json, loss.png and accuracy.png and the final checkpoint: with the single-process
+ * reference trainer, with {@code --nodes N} / {@code --plan} on an embedded cluster of N Akka
+ * nodes running the plan, or with {@code --seeds} on a running cluster.
  */
 @Command(name = "train",
     mixinStandardHelpOptions = true,
@@ -385,15 +387,37 @@ public final class TrainCommand implements Callable<Integer> {
     return blas;
   }
 
+  /** Per-epoch train and test curves; a character model's loss in bits per character. */
+  private void plotCurves(Path runDirectory, ModelSpec spec, TrainingReport report) throws IOException {
+    boolean bits = CHARACTER_MODEL.equals(model);
+    double scale = bits ? 1 / Math.log(2) : 1;
+    List<EpochMetrics> all = report.epochs();
+    double[] trainLoss = all.stream().mapToDouble(epoch -> epoch.trainLoss() * scale).toArray();
+    double[] testLoss = all.stream().mapToDouble(epoch -> epoch.test() == null ? Double.NaN
+        : epoch.test().loss() * scale).toArray();
+    double[] trainAccuracy = all.stream().mapToDouble(epoch -> 100 * epoch.trainAccuracy()).toArray();
+    double[] testAccuracy = all.stream().mapToDouble(epoch -> epoch.test() == null ? Double.NaN
+        : 100 * epoch.test().accuracy()).toArray();
+    String held = bits ? "held-out" : "test";
+    new CurvePlot(spec.name() + ": loss by epoch", "epoch", bits ? "bits per character" : "mean cross-entropy")
+        .add("train", trainLoss).add(held, testLoss).save(runDirectory.resolve("loss.png"));
+    new CurvePlot(spec.name() + ": accuracy by epoch", "epoch", bits ? "next-character accuracy (%)" : "accuracy (%)")
+        .add("train", trainAccuracy).add(held, testAccuracy).save(runDirectory.resolve("accuracy.png"));
+  }
+
   private ProgressReporter progress(PrintStream console) {
     return new ProgressReporter(console, System.console() != null, progressInterval);
   }
 
-  /** Saves the checkpoint and returns the metrics every model reports; callers add theirs and write them. */
+  /**
+   * Saves the checkpoint and the loss and accuracy curves (loss.png, accuracy.png), and returns the
+   * metrics every model reports; callers add theirs and write them.
+   */
   private Map<String, Object> finish(Path runDirectory, ModelSpec spec, Optimizer optimizer, long step,
       TrainingReport report, Blas blas, long wallStart) throws IOException {
     ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, optimizer,
         new ModelCheckpoint.Position(step, epochs, 0, seed));
+    plotCurves(runDirectory, spec, report);
     double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
     return metrics(spec, optimizer.spec(), report, blas, wallSeconds);
   }
@@ -544,6 +568,7 @@ public final class TrainCommand implements Callable<Integer> {
           format.apply(accuracy ? epoch.trainAccuracy() : epoch.trainLoss()), epoch.test().loss(),
           format.apply(accuracy ? epoch.test().accuracy() : epoch.test().loss()), epoch.seconds());
     }
-    console.printf(Locale.ROOT, "%s wall · run in %s%n", ProgressReporter.duration(wallSeconds), runDirectory);
+    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, accuracy.png, checkpoint)%n",
+        ProgressReporter.duration(wallSeconds), runDirectory);
   }
 }
