@@ -2,6 +2,10 @@ package org.partita.deploy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.partita.deploy.plan.PlanCommand;
 import org.partita.deploy.spark.SparkCommand;
 import org.partita.deploy.train.TrainCommand;
@@ -27,6 +31,8 @@ import picocli.CommandLine.Command;
         "  partita spark --master 'local[2]' --model mlp --plan replicas=2 --epochs 3",
         "  partita certs --out certs --nodes 3",
         "  partita node --name node-1 --seed akka://partita@10.0.0.5:25520 --host 10.0.0.6 --tls certs",
+        "", "Option defaults come from deploy/conf/partita.conf (or --config FILE, $PARTITA_CONFIG) and",
+        "PARTITA_<COMMAND>_<OPTION> variables; flags win.",
         "", "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 cluster failure, 4 training diverged."})
 public final class Partita implements Runnable {
 
@@ -40,9 +46,36 @@ public final class Partita implements Runnable {
 
   /** Runs the command line and returns the exit code, without exiting (for tests). */
   public static int run(String... args) {
+    return run(System.getenv(), args);
+  }
+
+  /**
+   * {@link #run} with {@code environment} for the PARTITA_* option defaults. {@code --config FILE}
+   * (anywhere) names the configuration file; else $PARTITA_CONFIG; else the file the launcher
+   * passes as -Dpartita.config.default (deploy/conf/partita.conf).
+   */
+  static int run(Map<String, String> environment, String... args) {
     CommandLine commandLine = new CommandLine(new Partita());
     commandLine.setExecutionExceptionHandler(Partita::handleFailure);
-    return commandLine.execute(args);
+    List<String> rest = new ArrayList<>(List.of(args));
+    String file = environment.getOrDefault("PARTITA_CONFIG", System.getProperty("partita.config.default"));
+    int at = rest.indexOf("--config");
+    if (at >= 0) {
+      if (at + 1 >= rest.size()) {
+        commandLine.getErr().println("partita: --config needs a file");
+        return ExitCode.BAD_INPUT;
+      }
+      file = rest.get(at + 1);
+      rest.subList(at, at + 2).clear();
+    }
+    try {
+      commandLine.setDefaultValueProvider(ConfigDefaults.load(file == null ? null : Path.of(file), commandLine,
+          environment));
+    } catch (IllegalArgumentException e) {
+      commandLine.getErr().println("partita: " + e.getMessage());
+      return ExitCode.BAD_INPUT;
+    }
+    return commandLine.execute(rest.toArray(String[]::new));
   }
 
   @Override

@@ -1,0 +1,82 @@
+package org.partita.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Option defaults from HOCON and PARTITA_* variables under the flags; unknown keys refused by name. */
+class ConfigDefaultsTest {
+  @TempDir
+  Path directory;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(Map<String, String> environment, String... args) {
+    PrintStream originalOut = System.out;
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int exit = Partita.run(environment, args);
+      // help text wraps lines: compare with runs of white space collapsed
+      return new Run(exit, out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "),
+          err.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "));
+    } finally {
+      System.setOut(originalOut);
+      System.setErr(originalErr);
+    }
+  }
+
+  @Test
+  void theShippedFileIsValidAndItsValuesBecomeTheDefaults() throws Exception {
+    Path shipped = Path.of(System.getProperty("user.dir"), "conf", "partita.conf");
+    Run help = run(Map.of(), "--config", shipped.toString(), "train", "--help");
+    assertEquals(ExitCode.OK, help.exit(), help.err());
+    assertTrue(help.out().contains("(default: 120)"), help.out());
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlagsWin() throws Exception {
+    Path file = directory.resolve("partita.conf");
+    Files.writeString(file, "partita.train.step-timeout = 300\npartita.train.keep = 7\n");
+    Run fromFile = run(Map.of(), "--config", file.toString(), "train", "--help");
+    assertTrue(fromFile.out().contains("(default: 300)") && fromFile.out().contains("keep (default: 7)"),
+        fromFile.out());
+    Run fromEnvironment = run(Map.of("PARTITA_TRAIN_STEP_TIMEOUT", "450"), "--config", file.toString(), "train",
+        "--help");
+    assertTrue(fromEnvironment.out().contains("(default: 450)"), fromEnvironment.out());
+    // a bad value from the file is refused with the option named, before any work
+    Files.writeString(file, "partita.train.epochs = many\n");
+    Run bad = run(Map.of(), "--config", file.toString(), "train", "--train-samples", "10");
+    assertEquals(ExitCode.BAD_INPUT, bad.exit());
+    assertTrue(bad.err().contains("--epochs") && bad.err().contains("many"), bad.err());
+    // a flag beats the file
+    Run flag = run(Map.of(), "--config", file.toString(), "train", "--epochs", "0");
+    assertTrue(flag.err().contains("--epochs must be ≥ 1, got 0"), flag.err());
+  }
+
+  @Test
+  void unknownKeysAndCommandsAreNamed() throws Exception {
+    Path file = directory.resolve("typo.conf");
+    Files.writeString(file, "partita.train.step-timout = 300\n");
+    Run typo = run(Map.of(), "--config", file.toString(), "train", "--help");
+    assertEquals(ExitCode.BAD_INPUT, typo.exit());
+    assertTrue(typo.err().contains("unknown key 'partita.train.step-timout'") && typo.err().contains("step-timeout"),
+        typo.err());
+    Files.writeString(file, "partita.trian.epochs = 3\n");
+    Run command = run(Map.of(), "--config", file.toString(), "plan", "--help");
+    assertTrue(command.err().contains("there is no command 'trian'"), command.err());
+    Run missing = run(Map.of(), "--config", directory.resolve("nope.conf").toString(), "plan", "--help");
+    assertTrue(missing.err().contains("nope.conf does not exist"), missing.err());
+  }
+}
