@@ -14,6 +14,11 @@ final class CommandRunner {
   record Outcome(int exitCode, String out, String err) {}
 
   static Outcome run(String... args) {
+    return run(System.getenv(), args);
+  }
+
+  /** With {@code environment} for the PARTITA_* option defaults. */
+  static Outcome run(java.util.Map<String, String> environment, String... args) {
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -21,7 +26,8 @@ final class CommandRunner {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      return new Outcome(Partita.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Outcome(Partita.run(environment, args), out.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(originalOut);
       System.setErr(originalErr);

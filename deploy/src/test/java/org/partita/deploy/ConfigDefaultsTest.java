@@ -3,9 +3,6 @@ package org.partita.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,22 +16,10 @@ class ConfigDefaultsTest {
 
   private record Run(int exit, String out, String err) {}
 
+  /** Help text wraps lines: outputs compared with runs of white space collapsed. */
   private static Run run(Map<String, String> environment, String... args) {
-    PrintStream originalOut = System.out;
-    PrintStream originalErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Partita.run(environment, args);
-      // help text wraps lines: compare with runs of white space collapsed
-      return new Run(exit, out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "),
-          err.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "));
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
-    }
+    CommandRunner.Outcome outcome = CommandRunner.run(environment, args);
+    return new Run(outcome.exitCode(), outcome.out().replaceAll("\\s+", " "), outcome.err().replaceAll("\\s+", " "));
   }
 
   @Test
