@@ -125,8 +125,9 @@ public final class CurvePlot {
           previousX = x;
           previousY = py;
         }
-        int legendY = TOP + 16 + s * 18;
-        int legendX = LEFT + plotWidth - 170;
+        // the legend sits in the header, right-aligned, so it never hides a curve
+        int legendY = TOP - 15;
+        int legendX = LEFT + plotWidth - (series.size() - s) * 110;
         g.drawLine(legendX, legendY - 4, legendX + 22, legendY - 4);
         g.setColor(Color.BLACK);
         g.drawString(names.get(s), legendX + 28, legendY);
