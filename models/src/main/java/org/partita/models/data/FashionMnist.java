@@ -20,7 +20,8 @@ public final class FashionMnist {
 
   private FashionMnist() {}
 
-  public record Splits(ArrayDataset train, ArrayDataset test) {}
+  /** Both splits, standardized with the training split's pixel mean and standard deviation. */
+  public record Splits(ArrayDataset train, ArrayDataset test, double mean, double std) {}
 
   public static Splits load(Path directory) throws IOException {
     if (!Files.isDirectory(directory)) {
@@ -33,7 +34,7 @@ public final class FashionMnist {
     double[] stats = train.meanAndStd();
     train.standardize(stats[0], stats[1]);
     test.standardize(stats[0], stats[1]);
-    return new Splits(train, test);
+    return new Splits(train, test, stats[0], stats[1]);
   }
 
   private static ArrayDataset split(Path directory, String prefix) throws IOException {
@@ -54,11 +55,32 @@ public final class FashionMnist {
         throw new DataFormatException(labels.path(), "label " + i + " is " + classes[i] + "; Fashion-MNIST has 10 classes");
       }
     }
+    return new ArrayDataset("fashion-mnist " + prefix, IMAGE, CLASSES, pixels(images), classes);
+  }
+
+  /**
+   * The 28×28 images of an IDX file (e.g. new images to classify), scaled to [0, 1] and standardized
+   * with {@code mean} and {@code std} as the training split was: one row of 784 values per image.
+   */
+  public static float[] images(Path file, double mean, double std) throws IOException {
+    IdxFile images = IdxFile.read(file, 3);
+    if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
+      throw new DataFormatException(images.path(), "images are " + images.dimensions()[1] + "×"
+          + images.dimensions()[2] + ", the models take 28×28");
+    }
+    float[] pixels = pixels(images);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) ((pixels[i] - mean) / std);
+    }
+    return pixels;
+  }
+
+  private static float[] pixels(IdxFile images) {
     float[] pixels = new float[images.values().length];
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] = (images.values()[i] & 0xff) / 255f;
     }
-    return new ArrayDataset("fashion-mnist " + prefix, IMAGE, CLASSES, pixels, classes);
+    return pixels;
   }
 
   /** The file as given, or with .gz. */

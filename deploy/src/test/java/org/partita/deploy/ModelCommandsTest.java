@@ -1,0 +1,77 @@
+package org.partita.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.partita.deploy.CommandRunner.Outcome;
+import org.partita.models.data.FashionMnist;
+import org.partita.models.data.IdxFile;
+
+/** {@code partita evaluate} and {@code predict} on a run's checkpoint agree with the run and with each other. */
+class ModelCommandsTest {
+  @TempDir
+  static Path directory;
+  private static double trainedAccuracy;
+
+  @BeforeAll
+  static void train() {
+    Outcome outcome = CommandRunner.run("train", "--model", "mlp", "--epochs", "1", "--train-samples", "3000",
+        "--out", directory.resolve("run").toString());
+    assertEquals(ExitCode.OK, outcome.exitCode(), outcome.err());
+    trainedAccuracy = Double.parseDouble(outcome.out().replaceAll("(?s).*RESULT test_accuracy=([0-9.]+).*", "$1"));
+  }
+
+  @Test
+  void evaluateReproducesTheRunsTestAccuracyAndPredictAgrees() throws Exception {
+    Outcome evaluated = CommandRunner.run("evaluate", "--checkpoint", directory.resolve("run/checkpoint").toString());
+    assertEquals(ExitCode.OK, evaluated.exitCode(), evaluated.err());
+    double accuracy = Double.parseDouble(evaluated.out().replaceAll("(?s).*RESULT test_accuracy=([0-9.]+).*", "$1"));
+    assertEquals(trainedAccuracy, accuracy, 1e-9, evaluated.out());
+
+    Path csv = directory.resolve("predictions.csv");
+    Path images = FashionMnist.DEBIAN_DIRECTORY.resolve("t10k-images-idx3-ubyte.gz");
+    Outcome predicted = CommandRunner.run("predict", "--checkpoint", directory.resolve("run/checkpoint").toString(),
+        "--images", images.toString(), "--out", csv.toString());
+    assertEquals(ExitCode.OK, predicted.exitCode(), predicted.err());
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(10_001, lines.size(), "header and one line per image");
+    byte[] labels = IdxFile.read(FashionMnist.DEBIAN_DIRECTORY.resolve("t10k-labels-idx1-ubyte.gz"), 1).values();
+    int right = 0;
+    for (int i = 1; i < lines.size(); i++) {
+      right += Integer.parseInt(lines.get(i).split(",")[1]) == labels[i - 1] ? 1 : 0;
+    }
+    assertEquals(accuracy, right / 10_000.0, 1e-9, "predict's classes give evaluate's accuracy");
+  }
+
+  @Test
+  void missingOrDamagedInputsAreNamed() throws Exception {
+    Outcome noImages = CommandRunner.run("predict", "--checkpoint", directory.resolve("run/checkpoint").toString(),
+        "--images", directory.resolve("nothing-idx3-ubyte").toString(), "--out", directory.resolve("p.csv").toString());
+    assertEquals(ExitCode.BAD_INPUT, noImages.exitCode());
+    assertTrue(noImages.err().contains("nothing-idx3-ubyte"), noImages.err());
+
+    Path damaged = directory.resolve("damaged");
+    Files.createDirectories(damaged);
+    try (var files = Files.list(directory.resolve("run/checkpoint"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, damaged.resolve(file.getFileName()));
+      }
+    }
+    Path shard;
+    try (var files = Files.list(damaged)) {
+      shard = files.filter(file -> !file.getFileName().toString().startsWith("manifest")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(shard);
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(shard, bytes);
+    Outcome corrupt = CommandRunner.run("evaluate", "--checkpoint", damaged.toString());
+    assertEquals(ExitCode.BAD_INPUT, corrupt.exitCode(), corrupt.out());
+    assertTrue(corrupt.err().contains(shard.getFileName().toString()), corrupt.err());
+  }
+}
