@@ -31,6 +31,7 @@ import org.partita.models.blas.Blas;
 import org.partita.models.io.ShardStates;
 import org.partita.models.io.SpecProtos;
 import org.partita.models.layers.BatchContext;
+import org.partita.models.loss.Loss;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
 import org.partita.models.optim.Optimizer;
@@ -247,24 +248,11 @@ public final class PartitaClassificationModel extends Model<PartitaClassificatio
       int classes = logits.rows;
       for (int b = 0; b < batch.size(); b++) {
         double[] raw = new double[classes];
-        double max = Double.NEGATIVE_INFINITY;
-        int best = 0;
         for (int c = 0; c < classes; c++) {
           raw[c] = logits.data[b * classes + c];
-          if (raw[c] > max) {
-            max = raw[c];
-            best = c;
-          }
         }
-        double[] probability = new double[classes];
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-          probability[c] = Math.exp(raw[c] - max);
-          sum += probability[c];
-        }
-        for (int c = 0; c < classes; c++) {
-          probability[c] /= sum;
-        }
+        double[] probability = Loss.softmax(logits, b);
+        int best = Loss.argmax(logits.data, b * classes, classes);
         Row row = batch.get(b);
         Object[] values = new Object[row.length() + 3];
         for (int i = 0; i < row.length(); i++) {

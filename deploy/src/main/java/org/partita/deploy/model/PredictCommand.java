@@ -11,6 +11,7 @@ import org.jblas.FloatMatrix;
 import org.partita.deploy.ExitCode;
 import org.partita.models.data.FashionMnist;
 import org.partita.models.layers.BatchContext;
+import org.partita.models.loss.Loss;
 import org.partita.models.network.Network;
 import org.partita.models.train.LocalTrainer;
 import picocli.CommandLine.Command;
@@ -63,11 +64,8 @@ public final class PredictCommand implements Callable<Integer> {
         System.arraycopy(pixels, from * width, inputs.data, 0, n * width);
         FloatMatrix logits = network.forward(inputs, BatchContext.inference());
         for (int b = 0; b < n; b++) {
-          double[] probability = softmax(logits, b);
-          int best = 0;
-          for (int c = 1; c < probability.length; c++) {
-            best = probability[c] > probability[best] ? c : best;
-          }
+          double[] probability = Loss.softmax(logits, b);
+          int best = Loss.argmax(logits.data, b * logits.rows, logits.rows);
           perClass[best]++;
           StringBuilder line = new StringBuilder().append(from + b).append(',').append(best).append(",\"")
               .append(FashionMnist.CLASS_NAMES[best]).append("\",").append(String.format(Locale.ROOT, "%.6f",
@@ -86,23 +84,5 @@ public final class PredictCommand implements Callable<Integer> {
       console.printf(Locale.ROOT, "  %-12s %,7d%n", FashionMnist.CLASS_NAMES[c], perClass[c]);
     }
     return ExitCode.OK;
-  }
-
-  private static double[] softmax(FloatMatrix logits, int column) {
-    int classes = logits.rows;
-    double max = Double.NEGATIVE_INFINITY;
-    for (int c = 0; c < classes; c++) {
-      max = Math.max(max, logits.data[column * classes + c]);
-    }
-    double[] p = new double[classes];
-    double sum = 0;
-    for (int c = 0; c < classes; c++) {
-      p[c] = Math.exp(logits.data[column * classes + c] - max);
-      sum += p[c];
-    }
-    for (int c = 0; c < classes; c++) {
-      p[c] /= sum;
-    }
-    return p;
   }
 }

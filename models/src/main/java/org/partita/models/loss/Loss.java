@@ -80,6 +80,26 @@ public enum Loss {
   }
 
   /** Samples whose largest output is at the position of their largest target (first on ties). */
+  /** Class probabilities of column {@code column} of logits (K × B): softmax, computed stably in double. */
+  public static double[] softmax(FloatMatrix logits, int column) {
+    int classes = logits.rows;
+    int base = column * classes;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < classes; c++) {
+      max = Math.max(max, logits.data[base + c]);
+    }
+    double[] p = new double[classes];
+    double sum = 0;
+    for (int c = 0; c < classes; c++) {
+      p[c] = Math.exp(logits.data[base + c] - max);
+      sum += p[c];
+    }
+    for (int c = 0; c < classes; c++) {
+      p[c] /= sum;
+    }
+    return p;
+  }
+
   public static int countCorrect(FloatMatrix output, FloatMatrix targets) {
     int correct = 0;
     for (int s = 0; s < output.columns; s++) {
