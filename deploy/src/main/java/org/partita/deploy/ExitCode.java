@@ -11,6 +11,8 @@ public final class ExitCode {
   public static final int CLUSTER_FAILURE = 3;
   /** Training diverged (NaN or infinite loss); the last good state was kept. */
   public static final int DIVERGED = 4;
+  /** Stopped by Ctrl-C (SIGINT) at a step boundary, with a checkpoint to resume from; 128 + SIGINT. */
+  public static final int STOPPED = 130;
 
   private ExitCode() {}
 }

@@ -45,7 +45,7 @@ public final class NodeCommand implements Callable<Integer> {
     if (tls != null) {
       settings = settings.withTls(TlsSettings.fromDirectory(tls, name));
     }
-    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings);
+    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm();
     System.out.println("worker " + name + " up at " + node.address() + (tls == null ? " (plain TCP, loopback)"
         : " (mutual TLS)"));
     System.out.flush();

@@ -60,6 +60,9 @@ public final class RecoveringTraining {
         from = newest(schedule, start);
         long restartAt = from == null ? 0 : from.position().step();
         boolean replaced = replacementWait.isZero() || cluster.awaitWorkers(wanted, replacementWait);
+        if (cluster.workers().isEmpty()) {
+          throw new ClusterException(lost.getMessage() + "; no worker is left to go on with", lost);
+        }
         String what = "lost worker " + lost.node() + " during step " + failedAt + "; " + (replaced && !replacementWait
             .isZero() ? "a replacement joined" : "going on with " + cluster.workers().size() + " workers")
             + ", restarting from " + (from == null ? "the initial weights" : "checkpoint " + from.directory())

@@ -35,9 +35,12 @@ import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.CheckpointSchedule;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.LocalTrainer;
-import org.partita.models.train.TrainingConfig;
+import org.partita.models.train.StepMetrics;
 import org.partita.models.train.TextSampler;
+import org.partita.models.train.TrainingConfig;
+import org.partita.models.train.TrainingListener;
 import org.partita.models.train.TrainingReport;
+import org.partita.models.train.TrainingStoppedException;
 import org.partita.deploy.plan.PlanCommand;
 import org.partita.partitioner.LoadedCheckpoint;
 import org.partita.partitioner.PartitionPlan;
@@ -211,8 +214,38 @@ public final class TrainCommand implements Callable<Integer> {
     Path runDirectory = out != null ? out : Path.of("runs", model + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Files.createDirectories(runDirectory);
-    return characters ? trainCharacters(runDirectory) : trainImages(runDirectory);
+    // Ctrl-C: the JVM's shutdown waits while training finishes its step and saves a checkpoint.
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    Thread stopHook = new Thread(() -> {
+      stopRequested = true;
+      System.err.println("partita: stopping after the step in progress and saving a checkpoint …");
+      try {
+        finished.await(stepTimeout + 60L, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "partita-stop");
+    Runtime.getRuntime().addShutdownHook(stopHook);
+    try {
+      return characters ? trainCharacters(runDirectory) : trainImages(runDirectory);
+    } catch (TrainingStoppedException stopped) {
+      System.out.println("stopped: " + stopped.getMessage());
+      if (stopped.checkpoint() != null) {
+        System.out.println("resume with the same flags and: --resume " + stopped.checkpoint().getParent());
+      }
+      return ExitCode.STOPPED;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it returns now that training is done
+      }
+    }
   }
+
+  /** Set by the Ctrl-C hook; training stops at the next step boundary. */
+  private volatile boolean stopRequested;
 
   private int trainImages(Path runDirectory) throws IOException {
     PrintStream console = System.out;
@@ -405,8 +438,25 @@ public final class TrainCommand implements Callable<Integer> {
         .add("train", trainAccuracy).add(held, testAccuracy).save(runDirectory.resolve("accuracy.png"));
   }
 
-  private ProgressReporter progress(PrintStream console) {
-    return new ProgressReporter(console, System.console() != null, progressInterval);
+  /** Progress lines, and the Ctrl-C request to stop. */
+  private TrainingListener progress(PrintStream console) {
+    ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval);
+    return new TrainingListener() {
+      @Override
+      public void onStep(StepMetrics metrics) {
+        reporter.onStep(metrics);
+      }
+
+      @Override
+      public void onEpoch(EpochMetrics metrics) {
+        reporter.onEpoch(metrics);
+      }
+
+      @Override
+      public boolean stopRequested() {
+        return stopRequested;
+      }
+    };
   }
 
   /**
@@ -446,9 +496,10 @@ public final class TrainCommand implements Callable<Integer> {
     return loaded;
   }
 
+  /** RUN/checkpoints: every --checkpoint-every steps, and where Ctrl-C saves (so never null). */
   private CheckpointSchedule schedule(Path runDirectory) {
-    return checkpointEvery > 0 ? new CheckpointSchedule(runDirectory.resolve("checkpoints"), checkpointEvery, keep)
-        : null;
+    return new CheckpointSchedule(runDirectory.resolve("checkpoints"),
+        checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE, keep);
   }
 
   private void validate() {

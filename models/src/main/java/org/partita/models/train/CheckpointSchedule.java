@@ -33,9 +33,14 @@ public record CheckpointSchedule(Path root, int everySteps, int keep) {
     return stepsDone % everySteps == 0;
   }
 
+  /** Where the checkpoint after optimizer step {@code step} goes. */
+  public Path directory(long step) {
+    return root.resolve(String.format(Locale.ROOT, PREFIX + "%09d", step));
+  }
+
   /** Saves through the runner, then deletes all but the newest {@code keep} checkpoints. */
   public void save(StepRunner runner, ModelCheckpoint.Position position) {
-    Path directory = root.resolve(String.format(Locale.ROOT, PREFIX + "%09d", position.step()));
+    Path directory = directory(position.step());
     try {
       Files.createDirectories(directory);
       runner.saveCheckpoint(directory, position);

@@ -7,4 +7,12 @@ public interface TrainingListener {
   default void onStep(StepMetrics metrics) { }
 
   default void onEpoch(EpochMetrics metrics) { }
+
+  /**
+   * Asked after every step: true makes the loop stop at this step boundary, save a checkpoint (when
+   * it has a schedule and the position can be resumed) and throw {@link TrainingStoppedException}.
+   */
+  default boolean stopRequested() {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 package org.partita.models.train;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jblas.FloatMatrix;
@@ -107,11 +108,27 @@ public final class TrainingLoop {
         listener.onStep(new StepMetrics(epoch, config.epochs(), s, stepsPerEpoch, runner.step(),
             result.lossSum() / predictions, (double) result.correct() / predictions, samples / (trainNanos / 1e9)));
         boolean lastOfEpoch = s == stepsPerEpoch - 1;
-        if (schedule != null && schedule.due(runner.step()) && (!streams || lastOfEpoch)) {
-          ModelCheckpoint.Position position = lastOfEpoch
-              ? new ModelCheckpoint.Position(runner.step(), epoch + 1, 0, config.shuffleSeed())
-              : new ModelCheckpoint.Position(runner.step(), epoch, s + 1, config.shuffleSeed());
+        ModelCheckpoint.Position position = lastOfEpoch
+            ? new ModelCheckpoint.Position(runner.step(), epoch + 1, 0, config.shuffleSeed())
+            : new ModelCheckpoint.Position(runner.step(), epoch, s + 1, config.shuffleSeed());
+        boolean resumable = !streams || lastOfEpoch;
+        boolean saved = schedule != null && schedule.due(runner.step()) && resumable;
+        if (saved) {
           schedule.save(runner, position);
+        }
+        if (listener.stopRequested()) {
+          Path checkpoint = null;
+          if (schedule != null && resumable) {
+            if (!saved) {
+              schedule.save(runner, position);
+            }
+            checkpoint = schedule.directory(runner.step());
+          }
+          throw new TrainingStoppedException(runner.step(), checkpoint, "stopped as asked after optimizer step "
+              + runner.step() + " (epoch " + (epoch + 1) + ", batch " + (s + 1) + " of " + stepsPerEpoch + ")"
+              + (checkpoint != null ? "; checkpoint in " + checkpoint
+                  : schedule == null ? "; no checkpoint schedule, nothing saved"
+                  : "; carried streams save at epoch ends only, nothing saved"));
         }
       }
       if (epochPredictions == 0) {

@@ -29,7 +29,12 @@ public final class NodeSystems {
         .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("akka.remote.artery.advanced.maximum-large-frame-size",
-            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())));
+            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())))
+        // Whoever starts a node stops it (see reference.conf): no JVM shutdown hooks of Akka's own —
+        // coordinated shutdown's and Artery's. Set here because Akka's reference.conf may come first
+        // on the classpath and win.
+        .withValue("akka.jvm-shutdown-hooks", ConfigValueFactory.fromAnyRef(false))
+        .withValue("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", ConfigValueFactory.fromAnyRef(false));
     TlsSettings tls = settings.tls();
     if (tls == null) {
       if (!isLoopback(host)) {

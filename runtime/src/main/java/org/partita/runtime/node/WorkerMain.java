@@ -42,7 +42,7 @@ public final class WorkerMain {
     if (tls != null) {
       settings = settings.withTls(TlsSettings.fromDirectory(java.nio.file.Path.of(tls), name));
     }
-    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings);
+    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm();
     System.out.println("worker " + name + " up at " + node.address());
     System.out.flush();
     node.awaitTermination();

@@ -39,6 +39,21 @@ public final class WorkerNode implements AutoCloseable {
     return NodeSystems.address(system);
   }
 
+  /**
+   * Stops the node (leaving the cluster) when this JVM is asked to stop (SIGTERM, SIGINT), for a
+   * node that is the process's whole purpose.
+   */
+  public WorkerNode stopWithJvm() {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        stop(Duration.ofSeconds(20));
+      } catch (RuntimeException e) {
+        System.err.println("worker " + name + ": " + e.getMessage());
+      }
+    }, "stop-" + name));
+    return this;
+  }
+
   /** Blocks until the node stops (it left the cluster or was shut down). */
   public void awaitTermination() {
     system.getWhenTerminated().toCompletableFuture().join();
