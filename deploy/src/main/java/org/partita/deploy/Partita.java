@@ -63,14 +63,20 @@ public final class Partita implements Runnable {
     commandLine.setExecutionExceptionHandler(Partita::handleFailure);
     List<String> rest = new ArrayList<>(List.of(args));
     String file = environment.getOrDefault("PARTITA_CONFIG", System.getProperty("partita.config.default"));
-    int at = rest.indexOf("--config");
-    if (at >= 0) {
-      if (at + 1 >= rest.size()) {
-        commandLine.getErr().println("partita: --config needs a file");
-        return ExitCode.BAD_INPUT;
+    for (int at = 0; at < rest.size(); at++) {
+      if (rest.get(at).startsWith("--config=")) {
+        file = rest.remove(at).substring("--config=".length());
+        break;
       }
-      file = rest.get(at + 1);
-      rest.subList(at, at + 2).clear();
+      if (rest.get(at).equals("--config")) {
+        if (at + 1 >= rest.size()) {
+          commandLine.getErr().println("partita: --config needs a file");
+          return ExitCode.BAD_INPUT;
+        }
+        file = rest.get(at + 1);
+        rest.subList(at, at + 2).clear();
+        break;
+      }
     }
     try {
       commandLine.setDefaultValueProvider(ConfigDefaults.load(file == null ? null : Path.of(file), commandLine,

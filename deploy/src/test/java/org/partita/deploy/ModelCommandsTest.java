@@ -49,6 +49,40 @@ class ModelCommandsTest {
     assertEquals(accuracy, right / 10_000.0, 1e-9, "predict's classes give evaluate's accuracy");
   }
 
+  /** The same images as CSV (label first, Fashion-MNIST's CSV layout) get the same classes. */
+  @Test
+  void csvImagesArePredictedLikeIdx() throws Exception {
+    IdxFile idx = IdxFile.read(FashionMnist.DEBIAN_DIRECTORY.resolve("t10k-images-idx3-ubyte.gz"), 3);
+    StringBuilder csv = new StringBuilder("label");
+    for (int j = 1; j <= 784; j++) {
+      csv.append(",pixel").append(j);
+    }
+    csv.append('\n');
+    for (int i = 0; i < 50; i++) {
+      csv.append(7);
+      for (int j = 0; j < 784; j++) {
+        csv.append(',').append(idx.values()[i * 784 + j] & 0xff);
+      }
+      csv.append('\n');
+    }
+    Path images = directory.resolve("images.csv");
+    Files.writeString(images, csv);
+    Path fromCsv = directory.resolve("from-csv.csv");
+    Outcome predicted = CommandRunner.run("predict", "--checkpoint", directory.resolve("run/checkpoint").toString(),
+        "--images", images.toString(), "--out", fromCsv.toString());
+    assertEquals(ExitCode.OK, predicted.exitCode(), predicted.err());
+    Path fromIdx = directory.resolve("from-idx.csv");
+    CommandRunner.run("predict", "--checkpoint", directory.resolve("run/checkpoint").toString(), "--images",
+        FashionMnist.DEBIAN_DIRECTORY.resolve("t10k-images-idx3-ubyte.gz").toString(), "--out", fromIdx.toString());
+    assertEquals(Files.readAllLines(fromIdx).subList(0, 51), Files.readAllLines(fromCsv));
+
+    Files.writeString(images, "1,2,3\n");
+    Outcome bad = CommandRunner.run("predict", "--checkpoint", directory.resolve("run/checkpoint").toString(),
+        "--images", images.toString(), "--out", fromCsv.toString());
+    assertEquals(ExitCode.BAD_INPUT, bad.exitCode());
+    assertTrue(bad.err().contains("images.csv") && bad.err().contains("line 1 has 3 values"), bad.err());
+  }
+
   @Test
   void missingOrDamagedInputsAreNamed() throws Exception {
     Outcome noImages = CommandRunner.run("predict", "--checkpoint", directory.resolve("run/checkpoint").toString(),

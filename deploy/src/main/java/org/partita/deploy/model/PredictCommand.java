@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** {@code partita predict}: class predictions of a checkpoint for the images of an IDX file, as CSV. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Classify the 28×28 images of an IDX file with a trained checkpoint; writes CSV.",
+    description = "Classify 28×28 images (an IDX or CSV file) with a trained checkpoint; writes CSV.",
     footer = {"", "Examples:",
         "  partita predict --checkpoint runs/cnn-…/checkpoint --images my-images-idx3-ubyte --out predictions.csv",
         "", "Images are scaled and standardized as the training images were (statistics from --data).",
@@ -31,7 +31,8 @@ public final class PredictCommand implements Callable<Integer> {
       description = "A checkpoint directory, or a directory of step-N checkpoints (the newest complete one).")
   Path checkpoint;
 
-  @Option(names = "--images", required = true, description = "IDX file of 28×28 unsigned-byte images (.gz too).")
+  @Option(names = "--images", required = true, description = "IDX file of 28×28 unsigned-byte images (.gz too),"
+      + " or .csv: 784 intensities 0–255 per line (or 785 after a 'label,…' header, label first).")
   Path images;
 
   @Option(names = "--out", required = true, description = "CSV file to write (replaced).")
@@ -46,7 +47,9 @@ public final class PredictCommand implements Callable<Integer> {
     PrintStream console = System.out;
     LocalTrainer trainer = TrainedCheckpoint.load(checkpoint, console);
     FashionMnist.Splits splits = FashionMnist.load(data);
-    float[] pixels = FashionMnist.images(images, splits.mean(), splits.std());
+    float[] pixels = images.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
+        ? FashionMnist.csvImages(images, splits.mean(), splits.std())
+        : FashionMnist.images(images, splits.mean(), splits.std());
     int width = FashionMnist.IMAGE.size();
     int count = pixels.length / width;
     Network network = trainer.network();

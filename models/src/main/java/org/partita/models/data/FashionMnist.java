@@ -75,6 +75,58 @@ public final class FashionMnist {
     return pixels;
   }
 
+  /**
+   * Images as CSV, one per line: 784 pixel intensities 0–255 (row by row), or 785 values with the
+   * label first when the first line is a header starting with "label" (the common Fashion-MNIST CSV
+   * layout; the labels are ignored). Scaled and standardized like {@link #images(Path, double, double)}.
+   */
+  public static float[] csvImages(Path file, double mean, double std) throws IOException {
+    java.util.List<String> lines = Files.readAllLines(file);
+    String head = lines.isEmpty() ? "" : lines.get(0).trim();
+    boolean header = !head.isEmpty() && !Character.isDigit(head.charAt(0));
+    boolean labelled = header && head.toLowerCase(java.util.Locale.ROOT).startsWith("label");
+    int first = header ? 1 : 0;
+    int width = IMAGE.size();
+    int columns = width + (labelled ? 1 : 0);
+    java.util.List<float[]> rows = new java.util.ArrayList<>();
+    for (int i = first; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] values = line.split(",");
+      if (values.length != columns) {
+        throw new DataFormatException(file, "line " + (i + 1) + " has " + values.length + " values; an image is "
+            + width + " pixel values" + (labelled ? " after the label" : ""));
+      }
+      float[] pixels = new float[width];
+      for (int j = 0; j < width; j++) {
+        String text = values[j + (labelled ? 1 : 0)].trim();
+        double value;
+        try {
+          value = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+          throw new DataFormatException(file, "line " + (i + 1) + ", pixel " + j + ": '" + text + "' is not a number");
+        }
+        if (!(value >= 0 && value <= 255)) {
+          throw new DataFormatException(file, "line " + (i + 1) + ", pixel " + j + ": " + text
+              + " is not an intensity 0–255");
+        }
+        float scaled = (float) value / 255f; // as the IDX path scales, so both give the same inputs
+        pixels[j] = (float) ((scaled - mean) / std);
+      }
+      rows.add(pixels);
+    }
+    if (rows.isEmpty()) {
+      throw new DataFormatException(file, "no images in it");
+    }
+    float[] all = new float[rows.size() * width];
+    for (int r = 0; r < rows.size(); r++) {
+      System.arraycopy(rows.get(r), 0, all, r * width, width);
+    }
+    return all;
+  }
+
   private static float[] pixels(IdxFile images) {
     float[] pixels = new float[images.values().length];
     for (int i = 0; i < pixels.length; i++) {
