@@ -4,6 +4,12 @@ import java.util.Locale;
 
 /** The network between nodes: bandwidth per direction (full duplex) and one-way latency per message. */
 public record Link(double bytesPerSecond, double latencySeconds) {
+  /**
+   * Nodes sharing one machine's cores and loopback (an embedded cluster, Spark on a local master):
+   * measured on 2 cores, the CNN's 2-slice all-gathers moved ~30 MB per step at an effective
+   * ~150–200 MB/s while both nodes computed (docs/BENCHMARKS.md), far below raw loopback.
+   */
+  public static final Link SHARED_MACHINE = new Link(2e8, 200e-6);
   public Link {
     if (!(bytesPerSecond > 0) || !(latencySeconds >= 0)) {
       throw new IllegalArgumentException("a link needs positive bandwidth and non-negative latency; got "

@@ -276,7 +276,7 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     // Only plans that need predictions read (or measure) the machine profile.
     java.util.function.IntSupplier cores = () -> localMaster ? Math.max(1, machine.get().threads() / slots)
         : machine.get().threads();
-    Link link = localMaster ? LOOPBACK : Link.parse("1gbit", 50e-6);
+    Link link = localMaster ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6);
     if (PlanShape.isAuto(text)) {
       List<NodeSpec> nodes = IntStream.range(0, slots)
           .mapToObj(task -> new NodeSpec(TrainingJob.node(task), cores.getAsInt(),
@@ -298,9 +298,6 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
         text,
         "plan param");
   }
-
-  /** Nodes of a Spark application on one machine share its cores and transport (as embedded nodes do). */
-  private static final Link LOOPBACK = new Link(2e8, 200e-6);
 
   /** The same plan with shard i (in {@link PartitionPlan#shards()} order) on task i. */
   private static PartitionPlan onTasks(PartitionPlan plan) {

@@ -23,13 +23,6 @@ import org.partita.runtime.WorkerInfo;
  * compute; shards go to the workers in turn, replica by replica.
  */
 final class PlanOption {
-  /**
-   * Embedded nodes share the machine's cores with the transport: measured on 2 cores, the CNN's
-   * 2-slice all-gathers moved ~30 MB per step at an effective ~150–200 MB/s while both nodes
-   * computed (docs/BENCHMARKS.md), far below raw loopback. Plans are chosen with that rate.
-   */
-  static final Link LOOPBACK = new Link(2e8, 200e-6);
-
   private PlanOption() {}
 
   record Choice(PartitionPlan plan, String reason) {}
@@ -44,7 +37,7 @@ final class PlanOption {
         nodes.add(new NodeSpec(worker.name(), coresPerNode(machine.get(), workers.size()),
             worker.maxMemoryBytes() / workers.size()));
       }
-      ClusterSpec cluster = new ClusterSpec(nodes, LOOPBACK);
+      ClusterSpec cluster = new ClusterSpec(nodes, Link.SHARED_MACHINE);
       Planner.Result result = planner.plan(new Planner.Request(model, cluster, batch, optimizer));
       return new Choice(result.chosen().plan(), "planner's choice among " + result.considered()
           + " plans: predicted " + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3)
@@ -68,6 +61,6 @@ final class PlanOption {
   }
 
   private static Planner planner(MachineProfile machine, int nodes) {
-    return new Planner(new CostModel(machine.scaledTo(coresPerNode(machine, nodes)), LOOPBACK));
+    return new Planner(new CostModel(machine.scaledTo(coresPerNode(machine, nodes)), Link.SHARED_MACHINE));
   }
 }

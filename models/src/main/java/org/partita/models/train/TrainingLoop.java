@@ -166,7 +166,7 @@ public final class TrainingLoop {
 
   /**
    * Batches copied from a dataset in this process: the permutation of (shuffle seed, epoch), or
-   * consecutive windows for carried streams. Buffers are reused while the batch size stays.
+   * consecutive windows for carried streams. Buffers are allocated once per batch size.
    */
   private static final class DatasetFeed implements BatchFeed {
     private final StepRunner runner;
@@ -174,8 +174,8 @@ public final class TrainingLoop {
     private final Dataset train;
     private final int[] order;
     private int orderEpoch = -1;
-    private FloatMatrix inputs;
-    private FloatMatrix targets;
+    /** Inputs and targets per batch size: the full batches' and the epoch's last, shorter one. */
+    private final java.util.Map<Integer, FloatMatrix[]> buffers = new java.util.HashMap<>();
 
     DatasetFeed(StepRunner runner, TrainingConfig config, Dataset train) {
       this.runner = runner;
@@ -201,12 +201,11 @@ public final class TrainingLoop {
         orderEpoch = epoch;
       }
       ModelSpec spec = runner.spec();
-      if (inputs == null || inputs.columns != count) {
-        inputs = new FloatMatrix(spec.inputShape().size(), count);
-        targets = new FloatMatrix(spec.outputClasses() * spec.outputGroups(), count);
-      }
-      train.copyBatch(order, from, count, inputs, targets);
-      return runner.trainStep(inputs, targets, epoch);
+      int targetRows = spec.outputClasses() * spec.outputGroups();
+      FloatMatrix[] buffer = buffers.computeIfAbsent(count, n -> new FloatMatrix[] {
+          new FloatMatrix(spec.inputShape().size(), n), new FloatMatrix(targetRows, n)});
+      train.copyBatch(order, from, count, buffer[0], buffer[1]);
+      return runner.trainStep(buffer[0], buffer[1], epoch);
     }
   }
 }

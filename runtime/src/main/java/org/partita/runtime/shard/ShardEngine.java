@@ -305,13 +305,12 @@ public final class ShardEngine {
       orderEpoch = epoch;
     }
     int offset = batches.replicaOffset(batch, id.replica());
-    ModelSpec model = layout.model();
     List<Message> own = new ArrayList<>();
     for (int m = 0; m < round.microBatches.length; m++) {
       MicroBatch mb = round.microBatches[m];
       int from = MicroBatches.first(round.samples, round.microBatches.length, m);
-      FloatMatrix inputs = new FloatMatrix(model.inputShape().size(), mb.size);
-      FloatMatrix targets = new FloatMatrix(model.outputClasses() * model.outputGroups(), mb.size);
+      FloatMatrix inputs = pool.feedInputs(mb.size);
+      FloatMatrix targets = pool.feedTargets(mb.size);
       localSamples.samples().copyBatch(localOrder, offset + from, mb.size, inputs, targets);
       InputsProto in = InputsProto.newBuilder().setStep(mb.ref).setInputs(TensorCodec.encode(inputs)).build();
       TargetsProto out = TargetsProto.newBuilder().setStep(mb.ref).setTargets(TensorCodec.encode(targets)).build();
@@ -374,8 +373,9 @@ public final class ShardEngine {
     boolean stepwise = own >= 0 && own < layers.size() && mb.recurrent[own] != null
         && sender.stage() == layout.id().stage();
     if (output.getRecurrentState() != stepwise) {
-      throw new IllegalArgumentException(what + ": " + (stepwise ? "a whole output, but the slices of this recurrent"
-          + " layer exchange h_t step by step" : "a recurrent step's h_t, but this shard runs no such layer in slices"));
+      throw new IllegalArgumentException(what + ": " + (stepwise
+          ? "a whole output, but the slices of this recurrent layer exchange h_t step by step"
+          : "a recurrent step's h_t, but this shard runs no such layer in slices"));
     }
     if (stepwise) {
       mb.recurrent[own].receiveHidden(output.getTimeStep(), sender.slice(), output.getValues(), what);
@@ -575,7 +575,7 @@ public final class ShardEngine {
     boolean handsOn = i == layers.size() - 1 && !layout.lastStage();
     RecurrentSteps steps = mb.recurrent[i];
     if (steps != null) {
-      if (!steps.forward(mb.input(i), exchange(mb, layer))) {
+      if (!steps.forward(mb.input(i), mb.exchanges[i])) {
         return false;
       }
       steps.writeOutputs(mb.outputs[i], handsOn ? null : mb.gathered[i]);
@@ -609,7 +609,10 @@ public final class ShardEngine {
     }
   }
 
-  /** A sliced recurrent layer's steps talk to the same layer's other slices. */
+  /**
+   * A sliced recurrent layer's steps talk to the same layer's other slices; made once per pooled
+   * micro-batch, reading its round reference when it sends.
+   */
   private RecurrentSteps.Exchange exchange(MicroBatch mb, int layer) {
     return new RecurrentSteps.Exchange() {
       @Override
@@ -679,7 +682,7 @@ public final class ShardEngine {
       if (!steps.backwardStarted()) {
         steps.beginBackward(mb.sumPartials(i), inputGradient);
       }
-      if (!steps.backward(mb.input(i), exchange(mb, layer))) {
+      if (!steps.backward(mb.input(i), mb.exchanges[i])) {
         return false;
       }
       handOnInputGradient(mb, i, inputGradient);
@@ -877,8 +880,9 @@ public final class ShardEngine {
     final FloatMatrix[] outputs;
     final FloatMatrix[] gathered;
     final FloatMatrix[][] partials;
-    /** Per layer: the step-by-step run of a sliced recurrent layer, else null. */
+    /** Per layer: the step-by-step run of a sliced recurrent layer, else null, and its messages out. */
     final RecurrentSteps[] recurrent;
+    final RecurrentSteps.Exchange[] exchanges;
     private final FloatMatrix[] summed;
     private long stageInputFrom;
     private final long[] gatheredFrom;
@@ -903,6 +907,7 @@ public final class ShardEngine {
       this.gathered = new FloatMatrix[n];
       this.partials = new FloatMatrix[n][];
       this.recurrent = new RecurrentSteps[n];
+      this.exchanges = new RecurrentSteps.Exchange[n];
       this.summed = new FloatMatrix[n];
       this.gatheredFrom = new long[n];
       this.partialFrom = new long[n];
@@ -925,6 +930,7 @@ public final class ShardEngine {
             units.add(layout.unitsOf(layer, q));
           }
           this.recurrent[i] = new RecurrentSteps(sliced, units, layout.id().slice(), size);
+          this.exchanges[i] = exchange(this, layer);
         }
       }
     }
@@ -1100,6 +1106,8 @@ public final class ShardEngine {
       }
     };
     private final java.util.Map<Long, FloatMatrix> inputGradients = new java.util.HashMap<>();
+    private final java.util.Map<Integer, FloatMatrix> feedInputs = new java.util.HashMap<>();
+    private final java.util.Map<Integer, FloatMatrix> feedTargets = new java.util.HashMap<>();
 
     MicroBatch take(int index, int size) {
       return sets.computeIfAbsent(((long) index << 32) | size, key -> new MicroBatch(index, size));
@@ -1108,6 +1116,17 @@ public final class ShardEngine {
     FloatMatrix inputGradient(int i, int size) {
       long key = ((long) i << 32) | size;
       return inputGradients.computeIfAbsent(key, k -> new FloatMatrix(layers.get(i).inputRows(), size));
+    }
+
+    /** Scratch for a micro-batch of {@code size} samples fed from local samples (encoded before reuse). */
+    FloatMatrix feedInputs(int size) {
+      return feedInputs.computeIfAbsent(size, k -> new FloatMatrix(layout.model().inputShape().size(), size));
+    }
+
+    FloatMatrix feedTargets(int size) {
+      ModelSpec model = layout.model();
+      int rows = model.outputClasses() * model.outputGroups();
+      return feedTargets.computeIfAbsent(size, k -> new FloatMatrix(rows, size));
     }
   }
 }
