@@ -10,12 +10,23 @@ import org.partita.models.network.ModelSpec;
 /**
  * An explicit plan as users write it — "replicas=2", "stages=2,slices=2,micro-batches=4",
  * "schedule=1f1b" — read strictly, so a typo fails before any node or Spark task starts, and
- * turned into a balanced {@link PartitionPlan}. "auto" is not a shape: the caller plans.
+ * turned into a balanced {@link PartitionPlan}. "auto" and "model-parallel" are not shapes: the
+ * caller asks the planner (for the fastest plan, or the fastest that splits each replica of the model
+ * over several workers).
  */
 public record PlanShape(int replicas, int stages, int slices, int microBatches, PipelineSchedule schedule) {
 
   public static boolean isAuto(String text) {
     return text.trim().equalsIgnoreCase("auto");
+  }
+
+  public static boolean isModelParallel(String text) {
+    return text.trim().equalsIgnoreCase("model-parallel");
+  }
+
+  /** "auto" or "model-parallel": the planner chooses. */
+  public static boolean isPlannerChoice(String text) {
+    return isAuto(text) || isModelParallel(text);
   }
 
   /** Reads {@code text}; {@code option} names where it came from in errors (e.g. "--plan", "plan param"). */
@@ -28,8 +39,8 @@ public record PlanShape(int replicas, int stages, int slices, int microBatches, 
     for (String part : text.split(",")) {
       String[] pair = part.trim().split("=");
       if (pair.length != 2) {
-        throw new IllegalArgumentException(option + " '" + text + "': '" + part + "' is not key=value; use auto or"
-            + " e.g. replicas=2 or stages=2,slices=2,micro-batches=4");
+        throw new IllegalArgumentException(option + " '" + text + "': '" + part + "' is not key=value; use auto,"
+            + " model-parallel or e.g. replicas=2 or stages=2,slices=2,micro-batches=4");
       }
       String value = pair[1].trim();
       switch (pair[0].trim().toLowerCase(Locale.ROOT)) {

@@ -21,11 +21,23 @@ public final class Planner {
     this.cost = cost;
   }
 
-  /** What to plan for. */
+  /**
+   * What to plan for. {@code minShardsPerReplica} ≥ 2 asks for model parallelism: each replica's
+   * stages × slices must split the model over at least that many workers.
+   */
   public record Request(ModelSpec model, ClusterSpec cluster, int globalBatch, OptimizerSpec optimizer,
-      int maxReplicas) {
+      int maxReplicas, int minShardsPerReplica) {
     public Request(ModelSpec model, ClusterSpec cluster, int globalBatch, OptimizerSpec optimizer) {
-      this(model, cluster, globalBatch, optimizer, Integer.MAX_VALUE);
+      this(model, cluster, globalBatch, optimizer, Integer.MAX_VALUE, 1);
+    }
+
+    public Request(ModelSpec model, ClusterSpec cluster, int globalBatch, OptimizerSpec optimizer, int maxReplicas) {
+      this(model, cluster, globalBatch, optimizer, maxReplicas, 1);
+    }
+
+    /** Only plans that split every replica of the model over at least two workers. */
+    public Request modelParallel() {
+      return new Request(model, cluster, globalBatch, optimizer, maxReplicas, 2);
     }
   }
 
@@ -50,6 +62,9 @@ public final class Planner {
         for (int slices = 1; replicas * stages * slices <= n; slices++) {
           if (!sliceable(model, slices)) {
             break;
+          }
+          if (stages * slices < request.minShardsPerReplica()) {
+            continue;
           }
           for (int micro : MICRO_BATCHES) {
             if (request.globalBatch() % (replicas * micro) != 0) {
@@ -83,6 +98,11 @@ public final class Planner {
           }
         }
       }
+    }
+    if (considered == 0) {
+      throw new IllegalArgumentException("no plan splits model '" + model.name() + "' over "
+          + request.minShardsPerReplica() + " or more of " + n + " node(s): model parallelism needs at least "
+          + request.minShardsPerReplica() + " nodes");
     }
     if (feasible.isEmpty()) {
       long offered = request.cluster().nodes().stream().mapToLong(NodeSpec::memoryBytes).min().orElse(0);

@@ -62,6 +62,27 @@ class PlannerTest {
   }
 
   @Test
+  void modelParallelRequestSplitsEveryReplicaEvenWhenReplicasWouldBeFaster() {
+    ClusterSpec cluster = ClusterSpec.uniform(4, 2, 8L << 30, Fixtures.gigabit());
+    Planner.Request request = new Planner.Request(StandardModels.cnn(1), cluster, 128, ADAM);
+    Planner.Result result = planner.plan(request.modelParallel());
+    assertTrue(result.chosen().prediction().total() >= planner.plan(request).chosen().prediction().total());
+    for (Planner.Candidate candidate : Stream.concat(Stream.of(result.chosen()), result.alternatives().stream()).toList()) {
+      PartitionPlan plan = candidate.plan();
+      assertTrue(plan.shards().size() / plan.replicas() >= 2, plan.describe());
+    }
+  }
+
+  @Test
+  void modelParallelOnOneNodeIsRefusedWithTheReason() {
+    ClusterSpec cluster = ClusterSpec.uniform(1, 2, 8L << 30, Fixtures.gigabit());
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> planner.plan(new Planner.Request(StandardModels.cnn(1), cluster, 128, ADAM).modelParallel()));
+    assertEquals("no plan splits model 'cnn' over 2 or more of 1 node(s): model parallelism needs at least 2 nodes",
+        error.getMessage());
+  }
+
+  @Test
   void modelThatFitsNowhereSaysHowMuchItNeeds() {
     ClusterSpec cluster = ClusterSpec.uniform(1, 2, 64L << 20, Fixtures.gigabit());
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,

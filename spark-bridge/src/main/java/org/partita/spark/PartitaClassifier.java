@@ -90,7 +90,7 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     this.batchSize = new IntParam(this, "batchSize", "global batch size (≥ 1)", ParamValidators.gtEq(1));
     this.optimizer = new Param<>(this, "optimizer", "adam, sgd, momentum or nesterov");
     this.learningRate = new DoubleParam(this, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
-    this.plan = new Param<>(this, "plan", "auto, or e.g. replicas=2, slices=2, stages=2,slices=2,micro-batches=4");
+    this.plan = new Param<>(this, "plan", "auto, model-parallel, or e.g. replicas=2, slices=2, stages=2,slices=2,micro-batches=4");
     this.replicas = new IntParam(this, "replicas", "replica count, overriding the plan's (0: the plan's)",
         ParamValidators.gtEq(0));
     this.checkpointDir = new Param<>(this, "checkpointDir",
@@ -277,15 +277,15 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     java.util.function.IntSupplier cores = () -> localMaster ? Math.max(1, machine.get().threads() / slots)
         : machine.get().threads();
     Link link = localMaster ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6);
-    if (PlanShape.isAuto(text)) {
+    if (PlanShape.isPlannerChoice(text)) {
       List<NodeSpec> nodes = IntStream.range(0, slots)
           .mapToObj(task -> new NodeSpec(TrainingJob.node(task), cores.getAsInt(),
               Runtime.getRuntime().maxMemory() / slots))
           .toList();
       Planner.Request request = new Planner.Request(spec, new ClusterSpec(nodes, link), batch,
           trainingConfig().optimizer(), replicaParam > 0 ? replicaParam : Integer.MAX_VALUE);
-      PartitionPlan chosen = new Planner(new CostModel(machine.get().scaledTo(cores.getAsInt()), link)).plan(request)
-          .chosen().plan();
+      PartitionPlan chosen = new Planner(new CostModel(machine.get().scaledTo(cores.getAsInt()), link))
+          .plan(PlanShape.isModelParallel(text) ? request.modelParallel() : request).chosen().plan();
       return onTasks(chosen);
     }
     PlanShape shape = PlanShape.parse(text, "plan param");

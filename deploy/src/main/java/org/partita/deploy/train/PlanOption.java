@@ -17,7 +17,8 @@ import org.partita.partitioner.Planner;
 import org.partita.runtime.WorkerInfo;
 
 /**
- * {@code --plan}: "auto" (the planner's fastest plan for these workers) or comma-separated
+ * {@code --plan}: "auto" (the planner's fastest plan for these workers), "model-parallel" (the
+ * fastest that splits each replica of the model over several workers) or comma-separated
  * {@code replicas=R}, {@code stages=S}, {@code slices=K}, {@code micro-batches=M},
  * {@code schedule=gpipe|1f1b}; e.g. "replicas=2,slices=2". Stage boundaries balance predicted
  * compute; shards go to the workers in turn, replica by replica.
@@ -30,7 +31,7 @@ final class PlanOption {
   /** {@code machine} is asked for only when a plan needs predictions ("auto", or stage boundaries). */
   static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, List<WorkerInfo> workers,
       Supplier<MachineProfile> machine) {
-    if (text.equalsIgnoreCase("auto")) {
+    if (PlanShape.isPlannerChoice(text)) {
       Planner planner = planner(machine.get(), workers.size());
       List<NodeSpec> nodes = new ArrayList<>();
       for (WorkerInfo worker : workers) {
@@ -38,9 +39,11 @@ final class PlanOption {
             worker.maxMemoryBytes() / workers.size()));
       }
       ClusterSpec cluster = new ClusterSpec(nodes, Link.SHARED_MACHINE);
-      Planner.Result result = planner.plan(new Planner.Request(model, cluster, batch, optimizer));
+      Planner.Request request = new Planner.Request(model, cluster, batch, optimizer);
+      boolean modelParallel = PlanShape.isModelParallel(text);
+      Planner.Result result = planner.plan(modelParallel ? request.modelParallel() : request);
       return new Choice(result.chosen().plan(), "planner's choice among " + result.considered()
-          + " plans: predicted " + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3)
+          + (modelParallel ? " model-parallel" : "") + " plans: predicted " + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3)
           + " per step");
     }
     PlanShape shape = PlanShape.parse(text, "--plan");
@@ -50,9 +53,9 @@ final class PlanOption {
     return new Choice(plan, "as given by --plan " + text);
   }
 
-  /** Reads an explicit --plan ("auto" gives null), so a typo fails before any node starts. */
+  /** Reads an explicit --plan (the planner's choices give null), so a typo fails before any node starts. */
   static PlanShape parse(String text) {
-    return PlanShape.isAuto(text) ? null : PlanShape.parse(text, "--plan");
+    return PlanShape.isPlannerChoice(text) ? null : PlanShape.parse(text, "--plan");
   }
 
   /** Embedded nodes share the machine's cores. */

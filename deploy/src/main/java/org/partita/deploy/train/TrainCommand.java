@@ -70,6 +70,7 @@ import picocli.CommandLine.Option;
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 10 --batch 128 --lr 0.001",
         "  partita train --model cnn --nodes 2 --plan auto             # embedded 2-node cluster, planner's plan",
+        "  partita train --model cnn --nodes 2 --plan model-parallel   # planner's fastest split of the model",
         "  partita train --model mlp --nodes 2 --plan stages=2,slices=2,micro-batches=4",
         "  partita train --model cnn --nodes 2 --plan replicas=2               # data parallelism, ring all-reduce",
         "  partita train --model mlp --epochs 1 --train-samples 10000   # a one-minute smoke run",
@@ -99,7 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
   String optimizer;
 
   @Option(names = "--schedule", defaultValue = "cosine",
-      description = "Learning-rate schedule: constant or cosine (to 1% of --lr over all steps) (default: ${DEFAULT-VALUE}).")
+      description = "Learning-rate schedule: constant or cosine (to 1%% of --lr over all steps) (default: ${DEFAULT-VALUE}).")
   String schedule;
 
   @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled weight decay (default: ${DEFAULT-VALUE}).")
@@ -156,7 +157,8 @@ public final class TrainCommand implements Callable<Integer> {
       description = "With --seeds: address this driver binds and advertises (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--plan", description = "auto, or replicas=R,stages=S,slices=K,micro-batches=M,"
+  @Option(names = "--plan", description = "auto, model-parallel (the fastest plan that splits each"
+      + " replica over several nodes), or replicas=R,stages=S,slices=K,micro-batches=M,"
       + "schedule=gpipe|1f1b (default with --nodes > 1: auto).")
   String plan;
 
