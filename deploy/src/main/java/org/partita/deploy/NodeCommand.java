@@ -7,6 +7,7 @@ import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.TlsSettings;
 import org.partita.runtime.node.WorkerNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code partita node}: a worker node in its own process, waiting for a driver's shards. */
@@ -39,8 +40,15 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Largest activation or gradient message in MiB (default: ${DEFAULT-VALUE}).")
   long maxMessageMib;
 
+  @Mixin
+  BlasThreads blasThreads = new BlasThreads();
+
   @Override
   public Integer call() {
+    Integer restarted = blasThreads.restartIfNeeded("node");
+    if (restarted != null) {
+      return restarted;
+    }
     RuntimeSettings settings = RuntimeSettings.defaults().withMaxMessageBytes(maxMessageMib << 20);
     if (tls != null) {
       settings = settings.withTls(TlsSettings.fromDirectory(tls, name));

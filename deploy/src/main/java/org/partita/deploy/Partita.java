@@ -43,9 +43,21 @@ public final class Partita implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** The arguments of {@link #main}, null when run in-process (tests), where no JVM can be restarted. */
+  private static volatile List<String> mainArguments;
+
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true"); // the PNG curves need no display
+    mainArguments = List.of(args);
     System.exit(run(args));
+  }
+
+  static boolean isMainProcess() {
+    return mainArguments != null;
+  }
+
+  static List<String> mainArguments() {
+    return mainArguments;
   }
 
   /** Runs the command line and returns the exit code, without exiting (for tests). */

@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.partita.deploy.ExitCode;
+import org.partita.deploy.BlasThreads;
 import org.partita.models.data.FashionMnist;
 import org.partita.models.train.Evaluation;
 import org.partita.models.train.LocalTrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code partita evaluate}: a checkpoint's loss and accuracy on the Fashion-MNIST test split. */
@@ -26,8 +28,15 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Directory with the Fashion-MNIST IDX files (default: Debian's).")
   Path data = FashionMnist.DEBIAN_DIRECTORY;
 
+  @Mixin
+  BlasThreads blasThreads = new BlasThreads();
+
   @Override
   public Integer call() throws Exception {
+    Integer restarted = blasThreads.restartIfNeeded("evaluate");
+    if (restarted != null) {
+      return restarted;
+    }
     LocalTrainer trainer = TrainedCheckpoint.load(checkpoint, System.out);
     FashionMnist.Splits splits = FashionMnist.load(data);
     long start = System.nanoTime();

@@ -9,12 +9,14 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jblas.FloatMatrix;
 import org.partita.deploy.ExitCode;
+import org.partita.deploy.BlasThreads;
 import org.partita.models.data.FashionMnist;
 import org.partita.models.layers.BatchContext;
 import org.partita.models.loss.Loss;
 import org.partita.models.network.Network;
 import org.partita.models.train.LocalTrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code partita predict}: class predictions of a checkpoint for the images of an IDX file, as CSV. */
@@ -42,8 +44,15 @@ public final class PredictCommand implements Callable<Integer> {
       + "(default: Debian's).")
   Path data = FashionMnist.DEBIAN_DIRECTORY;
 
+  @Mixin
+  BlasThreads blasThreads = new BlasThreads();
+
   @Override
   public Integer call() throws Exception {
+    Integer restarted = blasThreads.restartIfNeeded("predict");
+    if (restarted != null) {
+      return restarted;
+    }
     PrintStream console = System.out;
     LocalTrainer trainer = TrainedCheckpoint.load(checkpoint, console);
     FashionMnist.Splits splits = FashionMnist.load(data);

@@ -19,6 +19,7 @@ import org.partita.deploy.RuntimeInfo;
 import org.partita.deploy.report.CurvePlot;
 import org.partita.deploy.report.Json;
 import org.partita.deploy.report.ProgressReporter;
+import org.partita.deploy.BlasThreads;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
@@ -54,6 +55,7 @@ import org.partita.runtime.TrainingCluster;
 import org.partita.runtime.WorkerInfo;
 import org.partita.runtime.driver.DriverNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -208,8 +210,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  @Mixin
+  BlasThreads blasThreads = new BlasThreads();
+
   @Override
   public Integer call() throws IOException {
+    Integer restarted = blasThreads.restartIfNeeded("train");
+    if (restarted != null) {
+      return restarted;
+    }
     boolean characters = CHARACTER_MODEL.equals(model);
     batch = batchOption != null ? batchOption : characters ? 64 : 128;
     validate();
