@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.partita.deploy.bench.BenchCommand;
 import org.partita.deploy.model.EvaluateCommand;
 import org.partita.deploy.model.PredictCommand;
 import org.partita.deploy.plan.PlanCommand;
@@ -23,13 +24,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "partita 0.1.0",
     description = "Data- and model-parallel training of deep networks on CPU clusters.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, PlanCommand.class,
+    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, PlanCommand.class, BenchCommand.class,
         SparkCommand.class, NodeCommand.class, CertsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
         "  partita train --model cnn --nodes 2 --plan slices=2        # model-parallel on 2 embedded nodes",
         "  partita plan --model wide-mlp --nodes 4 --node-memory 256m",
+        "  partita bench --model cnn --nodes 2 --plan model-parallel  # measured vs reference and predicted",
         "  partita spark --master 'local[2]' --model mlp --plan replicas=2 --epochs 3",
         "  partita evaluate --checkpoint runs/cnn/checkpoint",
         "  partita predict --checkpoint runs/cnn/checkpoint --images my-images-idx3-ubyte --out predictions.csv",

@@ -21,15 +21,20 @@ class PlanCommandTest {
 
   @BeforeAll
   static void writeProfile() throws Exception {
+    profile = directory.resolve("profile.pb");
+    testProfile().save(profile);
+  }
+
+  /** A fixed machine, so predictions in tests do not depend on measuring this one. */
+  static MachineProfile testProfile() {
     List<MachineProfile.GemmSample> samples = new ArrayList<>();
     for (int d : new int[] {4, 64, 512}) {
       for (int o : new int[] {128, 2048}) {
         samples.add(new MachineProfile.GemmSample(d, o, 20 + d / 4.0));
       }
     }
-    profile = directory.resolve("profile.pb");
-    new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 8, 20_000, new MachineProfile.UpdateCost(0.3, 0.5, 0.8),
-        0).save(profile);
+    return new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 8, 20_000,
+        new MachineProfile.UpdateCost(0.3, 0.5, 0.8), 0);
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.partita.models.blas.Parallel;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.partitioner.ClusterSpec;
@@ -14,6 +15,7 @@ import org.partita.partitioner.NodeSpec;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.PlanShape;
 import org.partita.partitioner.Planner;
+import org.partita.partitioner.StepPrediction;
 import org.partita.runtime.WorkerInfo;
 
 /**
@@ -23,13 +25,13 @@ import org.partita.runtime.WorkerInfo;
  * {@code schedule=gpipe|1f1b}; e.g. "replicas=2,slices=2". Stage boundaries balance predicted
  * compute; shards go to the workers in turn, replica by replica.
  */
-final class PlanOption {
+public final class PlanOption {
   private PlanOption() {}
 
-  record Choice(PartitionPlan plan, String reason) {}
+  public record Choice(PartitionPlan plan, String reason) {}
 
   /** {@code machine} is asked for only when a plan needs predictions ("auto", or stage boundaries). */
-  static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, List<WorkerInfo> workers,
+  public static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, List<WorkerInfo> workers,
       Supplier<MachineProfile> machine) {
     if (PlanShape.isPlannerChoice(text)) {
       Planner planner = planner(machine.get(), workers.size());
@@ -56,6 +58,19 @@ final class PlanOption {
   /** Reads an explicit --plan (the planner's choices give null), so a typo fails before any node starts. */
   static PlanShape parse(String text) {
     return PlanShape.isPlannerChoice(text) ? null : PlanShape.parse(text, "--plan");
+  }
+
+  /** The cost model's step time for {@code plan} on {@code nodes} embedded nodes of this machine. */
+  public static StepPrediction predict(MachineProfile machine, int nodes, ModelSpec model, PartitionPlan plan,
+      OptimizerSpec optimizer) {
+    return new CostModel(machine.scaledTo(coresPerNode(machine, nodes)), Link.SHARED_MACHINE).predict(model, plan,
+        optimizer);
+  }
+
+  /** The cost model's step time for the reference trainer with this process's compute threads. */
+  public static double predictReference(MachineProfile machine, ModelSpec model, int batch, OptimizerSpec optimizer) {
+    return new CostModel(machine.scaledTo(Math.min(machine.threads(), Parallel.threads())), Link.SHARED_MACHINE)
+        .singleNodeStepSeconds(model, batch, optimizer);
   }
 
   /** Embedded nodes share the machine's cores. */
