@@ -28,6 +28,7 @@ for package in java.lang java.lang.invoke java.lang.reflect java.io java.net jav
   PARTITA_SPARK_OPENS="$PARTITA_SPARK_OPENS --add-opens=java.base/$package=ALL-UNNAMED"
 done
 
+if [ -n "${PARTITA_GC_OPTS:-}" ]; then PARTITA_GC_OPTS_SET=1; fi
 PARTITA_GC_OPTS="${PARTITA_GC_OPTS:--XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:MaxGCPauseMillis=500}"
 partita_java() {
   local module="$1" main_class="$2"

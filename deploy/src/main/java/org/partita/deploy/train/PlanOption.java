@@ -34,19 +34,24 @@ public final class PlanOption {
   public static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, List<WorkerInfo> workers,
       Supplier<MachineProfile> machine) {
     if (PlanShape.isPlannerChoice(text)) {
-      Planner planner = planner(machine.get(), workers.size());
       List<NodeSpec> nodes = new ArrayList<>();
       for (WorkerInfo worker : workers) {
-        nodes.add(new NodeSpec(worker.name(), coresPerNode(machine.get(), workers.size()),
-            worker.maxMemoryBytes() / workers.size()));
+        // Embedded nodes share their JVM's heap; nodes on one host (embedded or local-cluster) its cores.
+        long sameProcess = workers.stream().filter(other -> other.process().equals(worker.process())).count();
+        long sameHost = workers.stream().filter(other -> other.host().equals(worker.host())).count();
+        nodes.add(new NodeSpec(worker.name(), (int) Math.max(1, worker.cores() / sameHost),
+            worker.maxMemoryBytes() / sameProcess));
       }
-      ClusterSpec cluster = new ClusterSpec(nodes, Link.SHARED_MACHINE);
-      Planner.Request request = new Planner.Request(model, cluster, batch, optimizer);
+      boolean oneHost = workers.stream().map(WorkerInfo::host).distinct().count() <= 1;
+      Link link = oneHost ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6);
+      int cores = nodes.stream().mapToInt(NodeSpec::cores).min().orElse(1);
+      Planner planner = new Planner(new CostModel(machine.get().scaledTo(cores), link));
+      Planner.Request request = new Planner.Request(model, new ClusterSpec(nodes, link), batch, optimizer);
       boolean modelParallel = PlanShape.isModelParallel(text);
       Planner.Result result = planner.plan(modelParallel ? request.modelParallel() : request);
       return new Choice(result.chosen().plan(), "planner's choice among " + result.considered()
-          + (modelParallel ? " model-parallel" : "") + " plans: predicted " + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3)
-          + " per step");
+          + (modelParallel ? " model-parallel" : "") + " plans: predicted "
+          + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3) + " per step");
     }
     PlanShape shape = PlanShape.parse(text, "--plan");
     List<String> names = workers.stream().map(WorkerInfo::name).toList();

@@ -174,7 +174,7 @@ public final class DriverNode implements TrainingCluster {
       }
       linkEchoes.put(info.getName(), resolver.resolveActorRef(info.getLinkEchoRef()));
       workers.add(new WorkerInfo(info.getName(), info.getAddress(), info.getCores(), info.getMaxMemoryBytes(),
-          info.getBlas()));
+          info.getBlas(), info.getProcess()));
     }
     return true;
   }
@@ -321,10 +321,10 @@ public final class DriverNode implements TrainingCluster {
 
   /**
    * Refuses a plan whose largest activation or gradient message exceeds the limit, before any
-   * shard is placed. Evaluation batches (500) count as well as training batches.
+   * shard is placed. Evaluation uses batches of the training size.
    */
   static void checkMessageSizes(ModelSpec model, PartitionPlan plan, long maxMessageBytes) {
-    int batch = Math.max(plan.globalBatch(), TrainingSession.EVALUATION_BATCH);
+    int batch = plan.globalBatch();
     long microBatch = (batch + plan.microBatches() - 1) / plan.microBatches();
     long largestRows = model.inputShape().size();
     String what = "the model inputs for " + microBatch + " samples";

@@ -79,7 +79,6 @@ import org.partita.runtime.shard.StateChunks;
  * <p>Threading: one caller at a time.
  */
 public final class TrainingSession implements DistributedTrainer {
-  static final int EVALUATION_BATCH = 500;
   private static final Duration STATUS_WAIT = Duration.ofSeconds(3);
 
   private final ModelSpec model;
@@ -253,8 +252,11 @@ public final class TrainingSession implements DistributedTrainer {
     long correct = 0;
     FloatMatrix inputs = null;
     FloatMatrix targets = null;
-    for (int from = 0; from < n; from += EVALUATION_BATCH) {
-      int count = Math.min(EVALUATION_BATCH, n - from);
+    // Evaluation goes in training-sized batches, so the shards reuse their training buffers: the
+    // memory the planner budgets (a worker's heap may hold little more) covers evaluation too.
+    int batch = plan.globalBatch();
+    for (int from = 0; from < n; from += batch) {
+      int count = Math.min(batch, n - from);
       if (inputs == null || inputs.columns != count) {
         inputs = new FloatMatrix(model.inputShape().size(), count);
         targets = new FloatMatrix(model.outputClasses() * model.outputGroups(), count);

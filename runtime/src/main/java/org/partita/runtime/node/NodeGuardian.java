@@ -12,6 +12,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import akka.cluster.typed.Cluster;
 import com.google.protobuf.Message;
+import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
         .setCores(Runtime.getRuntime().availableProcessors()).setMaxMemoryBytes(Runtime.getRuntime().maxMemory())
         .setGuardianRef(resolver.toSerializationFormat(getContext().getSelf()))
         .setLinkEchoRef(resolver.toSerializationFormat(linkEcho))
+        .setProcess(ManagementFactory.getRuntimeMXBean().getName())
         .setBlas(Blas.get().describe()).build()));
     return this;
   }
