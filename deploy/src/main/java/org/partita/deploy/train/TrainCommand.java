@@ -99,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
   String optimizer;
 
   @Option(names = "--schedule", defaultValue = "cosine",
-      description = "Learning-rate schedule: constant or cosine (to 1% of --lr over all steps) (default: ${DEFAULT-VALUE}).")
+      description = "Learning-rate schedule: constant or cosine (to 1%% of --lr over all steps) (default: ${DEFAULT-VALUE}).")
   String schedule;
 
   @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled weight decay (default: ${DEFAULT-VALUE}).")
