@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -97,14 +99,11 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     if (!(argument instanceof OptionSpec option) || !option.longestName().startsWith("--")) {
       return null;
     }
-    String command = option.command().name();
-    String name = option.longestName().substring(2);
-    String variable = "PARTITA_" + (command + "_" + name).toUpperCase(Locale.ROOT).replace('-', '_');
-    String fromEnvironment = environment.get(variable);
+    String fromEnvironment = environment.get(variable(option));
     if (fromEnvironment != null) {
       return fromEnvironment;
     }
-    String key = "partita." + command + "." + name;
+    String key = key(option);
     if (config.hasPath(key)) {
       ConfigValue value = config.getValue(key);
       if (value.valueType() == com.typesafe.config.ConfigValueType.LIST) {
@@ -115,6 +114,39 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
       return String.valueOf(value.unwrapped());
     }
     return option.defaultValue();
+  }
+
+  /**
+   * {@code message} about a bad option value, with the variable or file key named for every option
+   * it mentions whose value came from there rather than from a flag — the user never typed it, so
+   * "--lr must be positive" alone would send them looking in the wrong place. {@code typed} tells
+   * which options the command line gave.
+   */
+  String withOrigins(String message, CommandSpec command, Predicate<OptionSpec> typed) {
+    StringBuilder origins = new StringBuilder();
+    for (OptionSpec option : command.options()) {
+      String name = option.longestName();
+      if (!name.startsWith("--") || typed.test(option)
+          || !Pattern.compile(Pattern.quote(name) + "(?![\\w-])").matcher(message).find()) {
+        continue;
+      }
+      if (environment.containsKey(variable(option))) {
+        origins.append(" (").append(name).append(" is set by environment variable ").append(variable(option)).append(')');
+      } else if (config.hasPath(key(option))) {
+        origins.append(" (").append(name).append(" is set by ").append(source).append(": key '").append(key(option))
+            .append("')");
+      }
+    }
+    return message + origins;
+  }
+
+  private static String variable(OptionSpec option) {
+    return "PARTITA_" + (option.command().name() + "_" + option.longestName().substring(2)).toUpperCase(Locale.ROOT)
+        .replace('-', '_');
+  }
+
+  private static String key(OptionSpec option) {
+    return "partita." + option.command().name() + "." + option.longestName().substring(2);
   }
 
   String source() {

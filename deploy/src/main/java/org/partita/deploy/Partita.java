@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.partita.deploy.bench.BenchCommand;
 import org.partita.deploy.model.EvaluateCommand;
 import org.partita.deploy.model.PredictCommand;
@@ -15,6 +16,7 @@ import org.partita.deploy.train.TrainCommand;
 import org.partita.models.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code partita} command. Subcommands do the work; this class maps failures to exit codes
@@ -74,7 +76,6 @@ public final class Partita implements Runnable {
    */
   static int run(Map<String, String> environment, String... args) {
     CommandLine commandLine = new CommandLine(new Partita());
-    commandLine.setExecutionExceptionHandler(Partita::handleFailure);
     List<String> rest = new ArrayList<>(List.of(args));
     String file = environment.getOrDefault("PARTITA_CONFIG", System.getProperty("partita.config.default"));
     for (int at = 0; at < rest.size(); at++) {
@@ -92,14 +93,40 @@ public final class Partita implements Runnable {
         break;
       }
     }
+    ConfigDefaults defaults;
     try {
-      commandLine.setDefaultValueProvider(ConfigDefaults.load(file == null ? null : Path.of(file), commandLine,
-          environment));
+      defaults = ConfigDefaults.load(file == null ? null : Path.of(file), commandLine, environment);
     } catch (IllegalArgumentException e) {
       commandLine.getErr().println("partita: " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
+    commandLine.setDefaultValueProvider(defaults);
+    commandLine.setParameterExceptionHandler(badValueFromDefaults(defaults, commandLine.getParameterExceptionHandler()));
+    commandLine.setExecutionExceptionHandler((failure, failed, parseResult) -> handleFailure(failure, failed,
+        defaults.withOrigins(String.valueOf(failure.getMessage()), failed.getCommandSpec(),
+            failed.getParseResult()::hasMatchedOption)));
     return commandLine.execute(rest.toArray(String[]::new));
+  }
+
+  /**
+   * A value from a PARTITA_* variable or the configuration file that does not convert (an int that
+   * is "ten") fails before the command runs: one line naming the variable or key, not the usage,
+   * since the command line itself was fine. Everything else goes to picocli's usual handler.
+   */
+  private static CommandLine.IParameterExceptionHandler badValueFromDefaults(ConfigDefaults defaults,
+      CommandLine.IParameterExceptionHandler usual) {
+    return (failure, arguments) -> {
+      if (failure.getArgSpec() instanceof OptionSpec option
+          && Objects.equals(failure.getValue(), defaults.defaultValue(option))) {
+        String message = defaults.withOrigins(failure.getMessage(), failure.getCommandLine().getCommandSpec(),
+            other -> other != option);
+        if (!message.equals(failure.getMessage())) {
+          failure.getCommandLine().getErr().println("partita: " + message);
+          return ExitCode.BAD_INPUT;
+        }
+      }
+      return usual.handleParseException(failure, arguments);
+    };
   }
 
   @Override
@@ -107,18 +134,19 @@ public final class Partita implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  private static int handleFailure(Exception failure, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  /** {@code message}: the failure's, with the origin of any option it names that no flag set. */
+  private static int handleFailure(Exception failure, CommandLine commandLine, String message) {
     PrintWriter err = commandLine.getErr();
     if (failure instanceof TrainingDivergedException) {
-      err.println("partita: training diverged: " + failure.getMessage());
+      err.println("partita: training diverged: " + message);
       return ExitCode.DIVERGED;
     }
     if (failure instanceof org.partita.runtime.ClusterException) {
-      err.println("partita: cluster failure: " + failure.getMessage());
+      err.println("partita: cluster failure: " + message);
       return ExitCode.CLUSTER_FAILURE;
     }
     if (failure instanceof IOException || failure instanceof IllegalArgumentException) {
-      err.println("partita: " + failure.getMessage());
+      err.println("partita: " + message);
       return ExitCode.BAD_INPUT;
     }
     err.println("partita: internal error — please report it with the trace below");

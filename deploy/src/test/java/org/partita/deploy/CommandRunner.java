@@ -6,19 +6,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Runs the partita command in-process with stdout and stderr captured. Each test class runs in
- * its own JVM, so swapping System.out affects nothing else.
+ * its own JVM, so swapping System.out affects nothing else. Public for it-tests (deploy's test jar).
  */
-final class CommandRunner {
+public final class CommandRunner {
   private CommandRunner() {}
 
-  record Outcome(int exitCode, String out, String err) {}
+  public record Outcome(int exitCode, String out, String err) {}
 
-  static Outcome run(String... args) {
+  public static Outcome run(String... args) {
     return run(System.getenv(), args);
   }
 
   /** With {@code environment} for the PARTITA_* option defaults. */
-  static Outcome run(java.util.Map<String, String> environment, String... args) {
+  public static Outcome run(java.util.Map<String, String> environment, String... args) {
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -50,6 +50,23 @@ class ConfigDefaultsTest {
     assertTrue(flag.err().contains("--epochs must be ≥ 1, got 0"), flag.err());
   }
 
+  /** The user never typed the bad value, so the error names the variable or key it came from. */
+  @Test
+  void badValuesNameTheirVariableOrKey() throws Exception {
+    Run word = run(Map.of("PARTITA_TRAIN_EPOCHS", "ten"), "train", "--train-samples", "10");
+    assertEquals(ExitCode.BAD_INPUT, word.exit());
+    assertTrue(word.err().contains("'ten' is not an int (--epochs is set by environment variable PARTITA_TRAIN_EPOCHS)")
+        && !word.err().contains("Usage"), word.err());
+    Path file = directory.resolve("partita.conf");
+    Files.writeString(file, "partita.train.lr = -1\n");
+    Run negative = run(Map.of(), "--config", file.toString(), "train", "--train-samples", "10");
+    assertEquals(ExitCode.BAD_INPUT, negative.exit());
+    assertTrue(negative.err().contains("--lr must be a positive number, got -1.0 (--lr is set by " + file
+        + ": key 'partita.train.lr')"), negative.err());
+    Run typed = run(Map.of("PARTITA_TRAIN_LR", "-1"), "train", "--lr", "-2", "--train-samples", "10");
+    assertTrue(typed.err().contains("got -2.0") && !typed.err().contains("PARTITA_TRAIN_LR"), typed.err());
+  }
+
   @Test
   void unknownKeysAndCommandsAreNamed() throws Exception {
     Path file = directory.resolve("typo.conf");

@@ -81,7 +81,12 @@ public final class FashionMnist {
    * layout; the labels are ignored). Scaled and standardized like {@link #images(Path, double, double)}.
    */
   public static float[] csvImages(Path file, double mean, double std) throws IOException {
-    java.util.List<String> lines = Files.readAllLines(file);
+    java.util.List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new DataFormatException(file, "file not found", e);
+    }
     String head = lines.isEmpty() ? "" : lines.get(0).trim();
     boolean header = !head.isEmpty() && !Character.isDigit(head.charAt(0));
     boolean labelled = header && head.toLowerCase(java.util.Locale.ROOT).startsWith("label");

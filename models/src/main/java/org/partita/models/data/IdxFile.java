@@ -46,6 +46,9 @@ public record IdxFile(Path path, int[] dimensions, byte[] values) {
       throw new DataFormatException(path, "file not found", e);
     } catch (java.util.zip.ZipException e) {
       throw new DataFormatException(path, "corrupt gzip data (" + e.getMessage() + ")", e);
+    } catch (EOFException e) {
+      // Only gzip streams end early by exception; parse() reports short plain files itself.
+      throw new DataFormatException(path, "truncated gzip data (" + e.getMessage() + ")", e);
     }
   }
 

@@ -70,8 +70,14 @@ public final class CheckpointFiles {
     Path file = directory.resolve(MANIFEST);
     byte[] bytes = readAll(file, "checkpoint manifest");
     CheckpointManifestProto manifest = parse(file, bytes, CheckpointManifestProto.parser());
+    // created_unix_millis has the highest field number, so the writer puts it last: a manifest cut
+    // between two fields still parses, but without it. Every Partita manifest has it.
+    if (manifest.getCreatedUnixMillis() == 0) {
+      throw new DataFormatException(file, bytes.length == 0 ? "checkpoint manifest is empty"
+          : "checkpoint manifest ends before its last field (created_unix_millis); the file is truncated");
+    }
     try {
-      SpecProtos.checkVersion(manifest.getFormatVersion(), file + ": checkpoint manifest");
+      SpecProtos.checkVersion(manifest.getFormatVersion(), "checkpoint manifest");
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(file, e.getMessage(), e);
     }
@@ -96,7 +102,7 @@ public final class CheckpointFiles {
     }
     ShardStateProto state = parse(file, bytes, ShardStateProto.parser());
     try {
-      SpecProtos.checkVersion(state.getFormatVersion(), file + ": shard state");
+      SpecProtos.checkVersion(state.getFormatVersion(), "shard state");
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(file, e.getMessage(), e);
     }

@@ -65,6 +65,7 @@ class IdxFileTest {
     byte[] gzip = Files.readAllBytes(write("i", idx(0x0801, new int[] {100}, 100), true));
     gzip[gzip.length - 6] ^= 0x55;
     assertProblem(write("j", gzip, false), 1, "");
+    assertProblem(write("k", java.util.Arrays.copyOf(gzip, gzip.length / 2), false), 1, "truncated gzip data");
     assertProblem(directory.resolve("absent"), 1, "file not found");
   }
 

@@ -24,6 +24,7 @@ import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.TrainingConfig;
 import org.partita.models.train.TrainingListener;
+import org.partita.proto.CheckpointManifestProto;
 import org.partita.proto.ModelSpecProto;
 
 class ModelCheckpointTest {
@@ -165,6 +166,23 @@ class ModelCheckpointTest {
     Files.write(directory.resolve(CheckpointFiles.MANIFEST), new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
     DataFormatException garbage = assertThrows(DataFormatException.class, () -> ModelCheckpoint.read(directory));
     assertTrue(garbage.getMessage().contains("not a valid checkpoint file"), garbage.getMessage());
+  }
+
+  /** Protobuf has no end marker: a manifest cut between two fields parses, so its last field is required. */
+  @Test
+  void manifestCutBetweenFieldsIsNamed() throws IOException {
+    ModelSpec spec = StandardModels.mlp(3);
+    LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(1, 32, 3, ADAM), Blas.get());
+    ModelCheckpoint.save(directory, spec, trainer.optimizer(), new ModelCheckpoint.Position(0, 0, 0, 3));
+    Path manifest = directory.resolve(CheckpointFiles.MANIFEST);
+    CheckpointManifestProto whole = CheckpointManifestProto.parseFrom(Files.readAllBytes(manifest));
+    Files.write(manifest, whole.toBuilder().clearCreatedUnixMillis().build().toByteArray()); // the cut's result
+    DataFormatException cut = assertThrows(DataFormatException.class, () -> ModelCheckpoint.read(directory));
+    assertTrue(cut.getMessage().startsWith(manifest.toString()) && cut.getMessage().contains("truncated"),
+        cut.getMessage());
+    Files.write(manifest, new byte[0]);
+    DataFormatException empty = assertThrows(DataFormatException.class, () -> ModelCheckpoint.read(directory));
+    assertTrue(empty.getMessage().contains("manifest is empty"), empty.getMessage());
   }
 
   private Path onlyShardFile() throws IOException {
