@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,30 +23,25 @@ import org.partita.deploy.Partita;
  * JVM's driver (this one), then {@code stop}, after which none of the node processes is left.
  */
 class LocalClusterTest {
-  private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-  private static final long SCRIPT_TIMEOUT_SECONDS = 180;
-
   @TempDir
   static Path directory;
-  private static int port;
+  private static LocalClusterScript cluster;
   private static final List<Long> pids = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Script started = script("start", "3");
+    cluster = LocalClusterScript.on(directory, "768m");
+    LocalClusterScript.Result started = cluster.run("start", "3");
     assertEquals(0, started.exit(), started.output());
     assertTrue(started.output().contains("3 workers up"), started.output());
     for (int i = 1; i <= 3; i++) {
-      pids.add(Long.parseLong(Files.readString(directory.resolve("node-" + i + ".pid")).trim()));
+      pids.add(cluster.pid("node-" + i));
     }
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    script("stop"); // whatever a test did, nothing stays running
+    cluster.run("stop"); // whatever a test did, nothing stays running
   }
 
   @Test
@@ -60,8 +52,8 @@ class LocalClusterTest {
     int exit;
     try {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit = Partita.run("train", "--model", "mlp", "--seeds", "127.0.0.1:" + port, "--tls",
-          directory.resolve("certs").toString(), "--nodes", "3", "--plan", "replicas=3", "--epochs", "1",
+      exit = Partita.run("train", "--model", "mlp", "--seeds", cluster.seed(), "--tls",
+          cluster.certificates().toString(), "--nodes", "3", "--plan", "replicas=3", "--epochs", "1",
           "--train-samples", "3000", "--out", run.toString());
     } finally {
       System.setOut(original);
@@ -77,7 +69,7 @@ class LocalClusterTest {
     double accuracy = Double.parseDouble(metrics.replaceAll("(?s).*\"test_accuracy\": ([0-9.]+).*", "$1"));
     assertTrue(accuracy > 0.6, "one epoch on 3000 images should pass 60%: " + accuracy);
 
-    Script stopped = script("stop");
+    LocalClusterScript.Result stopped = cluster.run("stop");
     assertEquals(0, stopped.exit(), stopped.output());
     assertTrue(stopped.output().contains("stopped 3 node(s)"), stopped.output());
     for (long pid : pids) {
@@ -86,24 +78,5 @@ class LocalClusterTest {
     try (var files = Files.list(directory)) {
       assertTrue(files.noneMatch(file -> file.toString().endsWith(".pid")), "pid files left");
     }
-  }
-
-  private record Script(int exit, String output) {}
-
-  private static Script script(String... arguments) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/bin/local-cluster").toString()));
-    command.addAll(List.of(arguments));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("PARTITA_CLUSTER_DIR", directory.toString());
-    builder.environment().put("PARTITA_CLUSTER_PORT", String.valueOf(port));
-    builder.environment().put("PARTITA_NODE_HEAP", "768m");
-    Path log = Files.createTempFile(directory, "local-cluster", ".log");
-    Process process = builder.redirectOutput(log.toFile()).start();
-    if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return new Script(-1, "local-cluster " + String.join(" ", arguments) + " did not finish in "
-          + SCRIPT_TIMEOUT_SECONDS + " s:\n" + Files.readString(log));
-    }
-    return new Script(process.exitValue(), Files.readString(log));
   }
 }
