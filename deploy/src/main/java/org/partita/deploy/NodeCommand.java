@@ -53,7 +53,8 @@ public final class NodeCommand implements Callable<Integer> {
     if (tls != null) {
       settings = settings.withTls(TlsSettings.fromDirectory(tls, name));
     }
-    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm();
+    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm()
+        .warnUnlessMemberWithin(WorkerNode.JOIN_WARNING, seeds, settings.tls());
     System.out.println("worker " + name + " up at " + node.address() + (tls == null ? " (plain TCP, loopback)"
         : " (mutual TLS)"));
     System.out.flush();

@@ -42,7 +42,8 @@ public final class WorkerMain {
     if (tls != null) {
       settings = settings.withTls(TlsSettings.fromDirectory(java.nio.file.Path.of(tls), name));
     }
-    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm();
+    WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm()
+        .warnUnlessMemberWithin(WorkerNode.JOIN_WARNING, seeds, settings.tls());
     System.out.println("worker " + name + " up at " + node.address());
     System.out.flush();
     node.awaitTermination();

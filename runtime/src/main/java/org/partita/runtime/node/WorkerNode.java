@@ -1,16 +1,21 @@
 package org.partita.runtime.node;
 
 import akka.actor.typed.ActorSystem;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.partita.runtime.LocalSamples;
 import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.TlsSettings;
 
 /** A running worker node: an ActorSystem whose guardian hosts shards. */
 public final class WorkerNode implements AutoCloseable {
   public static final String ROLE = "worker";
+  /** A node joins within seconds; one that is no member after this long is told what may keep it out. */
+  public static final Duration JOIN_WARNING = Duration.ofSeconds(15);
 
   private final String name;
   private final ActorSystem<NodeGuardian.Command> system;
@@ -51,6 +56,25 @@ public final class WorkerNode implements AutoCloseable {
         System.err.println("worker " + name + ": " + e.getMessage());
       }
     }, "stop-" + name));
+    return this;
+  }
+
+  /**
+   * Says on stderr, once, if the node is still no cluster member {@code wait} after this call. A node
+   * that no seed admits — its certificate signed by another CA, plain TCP against a TLS cluster, no
+   * seed at that address — otherwise shows only Akka's "Couldn't join seed nodes", and the seed logs
+   * nothing at all.
+   */
+  public WorkerNode warnUnlessMemberWithin(Duration wait, List<String> seeds, TlsSettings tls) {
+    system.scheduler().scheduleOnce(wait, () -> {
+      if (Cluster.get(system).selfMember().status() == MemberStatus.removed()) {
+        System.err.println("worker " + name + " is no cluster member " + wait.toSeconds() + " s after it started: no"
+            + " seed of " + seeds + " admitted it. Check that a seed runs there and that both sides talk the same: "
+            + (tls == null ? "this node talks plain TCP; a cluster that talks mutual TLS needs --tls DIR with a key"
+                + " store its CA signed ('partita certs')"
+                : "this node talks mutual TLS with " + tls.keyStore() + ", which the seeds' CA must have signed"));
+      }
+    }, system.executionContext());
     return this;
   }
 
