@@ -19,8 +19,9 @@ import org.partita.deploy.train.PlanOption;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.ArrayDataset;
 import org.partita.models.data.SyntheticData;
+import org.partita.models.io.ModelFiles;
 import org.partita.models.network.ModelSpec;
-import org.partita.models.network.StandardModels;
+
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepRunner;
@@ -54,7 +55,7 @@ import picocli.CommandLine.Option;
         "", "Both runners use this process's BLAS threads (deploy/bin/partita gives cores / N with --nodes N),",
         "so the reference trainer computes on as many cores as one node does."})
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, lstm or wide-mlp (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, lstm, wide-mlp or a ModelSpecProto file (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--nodes", defaultValue = "2", description = "Nodes of the embedded cluster (default: ${DEFAULT-VALUE}).")
@@ -106,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     validate();
     PrintStream console = System.out;
-    ModelSpec spec = StandardModels.byName(model, 1);
+    ModelSpec spec = ModelFiles.resolve(model, 1, "--model");
     OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
     TrainingConfig config = new TrainingConfig(1, batch, 1, optimizer);
     Blas blas = Blas.get();

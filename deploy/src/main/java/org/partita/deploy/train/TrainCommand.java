@@ -26,6 +26,7 @@ import org.partita.models.data.FashionMnist;
 import org.partita.models.data.StreamWindows;
 import org.partita.models.data.TextCorpus;
 import org.partita.models.io.ModelCheckpoint;
+import org.partita.models.io.ModelFiles;
 import org.partita.models.io.SpecProtos;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
@@ -82,7 +83,8 @@ import picocli.CommandLine.Option;
         "  RESULT test_accuracy=<x> samples_per_second=<y>      (char-lstm: test_bits_per_char=<x>)"})
 public final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES}, or a ModelSpecProto "
+      + "file (.pbtxt or .pb) for 28×28 images and 10 classes (default: ${DEFAULT-VALUE}).",
       completionCandidates = ModelNames.class)
   String model;
 
@@ -222,7 +224,9 @@ public final class TrainCommand implements Callable<Integer> {
     boolean characters = CHARACTER_MODEL.equals(model);
     batch = batchOption != null ? batchOption : characters ? 64 : 128;
     validate();
-    Path runDirectory = out != null ? out : Path.of("runs", model + "-"
+    // Read before anything is written, so a bad model file leaves no run folder behind.
+    ModelSpec spec = characters ? null : ModelFiles.resolve(model, seed, "--model");
+    Path runDirectory = out != null ? out : Path.of("runs", (spec == null ? model : spec.name()) + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Files.createDirectories(runDirectory);
     // Ctrl-C: the JVM's shutdown waits while training finishes its step and saves a checkpoint.
@@ -238,7 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
     }, "partita-stop");
     Runtime.getRuntime().addShutdownHook(stopHook);
     try {
-      return characters ? trainCharacters(runDirectory) : trainImages(runDirectory);
+      return characters ? trainCharacters(runDirectory) : trainImages(runDirectory, spec);
     } catch (TrainingStoppedException stopped) {
       System.out.println("stopped: " + stopped.getMessage());
       if (stopped.checkpoint() != null) {
@@ -258,9 +262,8 @@ public final class TrainCommand implements Callable<Integer> {
   /** Set by the Ctrl-C hook; training stops at the next step boundary. */
   private volatile boolean stopRequested;
 
-  private int trainImages(Path runDirectory) throws IOException {
+  private int trainImages(Path runDirectory, ModelSpec spec) throws IOException {
     PrintStream console = System.out;
-    ModelSpec spec = StandardModels.byName(model, seed);
     long wallStart = System.nanoTime();
     Blas blas = banner(console, spec, "Fashion-MNIST");
     FashionMnist.Splits splits = FashionMnist.load(data);
@@ -278,7 +281,14 @@ public final class TrainCommand implements Callable<Integer> {
     Map<String, Object> metrics;
     if (distributed()) {
       try (TrainingCluster cluster = startCluster(console)) {
-        Function<List<WorkerInfo>, PartitionPlan> plans = workers -> {
+        Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
+          // A running cluster may have more workers than asked for: use --nodes of them (the rest
+          // stand by and replace a lost one on re-planning).
+          List<WorkerInfo> workers = live.size() > nodes ? live.subList(0, nodes) : live;
+          if (workers.size() < live.size()) {
+            console.printf(Locale.ROOT, "cluster: using %d of %d workers (--nodes %d)%n", workers.size(), live.size(),
+                nodes);
+          }
           PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
               workers, this::machineProfile);
           console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
@@ -514,8 +524,9 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    if (!new ModelNames().contains(model)) {
-      throw new IllegalArgumentException("unknown model '" + model + "'; choose one of " + String.join(", ", new ModelNames()));
+    if (!new ModelNames().contains(model) && !java.nio.file.Files.isRegularFile(Path.of(model))) {
+      throw new IllegalArgumentException("unknown model '" + model + "'; choose one of " + String.join(", ", new ModelNames())
+          + ", or give a ModelSpecProto file");
     }
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);

@@ -3,8 +3,11 @@ package org.partita.models.io;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -41,11 +45,46 @@ public final class CheckpointFiles {
 
   /** Writes a shard's state atomically into {@code directory}; returns the reference for the manifest. */
   public static ShardFileRefProto writeShard(Path directory, ShardStateProto state) throws IOException {
-    String name = shardFileName(state.getShard(), state.getStep());
-    byte[] bytes = state.toByteArray();
-    writeAtomically(directory.resolve(name), bytes);
-    return ShardFileRefProto.newBuilder().setShard(state.getShard()).setFileName(name).setSizeBytes(bytes.length)
-        .setSha256(ByteString.copyFrom(sha256(bytes))).build();
+    return writeShard(directory, state.getShard(), state.getStep(), state::writeTo);
+  }
+
+  /**
+   * {@link #writeShard(Path, ShardStateProto)} from a {@link StateStream}: the state goes to disk
+   * piece by piece, its digest taken on the way, never held whole in memory.
+   */
+  public static ShardFileRefProto writeShard(Path directory, ShardIdProto shard, long step, StateStream state)
+      throws IOException {
+    return writeShard(directory, shard, step, state::writeTo);
+  }
+
+  private interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private static ShardFileRefProto writeShard(Path directory, ShardIdProto shard, long step, Content content)
+      throws IOException {
+    String name = shardFileName(shard, step);
+    MessageDigest digest = sha256();
+    long[] size = {0};
+    writeAtomically(directory.resolve(name), out -> {
+      OutputStream counted = new FilterOutputStream(new DigestOutputStream(out, digest)) {
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+          this.out.write(bytes, offset, length);
+          size[0] += length;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          this.out.write(b);
+          size[0]++;
+        }
+      };
+      content.writeTo(counted);
+      counted.flush();
+    });
+    return ShardFileRefProto.newBuilder().setShard(shard).setFileName(name).setSizeBytes(size[0])
+        .setSha256(ByteString.copyFrom(digest.digest())).build();
   }
 
   /**
@@ -135,16 +174,19 @@ public final class CheckpointFiles {
    * readers see the old file or the new one, never half of one. Used for every file Partita persists.
    */
   public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    writeAtomically(target, out -> out.write(bytes));
+  }
+
+  private static void writeAtomically(Path target, Content content) throws IOException {
     Path directory = target.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
     try {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        content.writeTo(out);
+        out.flush();
         channel.force(true);
       }
       try {
@@ -164,8 +206,12 @@ public final class CheckpointFiles {
   }
 
   static byte[] sha256(byte[] bytes) {
+    return sha256().digest(bytes);
+  }
+
+  private static MessageDigest sha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }

@@ -1,5 +1,10 @@
 package org.partita.models.io;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.partita.models.layers.Parameter;
@@ -15,6 +20,7 @@ import org.partita.proto.ParameterKindProto;
 import org.partita.proto.ParameterProto;
 import org.partita.proto.ShardIdProto;
 import org.partita.proto.ShardStateProto;
+import org.partita.proto.TensorProto;
 import org.partita.proto.UnitRangeProto;
 
 /**
@@ -23,27 +29,106 @@ import org.partita.proto.UnitRangeProto;
  * a checkpoint from a different model or split is refused with the tensor named.
  */
 public final class ShardStates {
+  /** 1 MiB of values per piece of a {@link #stream}. */
+  private static final int VALUES_PER_PIECE = 1 << 18;
+
   private ShardStates() {}
 
   public static ShardStateProto capture(ShardIdProto shard, long step, Optimizer optimizer) {
-    ShardStateProto.Builder builder = ShardStateProto.newBuilder()
-        .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE)
-        .setShard(shard)
-        .setStep(step)
-        .setOptimizerSteps(optimizer.updates());
+    ShardStateProto.Builder builder = header(shard, step, optimizer).toBuilder();
     List<OptimizerSlotProto> slots = slotsOf(optimizer.spec().rule());
     for (int p = 0; p < optimizer.parameters().size(); p++) {
       Parameter parameter = optimizer.parameters().get(p);
-      builder.addParameters(ParameterProto.newBuilder().setLayer(parameter.layer())
-          .setKind(kind(parameter.kind())).setUnits(range(parameter.units()))
-          .setValue(TensorCodec.encode(parameter.value())));
+      builder.addParameters(parameter(parameter, TensorCodec.encode(parameter.value())));
       for (int s = 0; s < slots.size(); s++) {
-        builder.addOptimizerState(OptimizerStateProto.newBuilder().setLayer(parameter.layer())
-            .setParameter(kind(parameter.kind())).setSlot(slots.get(s)).setUnits(range(parameter.units()))
-            .setValue(TensorCodec.encode(optimizer.slot(p, s), 0, parameter.value().rows, parameter.value().columns)));
+        builder.addOptimizerState(slot(parameter, slots.get(s),
+            TensorCodec.encode(optimizer.slot(p, s), 0, parameter.value().rows, parameter.value().columns)));
       }
     }
     return builder.build();
+  }
+
+  /**
+   * The serialized state {@link #capture} gives (the same message when parsed), produced piece by
+   * piece: each parameter's or optimizer slot's values are encoded only when the reader reaches
+   * them, so a shard whose state is most of its heap can still send or write it — beyond its state
+   * it holds one encoded tensor at a time. Sizes are known without encoding anything.
+   */
+  public static StateStream stream(ShardIdProto shard, long step, Optimizer optimizer) {
+    List<OptimizerSlotProto> slots = slotsOf(optimizer.spec().rule());
+    List<StateStream.Piece> pieces = new ArrayList<>();
+    ByteString header = header(shard, step, optimizer).toByteString();
+    pieces.add(new StateStream.Piece(header.size(), () -> header));
+    for (int p = 0; p < optimizer.parameters().size(); p++) {
+      Parameter parameter = optimizer.parameters().get(p);
+      int rows = parameter.value().rows;
+      int columns = parameter.value().columns;
+      element(pieces, ShardStateProto.PARAMETERS_FIELD_NUMBER, parameter(parameter, TensorCodec.shape(rows, columns)),
+          ParameterProto.VALUE_FIELD_NUMBER, parameter.value().data, rows * columns);
+      for (int s = 0; s < slots.size(); s++) {
+        element(pieces, ShardStateProto.OPTIMIZER_STATE_FIELD_NUMBER,
+            slot(parameter, slots.get(s), TensorCodec.shape(rows, columns)), OptimizerStateProto.VALUE_FIELD_NUMBER,
+            optimizer.slot(p, s), rows * columns);
+      }
+    }
+    return new StateStream(pieces);
+  }
+
+  private static ShardStateProto header(ShardIdProto shard, long step, Optimizer optimizer) {
+    return ShardStateProto.newBuilder()
+        .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE)
+        .setShard(shard)
+        .setStep(step)
+        .setOptimizerSteps(optimizer.updates())
+        .build();
+  }
+
+  private static ParameterProto parameter(Parameter parameter, TensorProto value) {
+    return ParameterProto.newBuilder().setLayer(parameter.layer()).setKind(kind(parameter.kind()))
+        .setUnits(range(parameter.units())).setValue(value).build();
+  }
+
+  private static OptimizerStateProto slot(Parameter parameter, OptimizerSlotProto slot, TensorProto value) {
+    return OptimizerStateProto.newBuilder().setLayer(parameter.layer()).setParameter(kind(parameter.kind()))
+        .setSlot(slot).setUnits(range(parameter.units())).setValue(value).build();
+  }
+
+  /**
+   * One element of a repeated message field whose tensor's values come last and uncopied:
+   * {@code withShape} (its tensor holding only the shape) is followed, inside the same element, by
+   * a second occurrence of the tensor field carrying just the values — protobuf merges repeated
+   * occurrences of a message field, so the element parses as if written in one piece. The prefix is
+   * all that is encoded up front; the values, {@link #VALUES_PER_PIECE} at a time, when read — a
+   * heap nearly filled by the state need not find room for a whole tensor's bytes.
+   */
+  private static void element(List<StateStream.Piece> pieces, int field, MessageLite withShape, int tensorField,
+      float[] values, int count) {
+    int valueBytes = Math.multiplyExact(count, Float.BYTES);
+    int dataField = CodedOutputStream.computeTagSize(TensorProto.DATA_FIELD_NUMBER)
+        + CodedOutputStream.computeUInt32SizeNoTag(valueBytes) + valueBytes;
+    int element = withShape.getSerializedSize() + CodedOutputStream.computeTagSize(tensorField)
+        + CodedOutputStream.computeUInt32SizeNoTag(dataField) + dataField;
+    ByteString.Output prefix = ByteString.newOutput();
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(prefix);
+      out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(element);
+      withShape.writeTo(out);
+      out.writeTag(tensorField, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(dataField);
+      out.writeTag(TensorProto.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(valueBytes);
+      out.flush();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing into memory cannot fail", e);
+    }
+    ByteString head = prefix.toByteString();
+    pieces.add(new StateStream.Piece(head.size(), () -> head));
+    for (int from = 0; from < count; from += VALUES_PER_PIECE) {
+      int first = from;
+      int length = Math.min(VALUES_PER_PIECE, count - from);
+      pieces.add(new StateStream.Piece((long) length * Float.BYTES, () -> TensorCodec.bytes(values, first, length)));
+    }
   }
 
   /** Loads values and optimizer state into the optimizer's parameters; {@code source} names the file. */

@@ -30,14 +30,29 @@ public final class TensorCodec {
    * {@code offset} in a column-major array — e.g. one micro-batch of a minibatch.
    */
   public static TensorProto encode(float[] data, int offset, int rows, int columns) {
+    return shape(rows, columns).toBuilder().setData(bytes(data, offset, rows, columns)).build();
+  }
+
+  /** The {@link TensorProto#getData} bytes {@link #encode} gives for the same block. */
+  public static ByteString bytes(float[] data, int offset, int rows, int columns) {
     int count = Math.multiplyExact(rows, columns);
     if (offset < 0 || offset + count > data.length) {
       throw new IllegalArgumentException("encode: " + rows + "×" + columns + " block at offset " + offset
           + " exceeds an array of " + data.length + " floats");
     }
+    return bytes(data, offset, count);
+  }
+
+  /** {@code count} values from {@code offset} as little-endian float bytes (a part of a tensor's data). */
+  public static ByteString bytes(float[] data, int offset, int count) {
     byte[] bytes = new byte[Math.multiplyExact(count, Float.BYTES)];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, offset, count);
-    return wrap(bytes, rows, columns);
+    return UnsafeByteOperations.unsafeWrap(bytes);
+  }
+
+  /** A rows × columns tensor with its shape and no values yet. */
+  public static TensorProto shape(int rows, int columns) {
+    return TensorProto.newBuilder().addShape(rows).addShape(columns).build();
   }
 
   /**
@@ -48,8 +63,7 @@ public final class TensorCodec {
     if (bytes.length != (long) rows * columns * Float.BYTES) {
       throw new IllegalArgumentException("wrap: " + bytes.length + " bytes for a " + rows + "×" + columns + " tensor");
     }
-    ByteString payload = UnsafeByteOperations.unsafeWrap(bytes);
-    return TensorProto.newBuilder().addShape(rows).addShape(columns).setData(payload).build();
+    return shape(rows, columns).toBuilder().setData(UnsafeByteOperations.unsafeWrap(bytes)).build();
   }
 
   /** Decodes a rank-1 or rank-2 tensor into a new matrix (rank 1 becomes a column vector). */

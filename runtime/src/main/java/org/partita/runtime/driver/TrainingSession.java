@@ -310,7 +310,7 @@ public final class TrainingSession implements DistributedTrainer {
   @Override
   public TrainedModel collect() {
     for (ShardId shard : replicaZero) {
-      transport.send(shard, FetchStateProto.newBuilder().setStep(step).build());
+      transport.send(shard, FetchStateProto.newBuilder().setStep(step).setChunk(0).build());
     }
     Map<ShardId, List<ShardStateChunkProto>> chunks = new LinkedHashMap<>();
     Map<ShardId, ShardStateProto> states = new LinkedHashMap<>();
@@ -323,6 +323,9 @@ public final class TrainingSession implements DistributedTrainer {
         pieces.add(chunk);
         if (pieces.size() == chunk.getCount()) {
           states.put(shard, StateChunks.join(pieces, "state of shard " + shard + " on " + transport.nodeOf(shard)));
+        } else {
+          // One chunk at a time: the shard makes the next only when asked (see FetchStateProto).
+          transport.send(shard, FetchStateProto.newBuilder().setStep(step).setChunk(pieces.size()).build());
         }
       } else if (message instanceof ShardFailureProto failure) {
         throw new ClusterException("collecting the model: shard " + PlanProtos.fromProto(failure.getShard()) + " on "

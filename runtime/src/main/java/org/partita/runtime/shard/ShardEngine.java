@@ -100,6 +100,8 @@ public final class ShardEngine {
   private final RingAllReduce allReduce;
   private final List<Message> early = new ArrayList<>();
   private final List<ShardStateChunkProto> incomingState = new ArrayList<>();
+  /** The state transfer the driver is pulling chunk by chunk (null: none under way). */
+  private StateChunks.Outgoing outgoingState;
   private final LocalSamples localSamples;
   /** The local samples' visiting order for {@link #orderEpoch}. */
   private int[] localOrder;
@@ -143,11 +145,6 @@ public final class ShardEngine {
 
   public ShardId id() {
     return layout.id();
-  }
-
-  /** Parameters and optimizer state, tagged with the optimizer step the shard has reached. */
-  public ShardStateProto captureState(long step) {
-    return ShardStates.capture(idProto, step, optimizer);
   }
 
   /** Replaces parameters and optimizer state (checkpoint restore); {@code source} names the file. */
@@ -202,11 +199,24 @@ public final class ShardEngine {
     } else if (message instanceof SaveShardProto save) {
       onSave(save);
     } else if (message instanceof FetchStateProto fetch) {
-      for (ShardStateChunkProto chunk : StateChunks.split(idProto, captureState(fetch.getStep()))) {
-        outbox.toDriver(chunk);
-      }
+      onFetchState(fetch);
     } else {
       throw new IllegalArgumentException(describe() + ": unexpected " + message.getDescriptorForType().getName());
+    }
+  }
+
+  /** Sends the chunk of this shard's state the driver asks for; chunk 0 starts a new transfer. */
+  private void onFetchState(FetchStateProto fetch) {
+    if (fetch.getChunk() == 0) {
+      outgoingState = new StateChunks.Outgoing(idProto, ShardStates.stream(idProto, fetch.getStep(), optimizer));
+    } else if (outgoingState == null || fetch.getChunk() != outgoingState.nextIndex()) {
+      throw new IllegalArgumentException(describe() + ": asked for state chunk " + fetch.getChunk() + " but "
+          + (outgoingState == null ? "no state transfer was started" : "chunk " + outgoingState.nextIndex()
+          + " is next"));
+    }
+    outbox.toDriver(outgoingState.next());
+    if (outgoingState.done()) {
+      outgoingState = null;
     }
   }
 
@@ -223,7 +233,8 @@ public final class ShardEngine {
   /** Writes this shard's file of a checkpoint (atomically: temporary name, then rename). */
   private void onSave(SaveShardProto save) {
     try {
-      ShardFileRefProto file = CheckpointFiles.writeShard(Path.of(save.getDirectory()), captureState(save.getStep()));
+      ShardFileRefProto file = CheckpointFiles.writeShard(Path.of(save.getDirectory()), idProto, save.getStep(),
+          ShardStates.stream(idProto, save.getStep(), optimizer));
       outbox.toDriver(ShardSavedProto.newBuilder().setFile(file).setStep(save.getStep()).build());
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(describe() + ": could not save its checkpoint file in " + save.getDirectory()

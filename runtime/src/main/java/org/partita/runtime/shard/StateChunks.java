@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.List;
+import org.partita.models.io.StateStream;
 import org.partita.proto.ShardIdProto;
 import org.partita.proto.ShardStateChunkProto;
 import org.partita.proto.ShardStateProto;
@@ -19,15 +20,51 @@ public final class StateChunks {
   private StateChunks() {}
 
   public static List<ShardStateChunkProto> split(ShardIdProto shard, ShardStateProto state) {
-    ByteString bytes = state.toByteString();
-    int count = Math.max(1, (bytes.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
-    List<ShardStateChunkProto> chunks = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      int from = i * CHUNK_BYTES;
-      chunks.add(ShardStateChunkProto.newBuilder().setShard(shard).setIndex(i).setCount(count)
-          .setData(bytes.substring(from, Math.min(bytes.size(), from + CHUNK_BYTES))).build());
+    Outgoing outgoing = new Outgoing(shard, StateStream.of(state.toByteString()));
+    List<ShardStateChunkProto> chunks = new ArrayList<>(outgoing.count());
+    while (!outgoing.done()) {
+      chunks.add(outgoing.next());
     }
     return chunks;
+  }
+
+  /**
+   * A state leaving in chunks made one at a time as they are asked for — with
+   * {@link org.partita.models.io.ShardStates#stream} the sender holds one chunk and one encoded
+   * tensor beyond its state, whatever the state's size.
+   */
+  public static final class Outgoing {
+    private final ShardIdProto shard;
+    private final StateStream state;
+    private final int count;
+    private int next;
+
+    public Outgoing(ShardIdProto shard, StateStream state) {
+      this.shard = shard;
+      this.state = state;
+      this.count = Math.toIntExact(Math.max(1, (state.size() + CHUNK_BYTES - 1) / CHUNK_BYTES));
+    }
+
+    public int count() {
+      return count;
+    }
+
+    /** The index {@link #next} will give. */
+    public int nextIndex() {
+      return next;
+    }
+
+    public boolean done() {
+      return next == count;
+    }
+
+    public ShardStateChunkProto next() {
+      if (done()) {
+        throw new IllegalStateException("all " + count + " chunks of shard " + shard + "'s state were sent");
+      }
+      return ShardStateChunkProto.newBuilder().setShard(shard).setIndex(next++).setCount(count)
+          .setData(state.read(CHUNK_BYTES)).build();
+    }
   }
 
   /** Joins chunks given in index order; {@code what} names the shard in errors. */
