@@ -24,21 +24,30 @@ final class PartitaProcess {
 
   private PartitaProcess() {}
 
-  /**
-   * In {@code workingDirectory}, with this JVM's PARTITA_* variables replaced by
-   * {@code environment}; killed and failed after {@value #TIMEOUT_SECONDS} s.
-   */
-  static Outcome run(Path workingDirectory, Map<String, String> environment, String... args)
-      throws IOException, InterruptedException {
+  /** The built deploy jar, then every jar of its runtime classpath as Maven wrote it to deploy/target/classpath.txt. */
+  static List<Path> deployClasspath() throws IOException {
     Path target = ROOT.resolve("deploy/target");
     Path jar;
     try (var files = Files.list(target)) {
       jar = files.filter(file -> file.getFileName().toString().matches("partita-deploy-[^-]+(-SNAPSHOT)?\\.jar"))
           .findFirst().orElseThrow(() -> new IllegalStateException("deploy is not built: no jar in " + target));
     }
+    List<Path> classpath = new ArrayList<>(List.of(jar));
+    for (String entry : Files.readString(target.resolve("classpath.txt")).trim().split(File.pathSeparator)) {
+      classpath.add(Path.of(entry));
+    }
+    return classpath;
+  }
+
+  /**
+   * In {@code workingDirectory}, with this JVM's PARTITA_* variables replaced by
+   * {@code environment}; killed and failed after {@value #TIMEOUT_SECONDS} s.
+   */
+  static Outcome run(Path workingDirectory, Map<String, String> environment, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "-Dpartita.config.default=" + ROOT.resolve("deploy/conf/partita.conf"),
-        "-cp", jar + File.pathSeparator + Files.readString(target.resolve("classpath.txt")).trim(),
+        "-cp", String.join(File.pathSeparator, deployClasspath().stream().map(Path::toString).toList()),
         Partita.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());

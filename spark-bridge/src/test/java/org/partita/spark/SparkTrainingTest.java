@@ -3,10 +3,17 @@ package org.partita.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.partita.spark.ReferenceRuns.SAMPLES;
+import static org.partita.spark.ReferenceRuns.TOLERANCE;
+import static org.partita.spark.ReferenceRuns.assertFitMatchesReference;
+import static org.partita.spark.ReferenceRuns.blobs;
+import static org.partita.spark.ReferenceRuns.classifier;
+import static org.partita.spark.ReferenceRuns.frame;
+import static org.partita.spark.ReferenceRuns.maxRelativeDifference;
+import static org.partita.spark.ReferenceRuns.reference;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -21,22 +28,12 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.jblas.FloatMatrix;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.partita.models.blas.Blas;
 import org.partita.models.data.ArrayDataset;
-import org.partita.models.data.SyntheticData;
-import org.partita.models.layers.Parameter;
-import org.partita.models.network.ModelSpec;
 import org.partita.models.train.LocalTrainer;
-import org.partita.models.train.PartitionedBatches;
-import org.partita.models.train.TrainingConfig;
-import org.partita.models.train.TrainingListener;
-import org.partita.models.train.TrainingLoop;
-import org.partita.proto.TrainingOutcomeProto;
 
 /**
  * The bridge on real Spark (local[2], up to 4 attempts per task): training in a barrier stage
@@ -45,8 +42,6 @@ import org.partita.proto.TrainingOutcomeProto;
  * through save/load; bad columns and too few slots are refused with the reason.
  */
 class SparkTrainingTest {
-  private static final double TOLERANCE = 1e-4;
-  private static final int SAMPLES = 290;
   private static SparkSession spark;
 
   @BeforeAll
@@ -64,81 +59,14 @@ class SparkTrainingTest {
     }
   }
 
-  private static PartitaClassifier classifier() {
-    return new PartitaClassifier().setModel("mlp").setEpochs(2).setBatchSize(30).setOptimizer("momentum")
-        .setLearningRate(0.05).setSeed(3).setStepTimeoutSeconds(60);
-  }
-
-  private static ArrayDataset blobs(ModelSpec model) {
-    return SyntheticData.blobs("blobs", model.inputShape(), 10, SAMPLES, 0.8f, 5);
-  }
-
-  /** The samples as a DataFrame in their order, in two partitions. */
-  private static Dataset<Row> frame(ArrayDataset data) {
-    int width = data.sampleShape().size();
-    FloatMatrix x = new FloatMatrix(width, 1);
-    FloatMatrix y = new FloatMatrix(data.classes(), 1);
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < data.size(); i++) {
-      data.copyBatch(null, i, 1, x, y);
-      double[] features = new double[width];
-      for (int j = 0; j < width; j++) {
-        features[j] = x.data[j];
-      }
-      rows.add(RowFactory.create(Vectors.dense(features), (double) y.argmax()));
-    }
-    StructType schema = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType);
-    return spark.createDataFrame(rows, schema).repartition(1).coalesce(1);
-  }
-
-  /** The reference trainer on the global batches the bridge forms for this many replicas. */
-  private static LocalTrainer reference(PartitaClassifier classifier, ArrayDataset data, int replicas) {
-    ModelSpec model = classifier.modelSpec();
-    TrainingConfig config = classifier.trainingConfig();
-    PartitionedBatches batches = new PartitionedBatches(data.size(), config.batchSize(), replicas,
-        config.shuffleSeed());
-    LocalTrainer trainer = new LocalTrainer(model, config, Blas.get());
-    TrainingLoop.fit(trainer, config, batches.feed(new ArrayList<>(data.splitFor(batches)), trainer), null,
-        TrainingListener.NONE, null, null);
-    return trainer;
-  }
-
-  private static double maxRelativeDifference(List<Parameter> expected, List<Parameter> actual) {
-    double worst = 0;
-    for (int p = 0; p < expected.size(); p++) {
-      float[] e = expected.get(p).value().data;
-      float[] a = actual.get(p).value().data;
-      double scale = 1e-12;
-      double diff = 0;
-      for (int k = 0; k < e.length; k++) {
-        scale = Math.max(scale, Math.abs(e[k]));
-        diff = Math.max(diff, Math.abs(e[k] - a[k]));
-      }
-      worst = Math.max(worst, diff / scale);
-    }
-    return worst;
-  }
-
-  private static void assertEqualsReference(PartitaClassifier classifier, String plan, int replicas) {
-    ArrayDataset data = blobs(classifier.modelSpec());
-    LocalTrainer reference = reference(classifier, data, replicas);
-    PartitaClassificationModel trained = classifier.setPlan(plan).fit(frame(data));
-    TrainingOutcomeProto outcome = trained.outcome();
-    assertEquals(reference.step(), outcome.getState().getStep(), "optimizer steps");
-    double worst = maxRelativeDifference(reference.network().parameters(), trained.network().parameters());
-    System.out.printf("spark %s (%s): max relative difference %.3e, %d epochs%n", plan, outcome.getPlan(), worst,
-        outcome.getEpochsCount());
-    assertTrue(worst < TOLERANCE, plan + ": max relative difference " + worst);
-  }
-
   @Test
   void dataParallelOverTwoTasksEqualsTheReference() {
-    assertEqualsReference(classifier(), "replicas=2", 2);
+    assertFitMatchesReference(spark, classifier(), "replicas=2", 2);
   }
 
   @Test
   void modelParallelOverTwoTasksEqualsTheReference() {
-    assertEqualsReference(classifier(), "slices=2", 1);
+    assertFitMatchesReference(spark, classifier(), "slices=2", 1);
   }
 
   @Test
@@ -150,7 +78,7 @@ class SparkTrainingTest {
     spark.sparkContext().setLocalProperty("spark.partita.failAtStep", "12");
     PartitaClassificationModel trained;
     try {
-      trained = classifier.fit(frame(data));
+      trained = classifier.fit(frame(spark, data));
     } finally {
       spark.sparkContext().setLocalProperty("spark.partita.failAtStep", null);
     }
@@ -163,7 +91,7 @@ class SparkTrainingTest {
   @Test
   void worksInAPipelineAndRoundTripsThroughSaveAndLoad(@TempDir Path directory) throws java.io.IOException {
     ArrayDataset data = blobs(classifier().modelSpec());
-    Dataset<Row> frame = frame(data).withColumnRenamed("features", "pixels");
+    Dataset<Row> frame = frame(spark, data).withColumnRenamed("features", "pixels");
     Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
         new VectorAssembler().setInputCols(new String[] {"pixels"}).setOutputCol("assembled"),
         new StandardScaler().setInputCol("assembled").setOutputCol("features"),
@@ -219,7 +147,7 @@ class SparkTrainingTest {
     ArrayDataset data = blobs(classifier().modelSpec());
     long start = System.nanoTime();
     IllegalArgumentException slots = assertThrows(IllegalArgumentException.class,
-        () -> classifier().setPlan("replicas=3").fit(frame(data)));
+        () -> classifier().setPlan("replicas=3").fit(frame(spark, data)));
     assertTrue(slots.getMessage().contains("needs 3 tasks running at once") && slots.getMessage().contains("has 2"),
         slots.getMessage());
     assertTrue(System.nanoTime() - start < 30e9, "refused before any training job");

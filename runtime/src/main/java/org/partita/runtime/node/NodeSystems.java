@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.List;
 import org.partita.runtime.RuntimeSettings;
@@ -15,6 +16,7 @@ import org.partita.runtime.TlsSettings;
  */
 public final class NodeSystems {
   public static final String SYSTEM_NAME = "partita";
+  private static final String NODE_DEFAULTS = "partita-node.conf";
 
   private NodeSystems() {}
 
@@ -29,12 +31,7 @@ public final class NodeSystems {
         .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("akka.remote.artery.advanced.maximum-large-frame-size",
-            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())))
-        // Whoever starts a node stops it (see reference.conf): no JVM shutdown hooks of Akka's own —
-        // coordinated shutdown's and Artery's. Set here because Akka's reference.conf may come first
-        // on the classpath and win.
-        .withValue("akka.jvm-shutdown-hooks", ConfigValueFactory.fromAnyRef(false))
-        .withValue("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", ConfigValueFactory.fromAnyRef(false));
+            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())));
     TlsSettings tls = settings.tls();
     if (tls == null) {
       if (!isLoopback(host)) {
@@ -56,7 +53,19 @@ public final class NodeSystems {
           .withValue(engine + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true))
           .withValue(engine + "hostname-verification", ConfigValueFactory.fromAnyRef(false));
     }
-    return config.withFallback(ConfigFactory.load());
+    return config.withFallback(defaults());
+  }
+
+  /**
+   * -D overrides, then application.conf, then partita-node.conf (next to this class), then every
+   * jar's reference.conf — Partita's settings above Akka's whatever the classpath order.
+   */
+  static Config defaults() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return ConfigFactory.defaultOverrides(loader).withFallback(ConfigFactory.defaultApplication(loader))
+        .withFallback(ConfigFactory.parseResources(NodeSystems.class, NODE_DEFAULTS,
+            ConfigParseOptions.defaults().setAllowMissing(false)))
+        .withFallback(ConfigFactory.defaultReference(loader)).resolve();
   }
 
   /** 127.0.0.0/8, ::1 or localhost. */

@@ -4,7 +4,7 @@ import com.google.protobuf.Message;
 
 /**
  * A protobuf message on its way to one kind of actor. Every actor message that can cross nodes
- * implements this and is serialized by {@link WireSerializer} (bound in reference.conf); the
+ * implements this and is serialized by {@link WireSerializer} (bound in partita-node.conf); the
  * protobuf is the whole payload.
  */
 public interface WireMessage {
