@@ -65,7 +65,8 @@ class BigModelTest {
         "--seeds", cluster.seed(), "--tls", cluster.certificates().toString(), "--nodes", String.valueOf(nodes),
         "--epochs", "1", "--train-samples", "256", "--out", directory.resolve(run).toString()));
     arguments.addAll(List.of(more));
-    return PartitaProcess.run(directory, Map.of(), arguments.toArray(String[]::new));
+    // The driver gathers the whole model at the end (650 MiB of state, held while it is merged).
+    return PartitaProcess.runWithHeap(directory, Map.of(), "3g", arguments.toArray(String[]::new));
   }
 
   @Test

@@ -45,8 +45,14 @@ final class PartitaProcess {
    */
   static Outcome run(Path workingDirectory, Map<String, String> environment, String... args)
       throws IOException, InterruptedException {
+    return runWithHeap(workingDirectory, environment, "1g", args);
+  }
+
+  /** {@link #run} with {@code -Xmx<heap>} (a driver collecting a large model holds it about three times). */
+  static Outcome runWithHeap(Path workingDirectory, Map<String, String> environment, String heap, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-Dpartita.config.default=" + ROOT.resolve("deploy/conf/partita.conf"),
+        "-Xmx" + heap, "-Dpartita.config.default=" + ROOT.resolve("deploy/conf/partita.conf"),
         "-cp", String.join(File.pathSeparator, deployClasspath().stream().map(Path::toString).toList()),
         Partita.class.getName()));
     command.addAll(List.of(args));
