@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     footer = {"", "Examples:",
         "  partita spark --master 'local[2]' --model mlp --plan replicas=2 --epochs 3",
         "  partita spark --master 'local[2]' --model cnn --plan slices=2 --epochs 1 --train-samples 10000",
-        "  partita spark --master spark://host:7077 --plan replicas=8 --checkpoint-dir /shared/ckpt",
+        "  partita spark --master spark://host:7077 --plan replicas=8 --tls /shared/certs --checkpoint-dir /shared/ckpt",
         "", "Progress lines come from the training driver, which runs in barrier task 0 (its executor's log",
         "on a real cluster). See docs/SPARK.md."})
 public final class SparkCommand implements Callable<Integer> {
@@ -73,6 +73,11 @@ public final class SparkCommand implements Callable<Integer> {
       description = "Checkpoint directory every executor can reach; a retried stage resumes from the newest.")
   String checkpointDir;
 
+  @Option(names = "--tls",
+      description = "Directory made by 'partita certs --nodes 0 --names task-0,…,task-(N-1)', on every executor: the"
+          + " task nodes talk mutual TLS. Required off local masters.")
+  String tls;
+
   @Option(names = "--checkpoint-every", defaultValue = "200",
       description = "Optimizer steps between checkpoints (default: ${DEFAULT-VALUE}).")
   int checkpointEvery;
@@ -86,6 +91,9 @@ public final class SparkCommand implements Callable<Integer> {
     PartitaClassifier classifier = new PartitaClassifier().setModel(model).setPlan(plan).setEpochs(epochs)
         .setBatchSize(batch).setOptimizer(optimizer).setLearningRate(learningRate).setSeed(seed)
         .setCheckpointInterval(checkpointEvery);
+    if (tls != null) {
+      classifier.setTlsDir(tls);
+    }
     if (checkpointDir != null) {
       classifier.setCheckpointDir(checkpointDir);
     }
