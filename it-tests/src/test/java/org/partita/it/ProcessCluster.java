@@ -69,13 +69,17 @@ final class ProcessCluster implements AutoCloseable {
   List<PartitaProcess> startWorkers(List<String> names, String seed, List<String> jvmFlags) throws Exception {
     List<PartitaProcess> started = new ArrayList<>();
     for (String name : names) {
-      started.add(start(name, jvmFlags, List.of("node", "--name", name, "--seed", seed, "--tls",
-          certificates.toString())));
+      started.add(launchWorker(name, seed, jvmFlags));
     }
     for (PartitaProcess worker : started) {
       awaitUp(worker);
     }
     return started;
+  }
+
+  /** Starts worker node {@code name} joining through {@code seed}, without waiting for it: see {@link #awaitUp}. */
+  PartitaProcess launchWorker(String name, String seed, List<String> jvmFlags) throws IOException {
+    return start(name, jvmFlags, List.of("node", "--name", name, "--seed", seed, "--tls", certificates.toString()));
   }
 
   /** The first node of a cluster of processes: it listens on {@code port} and joins itself. */
@@ -94,7 +98,7 @@ final class ProcessCluster implements AutoCloseable {
     return process;
   }
 
-  private static void awaitUp(PartitaProcess worker) throws InterruptedException {
+  static void awaitUp(PartitaProcess worker) throws InterruptedException {
     worker.awaitLine(line -> line.startsWith("worker " + worker.name() + " up at "), "the line 'worker "
         + worker.name() + " up at'", NODE_START);
   }

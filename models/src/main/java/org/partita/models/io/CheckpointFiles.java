@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.partita.models.data.DataFormatException;
+import org.partita.models.train.FaultPoint;
 import org.partita.proto.CheckpointManifestProto;
 import org.partita.proto.ShardFileRefProto;
 import org.partita.proto.ShardIdProto;
@@ -43,7 +44,8 @@ public final class CheckpointFiles {
   public static ShardFileRefProto writeShard(Path directory, ShardStateProto state) throws IOException {
     String name = shardFileName(state.getShard(), state.getStep());
     byte[] bytes = state.toByteArray();
-    writeAtomically(directory.resolve(name), bytes);
+    Path file = directory.resolve(name);
+    writeAtomically(file, bytes, () -> FaultPoint.reach(FaultPoint.Moment.CHECKPOINT_WRITE, state.getStep(), file));
     return ShardFileRefProto.newBuilder().setShard(state.getShard()).setFileName(name).setSizeBytes(bytes.length)
         .setSha256(ByteString.copyFrom(sha256(bytes))).build();
   }
@@ -53,7 +55,9 @@ public final class CheckpointFiles {
    * shard files of earlier checkpoints in the directory, which no manifest names any more.
    */
   public static void writeManifest(Path directory, CheckpointManifestProto manifest) throws IOException {
-    writeAtomically(directory.resolve(MANIFEST), manifest.toByteArray());
+    Path target = directory.resolve(MANIFEST);
+    writeAtomically(target, manifest.toByteArray(), () -> FaultPoint.reach(FaultPoint.Moment.CHECKPOINT_WRITE,
+        manifest.getStep(), target));
     java.util.Set<String> current = new java.util.HashSet<>();
     manifest.getShardsList().forEach(shard -> current.add(shard.getFileName()));
     try (var files = Files.list(directory)) {
@@ -129,16 +133,21 @@ public final class CheckpointFiles {
    * readers see the old file or the new one, never half of one. Used for every file Partita persists.
    */
   public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    writeAtomically(target, bytes, () -> { });
+  }
+
+  /** {@link #writeAtomically}, running {@code halfWritten} when half of the bytes are in the temporary file. */
+  private static void writeAtomically(Path target, byte[] bytes, Runnable halfWritten) throws IOException {
     Path directory = target.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
     try {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
+        int half = bytes.length / 2;
+        writeFully(channel, ByteBuffer.wrap(bytes, 0, half));
+        halfWritten.run();
+        writeFully(channel, ByteBuffer.wrap(bytes, half, bytes.length - half));
         channel.force(true);
       }
       try {
@@ -154,6 +163,12 @@ public final class CheckpointFiles {
       }
     } finally {
       Files.deleteIfExists(temporary);
+    }
+  }
+
+  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
     }
   }
 
