@@ -200,7 +200,10 @@ public final class DriverNode implements TrainingCluster {
             + "', which is not a worker of this cluster " + guardians.keySet());
       }
     }
-    String session = "s" + sessions.incrementAndGet();
+    // The node's incarnation in the name: shards of a crashed earlier driver with the same session
+    // number may still be stopping on the workers, and shard actor names must be unique there.
+    String session = "s" + sessions.incrementAndGet() + "-" + Long.toHexString(akka.cluster.typed.Cluster.get(system)
+        .selfMember().uniqueAddress().longUid());
     BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
     sessionInboxes.add(queue);
     ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(queue), "driver-" + session);
