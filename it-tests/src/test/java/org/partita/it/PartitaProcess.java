@@ -135,6 +135,8 @@ final class PartitaProcess implements AutoCloseable {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       kill();
+      System.out.println(name + " did not exit within " + timeout.toSeconds() + " s of SIGTERM and was killed"
+          + describeOutput());
     }
   }
 
