@@ -151,12 +151,16 @@ final class PartitaProcess implements AutoCloseable {
         + System.lineSeparator() + "---- end of output of " + name + " ----";
   }
 
+  /** {@link #stop} if it still runs; interrupted, it kills the process at once. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       if (process.isAlive()) {
         stop(Duration.ofSeconds(20));
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(killOnExit);

@@ -104,15 +104,15 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     // SIGTERM to all first, so the nodes leave the cluster together instead of one after another.
     processes.forEach(PartitaProcess::requestStop);
     long start = System.nanoTime();
-    Exception first = null;
+    RuntimeException first = null;
     for (int i = processes.size() - 1; i >= 0; i--) {
       try {
         processes.get(i).close();
-      } catch (Exception e) {
+      } catch (RuntimeException e) {
         first = first == null ? e : first;
       }
     }
