@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
  * itself reports. {@link #close} sends SIGTERM (the node leaves the cluster), then SIGKILL.
  */
 final class NodeProcess implements AutoCloseable {
-  private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
   private static final Duration STOP_WAIT = Duration.ofSeconds(20);
 
   private final String name;
@@ -36,8 +35,8 @@ final class NodeProcess implements AutoCloseable {
   /** {@code partita node --name NAME --seed SEED} plus {@code options} (e.g. "--tls", DIR), logging into {@code logs}. */
   static NodeProcess start(Path logs, String name, String seed, String... options) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-Dpartita.compute.threads=1", "-cp", deployClassPath(), "org.partita.deploy.Partita", "node",
-        "--name", name, "--seed", seed));
+        "-Xmx384m", "-Dpartita.compute.threads=1", "-cp", PartitaProcess.deployClasspathArgument(),
+        "org.partita.deploy.Partita", "node", "--name", name, "--seed", seed));
     command.addAll(List.of(options));
     Path log = logs.resolve(name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -96,21 +95,6 @@ final class NodeProcess implements AutoCloseable {
       process.destroyForcibly();
       boolean killed = process.waitFor(10, TimeUnit.SECONDS);
       System.out.println("node " + name + " ignored SIGTERM for " + STOP_WAIT.toSeconds() + " s; killed: " + killed);
-    }
-  }
-
-  /** The deploy jar and its runtime classpath, as deploy/bin/partita runs them. */
-  private static String deployClassPath() throws IOException {
-    Path target = ROOT.resolve("deploy/target");
-    Path classPath = target.resolve("classpath.txt");
-    try (var files = Files.list(target)) {
-      Path jar = files.filter(file -> file.getFileName().toString().matches("partita-deploy-.*(?<!-tests)\\.jar"))
-          .findFirst().orElseThrow(() -> new IllegalStateException("no partita-deploy jar in " + target
-              + "; build it with 'mvn -pl it-tests -am verify'"));
-      if (!Files.isRegularFile(classPath)) {
-        throw new IllegalStateException("no " + classPath + "; the deploy build writes it (maven-dependency-plugin)");
-      }
-      return jar + java.io.File.pathSeparator + Files.readString(classPath).trim();
     }
   }
 }

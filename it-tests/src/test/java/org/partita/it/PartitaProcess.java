@@ -39,6 +39,11 @@ final class PartitaProcess {
     return classpath;
   }
 
+  /** {@link #deployClasspath} as one -cp value. */
+  static String deployClasspathArgument() throws IOException {
+    return String.join(File.pathSeparator, deployClasspath().stream().map(Path::toString).toList());
+  }
+
   /**
    * In {@code workingDirectory}, with this JVM's PARTITA_* variables replaced by
    * {@code environment}; killed and failed after {@value #TIMEOUT_SECONDS} s.
@@ -53,7 +58,7 @@ final class PartitaProcess {
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heap, "-Dpartita.config.default=" + ROOT.resolve("deploy/conf/partita.conf"),
-        "-cp", String.join(File.pathSeparator, deployClasspath().stream().map(Path::toString).toList()),
+        "-cp", deployClasspathArgument(),
         Partita.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());

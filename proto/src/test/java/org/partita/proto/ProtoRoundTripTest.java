@@ -49,7 +49,7 @@ class ProtoRoundTripTest {
         DescribeNodeProto.newBuilder().setReplyTo("akka://partita/temp/$a").build(),
         NodeInfoProto.newBuilder().setName("w1").setAddress("127.0.0.1:25521").setCores(2)
             .setMaxMemoryBytes(1L << 33).setGuardianRef("akka://partita/user").setBlas("openblas")
-            .setLinkEchoRef("akka://partita/user/link-echo").build(),
+            .setLinkEchoRef("akka://partita/user/link-echo").setProcess("4242@host-a").build(),
         LinkProbeProto.newBuilder().setSequence(7).setReplyTo("akka://partita/user/probe-1")
             .setPayload(Samples.tensor()).build(),
         LinkProbeReplyProto.newBuilder().setSequence(7).setNode("w1").setError("payload holds 3 bytes").build(),
@@ -70,7 +70,7 @@ class ProtoRoundTripTest {
         ShardStatusQueryProto.newBuilder().setStep(42).build(),
         ShardStatusProto.newBuilder().setShard(Samples.shardId()).setNode("w1").setStep(42).setPhase("FORWARD")
             .setWaitingFor("outputs of layer 2").build(),
-        FetchStateProto.newBuilder().setStep(42).build(),
+        FetchStateProto.newBuilder().setStep(42).setChunk(3).build(),
         ShardStateChunkProto.newBuilder().setShard(Samples.shardId()).setIndex(1).setCount(3)
             .setData(ByteString.copyFromUtf8("state")).build(),
         ReleaseShardProto.newBuilder().setReason("training finished").build(),

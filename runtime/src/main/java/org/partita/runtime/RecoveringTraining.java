@@ -63,7 +63,8 @@ public final class RecoveringTraining {
         if (cluster.workers().isEmpty()) {
           throw new ClusterException(lost.getMessage() + "; no worker is left to go on with", lost);
         }
-        String what = "lost worker " + lost.node() + " during step " + failedAt + "; " + (replaced && !replacementWait
+        // "after step N": N steps were complete; the one under way, if any, is redone too.
+        String what = "lost worker " + lost.node() + " after step " + failedAt + "; " + (replaced && !replacementWait
             .isZero() ? "a replacement joined" : "going on with " + cluster.workers().size() + " workers")
             + ", restarting from " + (from == null ? "the initial weights" : "checkpoint " + from.directory())
             + " (step " + restartAt + "): " + (failedAt - restartAt) + " steps redone";

@@ -80,7 +80,7 @@ class NodeLossRecoveryTest {
       String recovery = outcome.recoveries().get(0);
       System.out.println(recovery);
       java.util.regex.Matcher parts = java.util.regex.Pattern.compile(
-          "lost worker node-2 during step (\\d+); going on with 2 workers, restarting from checkpoint .*step-0+(\\d+)"
+          "lost worker node-2 after step (\\d+); going on with 2 workers, restarting from checkpoint .*step-0+(\\d+)"
           + " \\(step (\\d+)\\): (\\d+) steps redone").matcher(recovery);
       assertTrue(parts.matches(), recovery);
       int failedAt = Integer.parseInt(parts.group(1));

@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.partita.models.data.DataFormatException;
+import org.partita.models.train.FaultPoint;
 import org.partita.proto.CheckpointManifestProto;
 import org.partita.proto.ShardFileRefProto;
 import org.partita.proto.ShardIdProto;
@@ -45,7 +46,7 @@ public final class CheckpointFiles {
 
   /** Writes a shard's state atomically into {@code directory}; returns the reference for the manifest. */
   public static ShardFileRefProto writeShard(Path directory, ShardStateProto state) throws IOException {
-    return writeShard(directory, state.getShard(), state.getStep(), state::writeTo);
+    return writeShard(directory, state.getShard(), state.getStep(), state.getSerializedSize(), state::writeTo);
   }
 
   /**
@@ -54,30 +55,43 @@ public final class CheckpointFiles {
    */
   public static ShardFileRefProto writeShard(Path directory, ShardIdProto shard, long step, StateStream state)
       throws IOException {
-    return writeShard(directory, shard, step, state::writeTo);
+    return writeShard(directory, shard, step, state.size(), state::writeTo);
   }
 
   private interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
-  private static ShardFileRefProto writeShard(Path directory, ShardIdProto shard, long step, Content content)
-      throws IOException {
+  private static ShardFileRefProto writeShard(Path directory, ShardIdProto shard, long step, long expectedSize,
+      Content content) throws IOException {
     String name = shardFileName(shard, step);
+    Path file = directory.resolve(name);
     MessageDigest digest = sha256();
     long[] size = {0};
-    writeAtomically(directory.resolve(name), out -> {
+    writeAtomically(file, out -> {
       OutputStream counted = new FilterOutputStream(new DigestOutputStream(out, digest)) {
+        private boolean halfReached;
+
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
           this.out.write(bytes, offset, length);
-          size[0] += length;
+          counted(length);
         }
 
         @Override
         public void write(int b) throws IOException {
           this.out.write(b);
-          size[0]++;
+          counted(1);
+        }
+
+        /** The fault point for tests that kill a writer mid-file: half the bytes on disk. */
+        private void counted(int length) throws IOException {
+          size[0] += length;
+          if (!halfReached && size[0] >= expectedSize / 2) {
+            halfReached = true;
+            flush();
+            FaultPoint.reach(FaultPoint.Moment.CHECKPOINT_WRITE, step, file);
+          }
         }
       };
       content.writeTo(counted);
@@ -92,7 +106,15 @@ public final class CheckpointFiles {
    * shard files of earlier checkpoints in the directory, which no manifest names any more.
    */
   public static void writeManifest(Path directory, CheckpointManifestProto manifest) throws IOException {
-    writeAtomically(directory.resolve(MANIFEST), manifest.toByteArray());
+    Path target = directory.resolve(MANIFEST);
+    byte[] bytes = manifest.toByteArray();
+    int half = bytes.length / 2;
+    writeAtomically(target, out -> {
+      out.write(bytes, 0, half);
+      out.flush();
+      FaultPoint.reach(FaultPoint.Moment.CHECKPOINT_WRITE, manifest.getStep(), target);
+      out.write(bytes, half, bytes.length - half);
+    });
     java.util.Set<String> current = new java.util.HashSet<>();
     manifest.getShardsList().forEach(shard -> current.add(shard.getFileName()));
     try (var files = Files.list(directory)) {

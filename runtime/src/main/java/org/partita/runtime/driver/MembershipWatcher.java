@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.ClusterEvent;
 import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Down;
 import akka.cluster.typed.Subscribe;
 import java.util.function.BiConsumer;
 import org.partita.runtime.node.WorkerNode;
@@ -13,6 +14,11 @@ import org.partita.runtime.node.WorkerNode;
 /**
  * Tells the driver node when a worker leaves the cluster (stopped, or removed) or becomes
  * unreachable (crashed, cut off), with the member's address and how it went.
+ *
+ * <p>An unreachable member — a worker the driver now gives up on, or a crashed earlier driver — is
+ * downed. Left in the cluster it would block convergence for good: nodes joining later would stay
+ * "weakly up", nodes leaving would wait out their shutdown timeouts, and its shards' watchers
+ * would never learn it is gone. A downed node that was only cut off must restart to rejoin.
  */
 final class MembershipWatcher {
   private MembershipWatcher() {}
@@ -28,8 +34,10 @@ final class MembershipWatcher {
           .onMessage(ClusterEvent.MemberExited.class, event -> report(workerLost, event.member(), "left the cluster"))
           .onMessage(ClusterEvent.MemberRemoved.class, event -> report(workerLost, event.member(),
               "was removed from the cluster"))
-          .onMessage(ClusterEvent.UnreachableMember.class, event -> report(workerLost, event.member(),
-              "became unreachable (crashed, stopped or cut off)"))
+          .onMessage(ClusterEvent.UnreachableMember.class, event -> {
+            cluster.manager().tell(new Down(event.member().address()));
+            return report(workerLost, event.member(), "became unreachable (crashed, stopped or cut off)");
+          })
           .build();
     });
   }

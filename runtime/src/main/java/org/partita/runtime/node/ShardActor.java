@@ -3,6 +3,7 @@ package org.partita.runtime.node;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -19,7 +20,9 @@ import org.partita.runtime.wire.WireMessage;
 /**
  * One model shard on a node: an actor around a {@link ShardEngine}, which owns the parameters,
  * optimizer state and activation buffers and does all the mathematics. The actor adds an address,
- * the session's routing table ({@link ConnectShardsProto}) and an end ({@link ReleaseShardProto}).
+ * the session's routing table ({@link ConnectShardsProto}) and an end: {@link ReleaseShardProto},
+ * or its driver's end — a driver that crashed never releases its shards, and they would hold their
+ * memory on the node for good.
  *
  * <p>Threading: the engine and its buffers are touched only by this actor's message handling,
  * on the shard dispatcher. Nothing survives a stop: state lives on in checkpoints, not here.
@@ -50,11 +53,13 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     this.engine = engine;
     this.routes = routes;
     this.driver = driver;
+    context.watch(driver);
   }
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder().onMessage(Wire.class, this::onWire).build();
+    return newReceiveBuilder().onMessage(Wire.class, this::onWire)
+        .onSignal(Terminated.class, this::onDriverGone).build();
   }
 
   private Behavior<Command> onWire(Wire wire) {
@@ -67,6 +72,11 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     }
     engine.handle(wire.proto());
     return this;
+  }
+
+  private Behavior<Command> onDriverGone(Terminated terminated) {
+    getContext().getLog().info("shard {} stops: its driver {} is gone", engine.id(), terminated.getRef().path());
+    return Behaviors.stopped();
   }
 
   private Behavior<Command> onConnect(ConnectShardsProto connect) {

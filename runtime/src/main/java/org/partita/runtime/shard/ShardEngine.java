@@ -23,6 +23,7 @@ import org.partita.models.optim.GradientClipping;
 import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.tensor.TensorCodec;
+import org.partita.models.train.FaultPoint;
 import org.partita.models.train.MicroBatches;
 import org.partita.models.train.PartitionedBatches;
 import org.partita.partitioner.PartitionPlan;
@@ -92,6 +93,8 @@ public final class ShardEngine {
 
   private final ShardLayout layout;
   private final String node;
+  /** "shard r0-s0-p0 on node-1", for errors and fault-point announcements. */
+  private final String description;
   private final ShardIdProto idProto;
   private final List<Layer> layers;
   private final Optimizer optimizer;
@@ -128,6 +131,7 @@ public final class ShardEngine {
     this.localSamples = localSamples;
     this.layout = new ShardLayout(id, model, plan);
     this.node = node;
+    this.description = "shard " + layout.id() + " on " + node;
     this.idProto = PlanProtos.toProto(id);
     this.outbox = outbox;
     List<Layer> bound = new ArrayList<>();
@@ -201,7 +205,7 @@ public final class ShardEngine {
     } else if (message instanceof FetchStateProto fetch) {
       onFetchState(fetch);
     } else {
-      throw new IllegalArgumentException(describe() + ": unexpected " + message.getDescriptorForType().getName());
+      throw new IllegalArgumentException(description + ": unexpected " + message.getDescriptorForType().getName());
     }
   }
 
@@ -210,7 +214,7 @@ public final class ShardEngine {
     if (fetch.getChunk() == 0) {
       outgoingState = new StateChunks.Outgoing(idProto, ShardStates.stream(idProto, fetch.getStep(), optimizer));
     } else if (outgoingState == null || fetch.getChunk() != outgoingState.nextIndex()) {
-      throw new IllegalArgumentException(describe() + ": asked for state chunk " + fetch.getChunk() + " but "
+      throw new IllegalArgumentException(description + ": asked for state chunk " + fetch.getChunk() + " but "
           + (outgoingState == null ? "no state transfer was started" : "chunk " + outgoingState.nextIndex()
           + " is next"));
     }
@@ -226,7 +230,7 @@ public final class ShardEngine {
     if (incomingState.size() == chunk.getCount()) {
       List<ShardStateChunkProto> chunks = new ArrayList<>(incomingState);
       incomingState.clear();
-      restoreState(StateChunks.join(chunks, describe() + ": initial state"), "initial state of " + describe());
+      restoreState(StateChunks.join(chunks, description + ": initial state"), "initial state of " + description);
     }
   }
 
@@ -237,7 +241,7 @@ public final class ShardEngine {
           ShardStates.stream(idProto, save.getStep(), optimizer));
       outbox.toDriver(ShardSavedProto.newBuilder().setFile(file).setStep(save.getStep()).build());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException(describe() + ": could not save its checkpoint file in " + save.getDirectory()
+      throw new IllegalStateException(description + ": could not save its checkpoint file in " + save.getDirectory()
           + ": " + e, e);
     }
   }
@@ -246,10 +250,10 @@ public final class ShardEngine {
 
   private void onRunStep(RunStepProto run) {
     if (run.getStep() <= lastRound) {
-      throw new IllegalStateException(describe() + ": round " + run.getStep() + " after round " + lastRound);
+      throw new IllegalStateException(description + ": round " + run.getStep() + " after round " + lastRound);
     }
     if (round != null && round.phase != RoundPhase.DONE && round.phase != RoundPhase.FAILED) {
-      throw new IllegalStateException(describe() + ": round " + run.getStep() + " started while round " + round.id
+      throw new IllegalStateException(description + ": round " + run.getStep() + " started while round " + round.id
           + " is in " + round.phase);
     }
     round = new Round(run, pool);
@@ -293,11 +297,11 @@ public final class ShardEngine {
       return;
     }
     if (round.kind != StepKindProto.TRAIN) {
-      throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " asks for local samples, which"
+      throw new IllegalArgumentException(description + ": round " + run.getStep() + " asks for local samples, which"
           + " feed training steps only");
     }
     if (localSamples == null || localSamples.replica() != id.replica()) {
-      throw new IllegalStateException(describe() + ": round " + run.getStep() + " is fed from replica "
+      throw new IllegalStateException(description + ": round " + run.getStep() + " is fed from replica "
           + id.replica() + "'s own samples, but node " + node + " keeps " + (localSamples == null ? "no samples"
           : "those of replica " + localSamples.replica()) + "; place each replica's first shard where its samples are");
     }
@@ -305,7 +309,7 @@ public final class ShardEngine {
     int epoch = run.getLocalFeed().getEpoch();
     int batch = run.getLocalFeed().getBatch();
     if (batch < 0 || batch >= batches.stepsPerEpoch() || batches.share(batch, id.replica()) != run.getSamples()) {
-      throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " gives replica " + id.replica()
+      throw new IllegalArgumentException(description + ": round " + run.getStep() + " gives replica " + id.replica()
           + " " + run.getSamples() + " samples of batch " + batch + ", but the samples kept here were placed for "
           + batches.stepsPerEpoch() + " batches of " + batches.batchSamples(0) + " over " + batches.replicas()
           + " replicas");
@@ -351,10 +355,10 @@ public final class ShardEngine {
     }
     MicroBatch mb = microBatch(inputs.getStep(), "inputs");
     if (!layout.firstStage()) {
-      throw new IllegalArgumentException(describe() + ": got model inputs but only stage 0 reads them");
+      throw new IllegalArgumentException(description + ": got model inputs but only stage 0 reads them");
     }
     mb.receiveStageInput(0, () -> TensorCodec.decodeInto(inputs.getInputs(), mb.stageInput,
-        describe() + ": inputs of micro-batch " + mb.index));
+        description + ": inputs of micro-batch " + mb.index));
     advance();
   }
 
@@ -364,9 +368,9 @@ public final class ShardEngine {
     }
     MicroBatch mb = microBatch(targets.getStep(), "targets");
     if (!layout.lastStage()) {
-      throw new IllegalArgumentException(describe() + ": got targets but only the last stage computes the loss");
+      throw new IllegalArgumentException(description + ": got targets but only the last stage computes the loss");
     }
-    TensorCodec.decodeInto(targets.getTargets(), mb.targets, describe() + ": targets of micro-batch " + mb.index);
+    TensorCodec.decodeInto(targets.getTargets(), mb.targets, description + ": targets of micro-batch " + mb.index);
     mb.targetsReady = true;
     advance();
   }
@@ -378,7 +382,7 @@ public final class ShardEngine {
     MicroBatch mb = microBatch(output.getStep(), "layer output");
     ShardId sender = PlanProtos.fromProto(output.getSender());
     int layer = output.getLayer();
-    String what = describe() + ": outputs of layer " + layer + " from " + sender + " for micro-batch " + mb.index;
+    String what = description + ": outputs of layer " + layer + " from " + sender + " for micro-batch " + mb.index;
     checkUnits(output.getUnits(), layer, sender, what);
     int own = layer - layout.firstLayer();
     boolean stepwise = own >= 0 && own < layers.size() && mb.recurrent[own] != null
@@ -412,7 +416,7 @@ public final class ShardEngine {
     MicroBatch mb = microBatch(gradient.getStep(), "input gradient");
     ShardId sender = PlanProtos.fromProto(gradient.getSender());
     int layer = gradient.getLayer();
-    String what = describe() + ": gradient of layer " + layer + " outputs from " + sender + " for micro-batch "
+    String what = description + ": gradient of layer " + layer + " outputs from " + sender + " for micro-batch "
         + mb.index;
     checkUnits(gradient.getUnits(), layer, layout.id(), what);
     int i = layer - layout.firstLayer();
@@ -449,7 +453,7 @@ public final class ShardEngine {
       return; // an update for a round that was aborted here
     }
     if (round.phase != RoundPhase.WAITING_FOR_UPDATE) {
-      throw new IllegalStateException(describe() + ": update for round " + apply.getStep() + " in phase " + round.phase);
+      throw new IllegalStateException(description + ": update for round " + apply.getStep() + " in phase " + round.phase);
     }
     if (apply.getGradientScale() != 1f) {
       GradientClipping.scale(optimizer.parameters(), apply.getGradientScale());
@@ -582,6 +586,9 @@ public final class ShardEngine {
   // layer i of the stage: input (inputRows × b) → own outputs (outputRows × b), then all-gather or hand on.
   // False while a sliced recurrent layer waits for the other slices' h_t (it is called again).
   private boolean forward(MicroBatch mb, int i) {
+    if (round.kind == StepKindProto.TRAIN) {
+      FaultPoint.reach(FaultPoint.Moment.FORWARD, round.optimizerStep + 1, description);
+    }
     int layer = layout.firstLayer() + i;
     boolean handsOn = i == layers.size() - 1 && !layout.lastStage();
     RecurrentSteps steps = mb.recurrent[i];
@@ -681,6 +688,7 @@ public final class ShardEngine {
   // False while a sliced recurrent layer waits for the other slices' dh (it is called again). Backwards
   // run in micro-batch order, so the pooled input gradient is this micro-batch's until it returns true.
   private boolean backward(MicroBatch mb, int i) {
+    FaultPoint.reach(FaultPoint.Moment.BACKWARD, round.optimizerStep + 1, description);
     int layer = layout.firstLayer() + i;
     FloatMatrix inputGradient = layer == 0 ? null : pool.inputGradient(i, mb.size);
     RecurrentSteps steps = mb.recurrent[i];
@@ -728,6 +736,9 @@ public final class ShardEngine {
     round.allReduceStart = System.nanoTime();
     if (allReduce.start(round.id, outbox::toShard)) {
       reportGradients();
+    } else {
+      // The ring is under way: this shard's first pieces are out and its peers wait for the rest.
+      FaultPoint.reach(FaultPoint.Moment.ALL_REDUCE, round.optimizerStep + 1, description);
     }
   }
 
@@ -803,7 +814,7 @@ public final class ShardEngine {
   private MicroBatch microBatch(StepRefProto ref, String what) {
     int m = ref.getMicroBatch();
     if (m < 0 || m >= round.microBatches.length) {
-      throw new IllegalArgumentException(describe() + ": " + what + " for micro-batch " + m + " of round " + round.id
+      throw new IllegalArgumentException(description + ": " + what + " for micro-batch " + m + " of round " + round.id
           + ", which has " + round.microBatches.length);
     }
     return round.microBatches[m];
@@ -824,10 +835,6 @@ public final class ShardEngine {
     List<ShardId> siblings = new ArrayList<>(layout.stageShards(layout.id().stage()));
     siblings.remove(layout.id());
     return siblings;
-  }
-
-  private String describe() {
-    return "shard " + layout.id() + " on " + node;
   }
 
   private static UnitRangeProto range(UnitRange units) {
@@ -853,17 +860,17 @@ public final class ShardEngine {
 
     Round(RunStepProto run, BufferPool pool) {
       if (run.getKind() != StepKindProto.TRAIN && run.getKind() != StepKindProto.EVALUATE) {
-        throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " has no kind");
+        throw new IllegalArgumentException(description + ": round " + run.getStep() + " has no kind");
       }
       int count = run.getMicroBatches();
       // A replica may get no samples of a batch smaller than the replica count; it still all-reduces.
       if (count < 0 || run.getSamples() < count || (count == 0) != (run.getSamples() == 0)) {
-        throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " cuts " + run.getSamples()
+        throw new IllegalArgumentException(description + ": round " + run.getStep() + " cuts " + run.getSamples()
             + " samples into " + count + " micro-batches");
       }
       if (run.getGlobalSamples() < run.getSamples() || run.getFirstSample() < 0
           || run.getFirstSample() + run.getSamples() > run.getGlobalSamples()) {
-        throw new IllegalArgumentException(describe() + ": round " + run.getStep() + " gives this replica samples "
+        throw new IllegalArgumentException(description + ": round " + run.getStep() + " gives this replica samples "
             + run.getFirstSample() + "–" + (run.getFirstSample() + run.getSamples()) + " of " + run.getGlobalSamples());
       }
       this.id = run.getStep();
@@ -1008,7 +1015,7 @@ public final class ShardEngine {
     private long mark(long from, int sender, String what) {
       long bit = 1L << sender;
       if ((from & bit) != 0) {
-        throw new IllegalArgumentException(describe() + ": " + what + " for micro-batch " + index
+        throw new IllegalArgumentException(description + ": " + what + " for micro-batch " + index
             + " arrived twice from slice " + sender);
       }
       return from | bit;
