@@ -311,27 +311,12 @@ public final class DriverNode implements TrainingCluster {
     }
   }
 
-  /**
-   * Stops the driver node (and with it every session's inbox). A node that has left the cluster
-   * but whose remoting does not stop in time is only reported: Artery's termination can hang for
-   * good after a TLS connection to a crashed node failed (akka/akka-core#29162, seen when a driver
-   * is restarted right after its predecessor was killed), and nothing is lost by not waiting.
-   */
+  /** Stops the driver node (and with it every session's inbox); see {@link NodeSystems#terminate}. */
   @Override
   public void close() {
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      if (!akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).isTerminated()) {
-        throw new ClusterException("driver node did not leave the cluster within 30 s", e);
-      }
-      org.slf4j.LoggerFactory.getLogger(DriverNode.class).warn("driver node {} left the cluster, but its remoting"
-          + " did not stop within 30 s; not waiting longer", address());
-    } catch (Exception e) {
-      throw new ClusterException("driver node did not stop within 30 s: " + e, e);
-    }
+    NodeSystems.terminate(system, java.time.Duration.ofSeconds(30), "driver node " + address());
   }
+
 
   /**
    * Refuses a plan whose largest activation or gradient message exceeds the limit, before any

@@ -5,8 +5,6 @@ import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.partita.runtime.LocalSamples;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.TlsSettings;
@@ -83,16 +81,9 @@ public final class WorkerNode implements AutoCloseable {
     system.getWhenTerminated().toCompletableFuture().join();
   }
 
-  /** Stops the node, waiting up to {@code timeout}; an unfinished stop is reported, not hidden. */
+  /** Stops the node, waiting up to {@code timeout} (see {@link NodeSystems#terminate}). */
   public void stop(Duration timeout) {
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("worker " + name + " did not stop within " + timeout, e);
-    } catch (Exception e) {
-      throw new IllegalStateException("worker " + name + " failed while stopping: " + e, e);
-    }
+    NodeSystems.terminate(system, timeout, "worker " + name);
   }
 
   @Override
