@@ -50,9 +50,10 @@ public final class ShardStates {
 
   /**
    * The serialized state {@link #capture} gives (the same message when parsed), produced piece by
-   * piece: each parameter's or optimizer slot's values are encoded only when the reader reaches
-   * them, so a shard whose state is most of its heap can still send or write it — beyond its state
-   * it holds one encoded tensor at a time. Sizes are known without encoding anything.
+   * piece: values are encoded only when the reader reaches them, a megabyte at a time, so a shard
+   * whose state is most of its heap can still send or write it. Sizes are known without encoding
+   * anything. The values are read where they live, so the optimizer must not step until the
+   * stream has been read to its end (shards stream between rounds).
    */
   public static StateStream stream(ShardIdProto shard, long step, Optimizer optimizer) {
     List<OptimizerSlotProto> slots = slotsOf(optimizer.spec().rule());
