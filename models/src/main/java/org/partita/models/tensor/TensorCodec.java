@@ -30,7 +30,7 @@ public final class TensorCodec {
    * {@code offset} in a column-major array — e.g. one micro-batch of a minibatch.
    */
   public static TensorProto encode(float[] data, int offset, int rows, int columns) {
-    return shape(rows, columns).toBuilder().setData(bytes(data, offset, rows, columns)).build();
+    return withShape(rows, columns).setData(bytes(data, offset, rows, columns)).build();
   }
 
   /** The {@link TensorProto#getData} bytes {@link #encode} gives for the same block. */
@@ -52,7 +52,11 @@ public final class TensorCodec {
 
   /** A rows × columns tensor with its shape and no values yet. */
   public static TensorProto shape(int rows, int columns) {
-    return TensorProto.newBuilder().addShape(rows).addShape(columns).build();
+    return withShape(rows, columns).build();
+  }
+
+  private static TensorProto.Builder withShape(int rows, int columns) {
+    return TensorProto.newBuilder().addShape(rows).addShape(columns);
   }
 
   /**
@@ -63,7 +67,7 @@ public final class TensorCodec {
     if (bytes.length != (long) rows * columns * Float.BYTES) {
       throw new IllegalArgumentException("wrap: " + bytes.length + " bytes for a " + rows + "×" + columns + " tensor");
     }
-    return shape(rows, columns).toBuilder().setData(UnsafeByteOperations.unsafeWrap(bytes)).build();
+    return withShape(rows, columns).setData(UnsafeByteOperations.unsafeWrap(bytes)).build();
   }
 
   /** Decodes a rank-1 or rank-2 tensor into a new matrix (rank 1 becomes a column vector). */
