@@ -3,7 +3,9 @@ package org.partita.deploy.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.partita.models.blas.Parallel;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.OptimizerSpec;
@@ -34,15 +36,16 @@ public final class PlanOption {
   public static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, List<WorkerInfo> workers,
       Supplier<MachineProfile> machine) {
     if (PlanShape.isPlannerChoice(text)) {
+      // Embedded nodes share their JVM's heap; nodes on one host (embedded or local-cluster) its cores.
+      Map<String, Long> perProcess = workers.stream().collect(Collectors.groupingBy(WorkerInfo::process,
+          Collectors.counting()));
+      Map<String, Long> perHost = workers.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
       List<NodeSpec> nodes = new ArrayList<>();
       for (WorkerInfo worker : workers) {
-        // Embedded nodes share their JVM's heap; nodes on one host (embedded or local-cluster) its cores.
-        long sameProcess = workers.stream().filter(other -> other.process().equals(worker.process())).count();
-        long sameHost = workers.stream().filter(other -> other.host().equals(worker.host())).count();
-        nodes.add(new NodeSpec(worker.name(), (int) Math.max(1, worker.cores() / sameHost),
-            worker.maxMemoryBytes() / sameProcess));
+        nodes.add(new NodeSpec(worker.name(), (int) Math.max(1, worker.cores() / perHost.get(worker.host())),
+            worker.maxMemoryBytes() / perProcess.get(worker.process())));
       }
-      boolean oneHost = workers.stream().map(WorkerInfo::host).distinct().count() <= 1;
+      boolean oneHost = perHost.size() <= 1;
       Link link = oneHost ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6);
       int cores = nodes.stream().mapToInt(NodeSpec::cores).min().orElse(1);
       Planner planner = new Planner(new CostModel(machine.get().scaledTo(cores), link));
