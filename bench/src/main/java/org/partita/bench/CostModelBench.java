@@ -1,5 +1,6 @@
 package org.partita.bench;
 
+import org.partita.bench.report.Stats;
 import java.io.IOException;
 import java.util.Locale;
 import org.jblas.FloatMatrix;

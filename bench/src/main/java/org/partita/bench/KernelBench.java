@@ -1,5 +1,6 @@
 package org.partita.bench;
 
+import org.partita.bench.report.Stats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
 package org.partita.bench;
 
+import org.partita.bench.report.Stats;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;

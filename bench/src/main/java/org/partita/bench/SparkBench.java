@@ -1,5 +1,6 @@
 package org.partita.bench;
 
+import org.partita.bench.report.Stats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

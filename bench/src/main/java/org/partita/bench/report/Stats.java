@@ -1,10 +1,10 @@
-package org.partita.bench;
+package org.partita.bench.report;
 
 import java.util.Arrays;
 
 /** min / median / max of repeated measurements; benchmarks report all three, never one run. */
-record Stats(double min, double median, double max) {
-  static Stats of(double[] samples) {
+public record Stats(double min, double median, double max) {
+  public static Stats of(double[] samples) {
     if (samples.length == 0) {
       throw new IllegalArgumentException("no samples");
     }
@@ -15,7 +15,12 @@ record Stats(double min, double median, double max) {
     return new Stats(sorted[0], median, sorted[n - 1]);
   }
 
-  String format(String pattern) {
+  /** Milliseconds from seconds. */
+  public Stats millis() {
+    return new Stats(min * 1e3, median * 1e3, max * 1e3);
+  }
+
+  public String format(String pattern) {
     return String.format(pattern, min) + " / " + String.format(pattern, median) + " / " + String.format(pattern, max);
   }
 }
