@@ -1,9 +1,11 @@
 package org.partita.bench;
 
-import org.partita.bench.report.Stats;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;
+import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.Stats;
 import org.partita.models.tensor.TensorCodec;
 import org.partita.proto.TensorProto;
 
@@ -46,10 +48,20 @@ record CodecSpeed(Stats codec, Stats wire) {
   void print() {
     System.out.println();
     System.out.println("## Tensor codec, 4 MiB tensor (GB/s of float payload, min / median / max)");
-    System.out.println();
-    System.out.println("| path | GB/s |");
-    System.out.println("|---|---|");
-    System.out.println("| FloatMatrix → TensorProto → FloatMatrix (encode + decode) | " + codec.format("%.2f") + " |");
-    System.out.println("| … plus toByteArray + parseFrom (the full wire path) | " + wire.format("%.2f") + " |");
+    addTo(null);
+  }
+
+  /** The codec table, added to {@code result} (or only printed when null). */
+  void addTo(BenchResult result) {
+    List<String> header = List.of("path (4 MiB tensor)", "GB/s of float payload, min / median / max");
+    List<List<String>> rows = List.of(
+        List.of("FloatMatrix → TensorProto → FloatMatrix (encode + decode)", codec.format("%.2f")),
+        List.of("… plus toByteArray + parseFrom (the full wire path)", wire.format("%.2f")));
+    if (result != null) {
+      result.table(header, rows);
+    } else {
+      System.out.println("| " + String.join(" | ", header) + " |\n|---|---|");
+      rows.forEach(row -> System.out.println("| " + String.join(" | ", row) + " |"));
+    }
   }
 }

@@ -1,9 +1,12 @@
 package org.partita.bench;
 
-import org.partita.bench.report.Stats;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.jblas.FloatMatrix;
+import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.ArrayDataset;
 import org.partita.models.data.FashionMnist;
@@ -14,8 +17,8 @@ import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.TrainingConfig;
 import org.partita.partitioner.CostModel;
 import org.partita.partitioner.Link;
-import org.partita.partitioner.MachineProbe;
 import org.partita.partitioner.MachineProfile;
+import org.partita.partitioner.MachineProfiles;
 
 /**
  * Is the cost model right on one machine? Measures a {@link MachineProfile} the way
@@ -36,27 +39,34 @@ public final class CostModelBench {
       throw new IllegalArgumentException("--repetitions must be ≥ 5");
     }
     Blas blas = Blas.get();
-    System.out.println("# Cost model check — " + MachineInfo.summary());
+    BenchResult result = BenchResult.start("cost", "Cost model on one machine: the reference trainer",
+        "bench/bin/bench cost --repetitions " + repetitions);
     long start = System.nanoTime();
-    MachineProfile profile = MachineProbe.measure(blas);
-    System.out.printf(Locale.ROOT, "# profile measured in %.1f s: %s%n", (System.nanoTime() - start) / 1e9,
-        profile.describe());
-    CostModel cost = new CostModel(profile, Link.parse("1gbit", 50e-6));
+    // Measured afresh and cached, so the benchmarks after this one predict from today's profile.
+    MachineProfile profile = MachineProfiles.cachedOrMeasured(null, true, line -> System.out.println("# " + line));
+    result.paragraph(String.format(Locale.ROOT, "Machine profile measured in %.1f s (then cached for `partita plan`"
+        + " and the benchmarks after this one): %s. Predicted: the cost model's single-node step; measured: the"
+        + " reference trainer on real Fashion-MNIST batches in the same JVM, %s.", (System.nanoTime() - start) / 1e9,
+        profile.describe(), blas.describe()));
+    CostModel cost = new CostModel(profile, Link.SHARED_MACHINE);
     FashionMnist.Splits splits = FashionMnist.load(FashionMnist.DEBIAN_DIRECTORY);
-    System.out.println();
-    System.out.println("| model | batch | predicted step | measured step (min / median / max of " + repetitions
-        + ") | error vs median |");
-    System.out.println("|---|---|---|---|---|");
+    List<List<String>> rows = new ArrayList<>();
     int batch = 128;
     OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
     for (String name : new String[] {"mlp", "cnn", "lstm"}) {
       ModelSpec spec = StandardModels.byName(name, 1);
       double predicted = cost.singleNodeStepSeconds(spec, batch, optimizer);
-      Stats measured = Stats.of(measureSteps(spec, splits.train(), batch, optimizer, blas, repetitions));
-      System.out.printf(Locale.ROOT, "| %s | %d | %.2f ms | %s ms | %+.1f%% |%n", name, batch, predicted * 1e3,
-          new Stats(measured.min() * 1e3, measured.median() * 1e3, measured.max() * 1e3).format("%.2f"),
-          100 * (predicted - measured.median()) / measured.median());
+      double[] seconds = measureSteps(spec, splits.train(), batch, optimizer, blas, repetitions);
+      Stats measured = Stats.of(seconds);
+      result.prediction(name.toUpperCase(Locale.ROOT), "reference trainer", "one process, "
+          + profile.threads() + " threads", predicted * 1e3, java.util.Arrays.stream(seconds).map(s -> s * 1e3).toArray());
+      rows.add(List.of(name, Integer.toString(batch), String.format(Locale.ROOT, "%.2f ms", predicted * 1e3),
+          measured.millis().format("%.2f") + " ms",
+          String.format(Locale.ROOT, "%+.1f%%", 100 * (predicted - measured.median()) / measured.median())));
     }
+    result.table(List.of("model", "batch", "predicted step", "measured step (min / median / max of " + repetitions
+        + ")", "error vs median"), rows);
+    result.save();
   }
 
   /** Seconds per training step, one value per round of several steps, after warm-up steps. */

@@ -1,6 +1,5 @@
 package org.partita.bench;
 
-import org.partita.bench.report.Stats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,9 +8,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;
+import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.blas.BlasBackend;
 import org.partita.models.blas.BlasUnavailableException;
@@ -47,7 +49,8 @@ public final class KernelBench {
       runChild(options);
       return;
     }
-    System.out.println("# Kernel benchmark — " + MachineInfo.summary());
+    BenchResult result = BenchResult.start("kernels", "Kernels: sgemm per BLAS backend, tensor codec",
+        "bench/bin/bench kernels" + (args.length > 0 ? " " + String.join(" ", args) : ""));
     Map<BlasBackend, String> availability = Blas.probe();
     availability.forEach((backend, status) -> System.out.println("#   " + backend.configName() + ": " + status));
 
@@ -57,8 +60,11 @@ public final class KernelBench {
         results.addAll(runChildJvm(options, backend, threads));
       }
     }
-    printGemmTable(results, options);
-    CodecSpeed.measure(options.repetitions).print();
+    gemmTable(results, options, result);
+    result.paragraph("Tensor codec (the ceiling the transport is compared with), " + options.repetitions
+        + " repetitions:");
+    CodecSpeed.measure(options.repetitions).addTo(result);
+    result.save();
   }
 
   /** sgemm at one thread count, every size and backend; prints machine-readable RESULT lines. */
@@ -146,45 +152,49 @@ public final class KernelBench {
     return results;
   }
 
-  private static void printGemmTable(List<String[]> results, Options options) {
-    System.out.println();
-    System.out.println("## sgemm through the Blas facade (C = A·B, n×n, GFLOP/s min / median / max of "
-        + options.repetitions + ")");
-    System.out.println();
-    System.out.println("| backend | threads | " + String.join(" | ", Arrays.stream(options.sizes).mapToObj(s -> "n=" + s).toList()) + " |");
-    System.out.println("|---|---|" + "---|".repeat(options.sizes.length));
+  private static void gemmTable(List<String[]> results, Options options, BenchResult result) {
+    result.paragraph("sgemm through the Blas facade (C = A·B, n×n), GFLOP/s min / median / max of "
+        + options.repetitions + "; each backend and thread count in its own child JVM, one after another:");
+    List<String> header = new ArrayList<>(List.of("backend", "threads"));
+    Arrays.stream(options.sizes).forEach(size -> header.add("n=" + size));
+    List<List<String>> rows = new ArrayList<>();
     Map<String, Double> medians = new LinkedHashMap<>();
     for (BlasBackend backend : options.backends) {
       for (int threads : options.threads) {
-        StringBuilder row = new StringBuilder("| " + backend.configName() + " | " + threads + " |");
+        List<String> row = new ArrayList<>(List.of(backend.configName(), Integer.toString(threads)));
         for (int size : options.sizes) {
-          String cell = " unavailable |";
-          for (String[] result : results) {
-            if (result[0].equals(backend.configName()) && result.length == 6
-                && Integer.parseInt(result[1]) == size && Integer.parseInt(result[2]) == threads) {
-              Stats stats = new Stats(Double.parseDouble(result[3]), Double.parseDouble(result[4]), Double.parseDouble(result[5]));
-              cell = " " + stats.format("%.1f") + " |";
+          String cell = "unavailable";
+          for (String[] measured : results) {
+            if (measured[0].equals(backend.configName()) && measured.length == 6
+                && Integer.parseInt(measured[1]) == size && Integer.parseInt(measured[2]) == threads) {
+              Stats stats = new Stats(Double.parseDouble(measured[3]), Double.parseDouble(measured[4]),
+                  Double.parseDouble(measured[5]));
+              cell = stats.format("%.1f");
               medians.put(backend.configName() + "/" + threads + "/" + size, stats.median());
+              result.point("sgemm", backend.configName() + ", " + threads + " thread(s)", size, stats.median());
             }
           }
-          row.append(cell);
+          row.add(cell);
         }
-        System.out.println(row);
+        rows.add(row);
       }
     }
-    System.out.println();
-    System.out.println("Ratios of medians, same run:");
+    result.table(header, rows);
+    result.data("sgemm_gflops_median", medians);
+    StringBuilder ratios = new StringBuilder("Ratios of medians, same run:\n");
     for (int threads : options.threads) {
       for (int size : options.sizes) {
         Double openblas = medians.get("openblas/" + threads + "/" + size);
         Double jblas = medians.get("jblas/" + threads + "/" + size);
         Double java = medians.get("java/" + threads + "/" + size);
         if (openblas != null && jblas != null) {
-          System.out.printf("- n=%d, %d thread(s): openblas ÷ jblas = %.2fx%s%n", size, threads, openblas / jblas,
-              java == null ? "" : String.format(", openblas ÷ java = %.2fx", openblas / java));
+          ratios.append(String.format(Locale.ROOT, "- n=%d, %d thread(s): openblas ÷ jblas = %.2fx%s%n", size, threads,
+              openblas / jblas, java == null ? "" : String.format(Locale.ROOT, ", openblas ÷ java = %.2fx",
+                  openblas / java)));
         }
       }
     }
+    result.paragraph(ratios.toString());
   }
 
   private static String joinInts(int[] values) {

@@ -1,9 +1,12 @@
 package org.partita.bench;
 
-import org.partita.bench.report.Stats;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;
+import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.blas.Parallel;
 import org.partita.models.blas.Transpose;
@@ -29,6 +32,8 @@ import org.partita.models.layers.Window;
  * </pre>
  */
 public final class LayerBench {
+  private static final int PEAK_GEMM_SIZE = 2048;
+
   private LayerBench() {}
 
   /** One GEMM call as a layer makes it: C (m×n) = op(A) · op(B). */
@@ -44,34 +49,38 @@ public final class LayerBench {
       throw new IllegalArgumentException("--repetitions must be ≥ 5");
     }
     Blas blas = Blas.get();
-    System.out.println("# Layer benchmark — " + MachineInfo.summary());
-    System.out.println("# BLAS: " + blas.describe() + "; loop threads " + Parallel.threads()
-        + "; OPENBLAS_THREAD_TIMEOUT=" + System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT", "(unset)"));
-    System.out.println();
-    System.out.println("| layer | batch | GEMM-only GFLOP/s | layer fwd+bwd GFLOP/s | layer ÷ GEMM | time in GEMM | samples/s |");
-    System.out.println("|---|---|---|---|---|---|---|");
+    BenchResult result = BenchResult.start("layers", "Layers against their GEMMs and against peak sgemm",
+        "bench/bin/bench layers --repetitions " + repetitions);
+    // The limit: a large square sgemm with this backend and thread count, in this JVM.
+    Stats peak = KernelBench.measureGemm(blas, PEAK_GEMM_SIZE, repetitions);
+    result.paragraph("BLAS: " + blas.describe() + "; loop threads " + Parallel.threads()
+        + "; OPENBLAS_THREAD_TIMEOUT=" + System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT", "(unset)")
+        + ". Peak sgemm (n=" + PEAK_GEMM_SIZE + ", same backend and threads, this JVM): " + peak.format("%.1f")
+        + " GFLOP/s. Each layer's forward+backward is timed alternating with the same GEMM calls alone (same"
+        + " shapes and transposes); " + repetitions + " repetitions after two warm-up rounds.");
+    List<List<String>> rows = new ArrayList<>();
 
     int batch = 256;
     DenseSpec dense = new DenseSpec(1024, 1024, Activation.RELU);
-    report(blas, dense, batch, repetitions, new Gemm[] {
+    rows.add(report(blas, dense, batch, repetitions, peak, new Gemm[] {
         new Gemm(Transpose.NO, Transpose.NO, 1024, batch, 1024),      // Y = W·X
         new Gemm(Transpose.NO, Transpose.YES, 1024, 1024, batch),     // dW += dZ·Xᵀ
-        new Gemm(Transpose.YES, Transpose.NO, 1024, batch, 1024)});   // dX += Wᵀ·dZ
+        new Gemm(Transpose.YES, Transpose.NO, 1024, batch, 1024)}));   // dX += Wᵀ·dZ
 
     int convBatch = 128;
     Conv2DSpec conv = new Conv2DSpec(new Shape(32, 14, 14), 64, Window.square(3, 1, 1), Activation.RELU);
-    int rows = conv.outputShape().positions() * convBatch;
-    report(blas, conv, convBatch, repetitions, new Gemm[] {
-        new Gemm(Transpose.NO, Transpose.YES, rows, 64, conv.patchSize()),   // Z = A·Wᵀ
-        new Gemm(Transpose.YES, Transpose.NO, 64, conv.patchSize(), rows),   // dW += Dᵀ·A
-        new Gemm(Transpose.NO, Transpose.NO, rows, conv.patchSize(), 64)});  // dA = D·W
+    int convRows = conv.outputShape().positions() * convBatch;
+    rows.add(report(blas, conv, convBatch, repetitions, peak, new Gemm[] {
+        new Gemm(Transpose.NO, Transpose.YES, convRows, 64, conv.patchSize()),   // Z = A·Wᵀ
+        new Gemm(Transpose.YES, Transpose.NO, 64, conv.patchSize(), convRows),   // dW += Dᵀ·A
+        new Gemm(Transpose.NO, Transpose.NO, convRows, conv.patchSize(), 64)}));  // dA = D·W
 
     Conv2DSpec first = new Conv2DSpec(new Shape(1, 28, 28), 32, Window.square(3, 1, 1), Activation.RELU);
     int firstRows = first.outputShape().positions() * convBatch;
-    report(blas, first, convBatch, repetitions, new Gemm[] {
+    rows.add(report(blas, first, convBatch, repetitions, peak, new Gemm[] {
         new Gemm(Transpose.NO, Transpose.YES, firstRows, 32, first.patchSize()),
         new Gemm(Transpose.YES, Transpose.NO, 32, first.patchSize(), firstRows),
-        new Gemm(Transpose.NO, Transpose.NO, firstRows, first.patchSize(), 32)});
+        new Gemm(Transpose.NO, Transpose.NO, firstRows, first.patchSize(), 32)}));
 
     for (int hidden : new int[] {128, 512}) {
       LstmSpec lstm = new LstmSpec(28, hidden, 28, false, 1f);
@@ -86,11 +95,16 @@ public final class LayerBench {
       for (int t = 0; t < lstm.timeSteps(); t++) {
         System.arraycopy(perStep, 0, sequence, t * perStep.length, perStep.length);
       }
-      report(blas, lstm, lstmBatch, repetitions, sequence);
+      rows.add(report(blas, lstm, lstmBatch, repetitions, peak, sequence));
     }
+    result.table(List.of("layer", "batch", "its GEMMs alone, GFLOP/s", "layer fwd+bwd GFLOP/s", "layer ÷ its GEMMs",
+        "layer ÷ peak sgemm", "time in GEMM", "samples/s"), rows);
+    result.save();
   }
 
-  private static void report(Blas blas, LayerSpec spec, int batch, int repetitions, Gemm[] gemms) {
+  /** Measures one layer; returns its table row. */
+  private static List<String> report(Blas blas, LayerSpec spec, int batch, int repetitions, Stats peak,
+      Gemm[] gemms) {
     SplittableRandom random = new SplittableRandom(3);
     Layer layer = spec.bind(LayerBinding.whole(1, 7, spec, blas));
     FloatMatrix input = random(layer.inputRows(), batch, random);
@@ -144,9 +158,14 @@ public final class LayerBench {
     for (int r = 0; r < repetitions; r++) {
       samplesPerSecond[r] = batch / layerSeconds[r];
     }
-    System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %.0f%% | %,.0f |%n", spec.describe(), batch,
-        gemmRate.format("%.1f"), layerRate.format("%.1f"), layerRate.median() / gemmRate.median(),
-        100 * Stats.of(shares).median(), Stats.of(samplesPerSecond).median());
+    double ofPeak = layerRate.median() / peak.median();
+    System.out.printf(Locale.ROOT, "%s: %.1f GFLOP/s, %.0f%% of peak sgemm%n", spec.describe(), layerRate.median(),
+        100 * ofPeak);
+    return List.of(spec.describe(), Integer.toString(batch), gemmRate.format("%.1f"), layerRate.format("%.1f"),
+        String.format(Locale.ROOT, "%.2f", layerRate.median() / gemmRate.median()),
+        String.format(Locale.ROOT, "%.0f%%", 100 * ofPeak),
+        String.format(Locale.ROOT, "%.0f%%", 100 * Stats.of(shares).median()),
+        String.format(Locale.ROOT, "%,.0f", Stats.of(samplesPerSecond).median()));
   }
 
   private static double[] rates(long flops, double[] seconds) {

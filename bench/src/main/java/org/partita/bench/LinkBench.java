@@ -1,9 +1,9 @@
 package org.partita.bench;
 
-import org.partita.bench.report.Stats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.partita.bench.report.Stats;
 import org.partita.runtime.EmbeddedCluster;
 import org.partita.runtime.LinkMeasurement;
 import org.partita.runtime.RuntimeSettings;

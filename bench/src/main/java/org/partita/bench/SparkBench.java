@@ -1,6 +1,5 @@
 package org.partita.bench;
 
-import org.partita.bench.report.Stats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +9,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.Stats;
 import org.partita.models.data.FashionMnist;
 import org.partita.spark.FashionMnistFrames;
 import org.partita.spark.PartitaClassificationModel;
@@ -26,7 +27,7 @@ import org.partita.spark.PartitaClassifier;
  * on 1 task vs 2 tasks, training samples/s over {@code --rounds} fits each, alternating.
  *
  * <pre>
- *   bench/bin/bench spark [--rounds 3]
+ *   bench/bin/bench spark [--rounds 5]
  * </pre>
  */
 public final class SparkBench {
@@ -35,12 +36,18 @@ public final class SparkBench {
   private SparkBench() {}
 
   public static void main(String[] args) {
-    int rounds = args.length == 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 3;
+    int rounds = args.length == 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 5;
+    if (rounds < 5) {
+      throw new IllegalArgumentException("--rounds must be ≥ 5");
+    }
     SparkSession spark = SparkSession.builder().master("local[2]").appName("partita-vs-mllib")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
     try {
-      System.out.println("# Partita in Spark vs Spark MLlib MLP — " + MachineInfo.summary() + ", Spark "
-          + spark.version() + ", local[2]");
+      BenchResult result = BenchResult.start("spark", "Inside Spark: against MLlib's MLP, and 1 vs 2 tasks",
+          "bench/bin/bench spark --rounds " + rounds);
+      result.paragraph("Spark " + spark.version() + ", local[2]; the same cached Fashion-MNIST DataFrames and topology"
+          + " 784-256-128-10 for both systems. Each fit starts from scratch and is timed wall-clock around `fit`"
+          + " (Spark jobs, data placement and node start-up included), then scored on the 10,000 test images.");
       Dataset<Row> train = FashionMnistFrames.load(spark, FashionMnist.DEBIAN_DIRECTORY, true, 2, 0)
           .persist(StorageLevel.MEMORY_ONLY());
       Dataset<Row> test = FashionMnistFrames.load(spark, FashionMnist.DEBIAN_DIRECTORY, false, 2, 0)
@@ -48,9 +55,7 @@ public final class SparkBench {
       long testRows = test.count();
       train.count();
 
-      System.out.println();
-      System.out.println("| system | budget | fit seconds | test accuracy |");
-      System.out.println("|---|---|---|---|");
+      List<List<String>> fits = new ArrayList<>();
       List<double[]> partita = new ArrayList<>();
       for (String plan : new String[] {"replicas=1", "replicas=2"}) {
         for (int epochs = 1; epochs <= 2; epochs++) {
@@ -61,7 +66,8 @@ public final class SparkBench {
           double seconds = (System.nanoTime() - start) / 1e9;
           double accuracy = accuracy(model.transform(test), testRows);
           partita.add(new double[] {seconds, accuracy});
-          row("Partita MLP, " + plan + ", Adam", epochs + " epoch" + (epochs == 1 ? "" : "s"), seconds, accuracy);
+          fits.add(row("Partita MLP, " + plan + ", Adam", epochs + " epoch" + (epochs == 1 ? "" : "s"), seconds,
+              accuracy));
         }
       }
       List<double[]> mllib = new ArrayList<>();
@@ -78,51 +84,59 @@ public final class SparkBench {
           break;
         }
       }
+      result.table(List.of("system", "budget", "fit seconds", "test accuracy"), fits);
       double partitaTime = firstReaching(partita);
       double mllibTime = firstReaching(mllib);
-      System.out.println();
-      System.out.printf(Locale.ROOT, "time to %.2f test accuracy: Partita %s, MLlib %s%s%n", TARGET,
-          seconds(partitaTime), seconds(mllibTime), Double.isNaN(partitaTime) || Double.isNaN(mllibTime) ? ""
-              : String.format(Locale.ROOT, " — Partita %.1fx faster", mllibTime / partitaTime));
+      result.data("partita_seconds_to_target", partitaTime).data("mllib_seconds_to_target", mllibTime)
+          .data("mllib_over_partita_time_to_target", mllibTime / partitaTime);
       double atEqualTime = Double.NaN;
       for (double[] run : mllib) {
         if (!Double.isNaN(partitaTime) && run[0] <= partitaTime * 1.5) {
           atEqualTime = run[1];
         }
       }
-      System.out.printf(Locale.ROOT, "MLlib's accuracy within 1.5x of Partita's time to %.2f: %s%n", TARGET,
+      result.paragraph(String.format(Locale.ROOT, "Time to %.2f test accuracy: Partita %s, MLlib %s%s. MLlib's"
+          + " accuracy within 1.5x of Partita's time: %s.", TARGET, seconds(partitaTime), seconds(mllibTime),
+          Double.isNaN(partitaTime) || Double.isNaN(mllibTime) ? ""
+              : String.format(Locale.ROOT, " — **Partita %.1fx faster** (goal ≥ 10x)", mllibTime / partitaTime),
           Double.isNaN(atEqualTime) ? "no MLlib run finished that soon"
-              : String.format(Locale.ROOT, "%.4f", atEqualTime));
+              : String.format(Locale.ROOT, "%.4f", atEqualTime)));
 
-      System.out.println();
-      scaling(train, "mlp", 60_000, rounds);
-      scaling(train, "cnn", 12_800, rounds);
+      List<List<String>> scalingRows = new ArrayList<>();
+      scaling(train, "MLP", 60_000, rounds, result, scalingRows);
+      scaling(train, "CNN", 12_800, rounds, result, scalingRows);
+      result.paragraph("Data parallelism inside Spark: 1 task vs 2 tasks (`replicas=1` / `replicas=2`), one epoch"
+          + " per fit, training samples/s as the fit reports it, " + rounds + " fits each, alternating:");
+      result.table(List.of("model, rows", "1 task: samples/s", "2 tasks: samples/s", "2 ÷ 1 per round",
+          "efficiency (median)"), scalingRows);
+      result.save();
     } finally {
       spark.stop();
     }
   }
 
   /** Training samples/s of 1 task vs 2 tasks (data-parallel) on the first {@code rows} rows, alternating. */
-  private static void scaling(Dataset<Row> train, String model, int rows, int rounds) {
+  private static void scaling(Dataset<Row> train, String model, int rows, int rounds, BenchResult result,
+      List<List<String>> table) {
     Dataset<Row> data = train.limit(rows).persist(StorageLevel.MEMORY_ONLY());
     data.count();
     double[] one = new double[rounds];
     double[] two = new double[rounds];
     double[] ratios = new double[rounds];
     for (int round = 0; round < rounds; round++) {
-      one[round] = samplesPerSecond(data, model, "replicas=1");
-      two[round] = samplesPerSecond(data, model, "replicas=2");
+      one[round] = samplesPerSecond(data, model.toLowerCase(Locale.ROOT), "replicas=1");
+      two[round] = samplesPerSecond(data, model.toLowerCase(Locale.ROOT), "replicas=2");
       ratios[round] = two[round] / one[round];
+      System.out.printf(Locale.ROOT, "%s round %d/%d: 1 task %,.0f samples/s, 2 tasks %,.0f%n", model, round + 1,
+          rounds, one[round], two[round]);
     }
     data.unpersist();
-    System.out.println();
-    System.out.println("| Partita " + model + " in Spark, " + rows + " rows, 1 epoch | training samples/s (min / median"
-        + " / max of " + rounds + ") |");
-    System.out.println("|---|---|");
-    System.out.println("| 1 task | " + Stats.of(one).format("%,.0f") + " |");
-    System.out.println("| 2 tasks | " + Stats.of(two).format("%,.0f") + " |");
-    System.out.println(model + ": 2 tasks ÷ 1 task, per round: " + Stats.of(ratios).format("%.2f")
-        + " (goal ≥ 1.8)");
+    double speedup = Stats.of(two).median() / Stats.of(one).median();
+    table.add(List.of(model + ", " + rows + " rows", Stats.of(one).format("%,.0f"), Stats.of(two).format("%,.0f"),
+        Stats.of(ratios).format("%.2f"), String.format(Locale.ROOT, "%.0f%%", 100 * speedup / 2)));
+    result.point("scaling", model + " data-parallel (Spark)", 1, 1.0);
+    result.point("scaling", model + " data-parallel (Spark)", 2, speedup);
+    result.data("spark_two_over_one_" + model.toLowerCase(Locale.ROOT), speedup);
   }
 
   private static double samplesPerSecond(Dataset<Row> train, String model, String plan) {
@@ -149,7 +163,9 @@ public final class SparkBench {
     return Double.isNaN(value) ? "not reached" : String.format(Locale.ROOT, "%.1f s", value);
   }
 
-  private static void row(String system, String budget, double seconds, double accuracy) {
-    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.4f |%n", system, budget, seconds, accuracy);
+  private static List<String> row(String system, String budget, double seconds, double accuracy) {
+    System.out.printf(Locale.ROOT, "%s, %s: %.1f s, accuracy %.4f%n", system, budget, seconds, accuracy);
+    return List.of(system, budget, String.format(Locale.ROOT, "%.1f", seconds),
+        String.format(Locale.ROOT, "%.4f", accuracy));
   }
 }

@@ -30,6 +30,14 @@ public final class CostModel {
     this.link = link;
   }
 
+  /**
+   * For {@code nodes} nodes sharing this machine (an embedded cluster, Spark on a local master):
+   * each computes on its share of the cores, and they talk over {@link Link#SHARED_MACHINE}.
+   */
+  public static CostModel sharedMachine(MachineProfile machine, int nodes) {
+    return new CostModel(machine.scaledTo(Math.max(1, machine.threads() / nodes)), Link.SHARED_MACHINE);
+  }
+
   public StepPrediction predict(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer) {
     int micro = plan.microBatchSize();
     int stages = plan.stages().size();

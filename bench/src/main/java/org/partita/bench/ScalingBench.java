@@ -1,0 +1,221 @@
+package org.partita.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jblas.FloatMatrix;
+import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.Stats;
+import org.partita.models.blas.Blas;
+import org.partita.models.data.ArrayDataset;
+import org.partita.models.data.SyntheticData;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.network.StandardModels;
+import org.partita.models.optim.OptimizerSpec;
+import org.partita.models.train.LocalTrainer;
+import org.partita.models.train.StepRunner;
+import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.CostModel;
+import org.partita.partitioner.MachineProfile;
+import org.partita.partitioner.MachineProfiles;
+import org.partita.partitioner.PartitionPlan;
+import org.partita.partitioner.PipelineSchedule;
+import org.partita.partitioner.Planner;
+import org.partita.runtime.DistributedTrainer;
+import org.partita.runtime.EmbeddedCluster;
+import org.partita.runtime.RuntimeSettings;
+
+/**
+ * Scaling on this machine with embedded Akka nodes: data parallelism (1 vs 2 workers) for the CNN
+ * and the MLP, model parallelism (1 vs 2 slices) for the wide MLP, and a 2-stage CNN pipeline with
+ * M = 1, 4, 8 micro-batches. Every worker computes on one core (one BLAS thread, one compute
+ * thread), so "1 worker" is the whole model as one shard on one node and N workers use N cores.
+ * Within a group the setups alternate round by round so the machine's noise hits all alike;
+ * speedups are ratios of medians over the 1-worker setup, efficiency is T1 / (N · TN). Every
+ * setup's step is also predicted by the cost model ({@link CostModel#sharedMachine}).
+ *
+ * <pre>
+ *   bench/bin/bench scaling [--rounds 5] [--steps-scale 1.0]
+ * </pre>
+ */
+public final class ScalingBench {
+  private static final List<String> NODES = List.of("node-1", "node-2");
+
+  /** One way to run a group's model: a plan on the embedded nodes, or the reference trainer (plan null). */
+  private record Setup(String label, int workers, PartitionPlan plan) {}
+
+  /** Setups of one model measured side by side; {@code x} places each on the group's chart. */
+  private record Group(String name, String chart, ModelSpec model, int batch, int steps, List<Setup> setups,
+      List<Double> x) {}
+
+  private ScalingBench() {}
+
+  public static void main(String[] args) throws IOException {
+    int rounds = 5;
+    double stepsScale = 1.0;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--steps-scale" -> stepsScale = Double.parseDouble(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; use --rounds N (≥ 5) --steps-scale F");
+      }
+    }
+    if (rounds < 5 || !(stepsScale > 0)) {
+      throw new IllegalArgumentException("--rounds must be ≥ 5 and --steps-scale > 0 (got " + rounds + ", "
+          + stepsScale + ")");
+    }
+    BenchResult result = BenchResult.start("scaling", "Scaling on this machine: embedded Akka nodes",
+        "bench/bin/bench scaling --rounds " + rounds);
+    MachineProfile machine = MachineProfiles.cachedOrMeasured(null, false, line -> System.out.println("# " + line));
+    CostModel cost = CostModel.sharedMachine(machine, NODES.size());
+    OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
+    result.paragraph("Each worker is an embedded node computing on one core (OpenBLAS 1 thread, "
+        + "`-Dpartita.compute.threads=1`); the reference trainer also runs on one core. "
+        + Blas.get().describe() + ". Setups of a group alternate round by round, " + rounds
+        + " timed rounds each after warm-up; speedup and efficiency T1 / (N · TN) are ratios of medians over "
+        + "the 1-worker setup. Predicted steps: the cost model with this machine's measured profile, each node "
+        + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SHARED_MACHINE`.");
+
+    List<Group> groups = groups(cost, stepsScale);
+    List<List<String>> rows = new ArrayList<>();
+    try (EmbeddedCluster cluster = EmbeddedCluster.start(NODES.size(), RuntimeSettings.defaults())) {
+      for (Group group : groups) {
+        measure(group, cluster, optimizer, cost, rounds, result, rows);
+      }
+    }
+    result.table(List.of("group", "setup", "workers", "step min / median / max", "samples/s", "speedup vs 1 worker",
+        "efficiency", "predicted step", "error"), rows);
+    result.save();
+  }
+
+  private static List<Group> groups(CostModel cost, double stepsScale) {
+    List<Group> groups = new ArrayList<>();
+    ModelSpec cnn = StandardModels.cnn(1);
+    ModelSpec mlp = StandardModels.mlp(1);
+    ModelSpec wide = StandardModels.wideMlp(1);
+    for (ModelSpec model : List.of(cnn, mlp)) {
+      int batch = 128;
+      String name = (model == cnn ? "CNN" : "MLP") + " data-parallel";
+      groups.add(new Group(name, "scaling", model, batch, steps(model == cnn ? 10 : 40, stepsScale), List.of(
+          new Setup("reference trainer", 1, null),
+          new Setup("1 worker", 1, PartitionPlan.single(model, batch, NODES.get(0))),
+          new Setup("2 replicas", 2, whole(model, 2, 1, 1, PipelineSchedule.GPIPE, batch))),
+          List.of(0.0, 1.0, 2.0)));
+    }
+    groups.add(new Group("wide MLP model-parallel (batch 256)", "scaling", wide, 256, steps(6, stepsScale), List.of(
+        new Setup("reference trainer", 1, null),
+        new Setup("1 worker", 1, PartitionPlan.single(wide, 256, NODES.get(0))),
+        new Setup("2 slices", 2, PartitionPlan.balanced(wide, 1, new int[] {0, wide.layers().size()}, new int[] {2},
+            1, PipelineSchedule.GPIPE, 256, NODES))),
+        List.of(0.0, 1.0, 2.0)));
+    int[] cuts = new Planner(cost).balancedCuts(cnn, 2);
+    List<Setup> pipeline = new ArrayList<>();
+    List<Double> micro = new ArrayList<>();
+    pipeline.add(new Setup("1 worker", 1, PartitionPlan.single(cnn, 128, NODES.get(0))));
+    micro.add(0.0);
+    for (int m : new int[] {1, 4, 8}) {
+      pipeline.add(new Setup("2 stages, M=" + m + " GPipe", 2, PartitionPlan.balanced(cnn, 1, cuts, new int[] {1, 1}, m,
+          PipelineSchedule.GPIPE, 128, NODES)));
+      micro.add((double) m);
+    }
+    pipeline.add(new Setup("2 stages, M=8 1F1B", 2, PartitionPlan.balanced(cnn, 1, cuts, new int[] {1, 1}, 8,
+        PipelineSchedule.ONE_F_ONE_B, 128, NODES)));
+    micro.add(8.0);
+    groups.add(new Group("CNN pipeline", "pipeline", cnn, 128, steps(10, stepsScale), pipeline, micro));
+    return groups;
+  }
+
+  private static int steps(int steps, double scale) {
+    return Math.max(2, (int) Math.round(steps * scale));
+  }
+
+  private static PartitionPlan whole(ModelSpec model, int replicas, int stages, int micro, PipelineSchedule schedule,
+      int batch) {
+    return PartitionPlan.balanced(model, replicas, new int[] {0, model.layers().size()}, new int[] {1}, micro,
+        schedule, batch, NODES);
+  }
+
+  private static void measure(Group group, EmbeddedCluster cluster, OptimizerSpec optimizer, CostModel cost,
+      int rounds, BenchResult result, List<List<String>> rows) {
+    System.out.printf(Locale.ROOT, "%n## %s: %d setups × %d rounds × %d steps%n", group.name(), group.setups().size(),
+        rounds, group.steps());
+    TrainingConfig config = new TrainingConfig(1, group.batch(), 1, optimizer);
+    ArrayDataset data = SyntheticData.blobs("scaling", group.model().inputShape(), group.model().outputClasses(),
+        group.batch(), 0.8f, 3);
+    FloatMatrix inputs = new FloatMatrix(group.model().inputShape().size(), group.batch());
+    FloatMatrix targets = new FloatMatrix(group.model().outputShape().size(), group.batch());
+    data.copyBatch(null, 0, group.batch(), inputs, targets);
+
+    List<StepRunner> runners = new ArrayList<>();
+    try {
+      for (Setup setup : group.setups()) {
+        runners.add(setup.plan() == null ? new LocalTrainer(group.model(), config, Blas.get())
+            : cluster.trainer(group.model(), config, setup.plan()));
+      }
+      for (StepRunner runner : runners) {
+        time(runner, inputs, targets, Math.max(2, group.steps() / 2));
+      }
+      double[][] milliseconds = new double[runners.size()][rounds];
+      for (int round = 0; round < rounds; round++) {
+        StringBuilder line = new StringBuilder("round " + (round + 1) + "/" + rounds + ":");
+        for (int k = 0; k < runners.size(); k++) {
+          milliseconds[k][round] = time(runners.get(k), inputs, targets, group.steps()) / group.steps() * 1e3;
+          line.append(String.format(Locale.ROOT, " %s %.1f ms;", group.setups().get(k).label(), milliseconds[k][round]));
+        }
+        System.out.println(line);
+      }
+      report(group, milliseconds, optimizer, cost, result, rows);
+    } finally {
+      for (StepRunner runner : runners) {
+        if (runner instanceof DistributedTrainer distributed) {
+          distributed.close();
+        }
+      }
+    }
+  }
+
+  private static void report(Group group, double[][] milliseconds, OptimizerSpec optimizer, CostModel cost,
+      BenchResult result, List<List<String>> rows) {
+    int baseline = -1;
+    for (int k = 0; k < group.setups().size(); k++) {
+      if (group.setups().get(k).label().equals("1 worker")) {
+        baseline = k;
+      }
+    }
+    double oneWorker = Stats.of(milliseconds[baseline]).median();
+    for (int k = 0; k < group.setups().size(); k++) {
+      Setup setup = group.setups().get(k);
+      Stats step = Stats.of(milliseconds[k]);
+      double speedup = oneWorker / step.median();
+      double efficiency = speedup / setup.workers();
+      double predicted = (setup.plan() == null
+          ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
+          : cost.predict(group.model(), setup.plan(), optimizer).total()) * 1e3;
+      String model = group.name().split(" ")[0].equals("wide") ? "wide MLP" : group.name().split(" ")[0];
+      result.prediction(model, setup.plan() == null ? "reference trainer" : setup.plan().describe(),
+          "embedded, shared 2-core machine", predicted, milliseconds[k]);
+      rows.add(List.of(group.name(), setup.label(), Integer.toString(setup.workers()), step.format("%.1f") + " ms",
+          String.format(Locale.ROOT, "%,.0f", group.batch() * 1e3 / step.median()),
+          String.format(Locale.ROOT, "%.2fx", speedup),
+          setup.plan() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * efficiency),
+          String.format(Locale.ROOT, "%.1f ms", predicted),
+          String.format(Locale.ROOT, "%+.0f%%", 100 * (predicted - step.median()) / step.median())));
+      double x = group.x().get(k);
+      if (group.chart().equals("scaling") && x >= 1) {
+        result.point("scaling", group.name() + " (Akka)", setup.workers(), speedup);
+      } else if (group.chart().equals("pipeline") && x >= 1) {
+        result.point("pipeline", "CNN 2 stages, " + (setup.label().contains("1F1B") ? "1F1B" : "GPipe"), x, speedup);
+      }
+    }
+  }
+
+  private static double time(StepRunner runner, FloatMatrix inputs, FloatMatrix targets, int steps) {
+    long start = System.nanoTime();
+    for (int s = 0; s < steps; s++) {
+      runner.trainStep(inputs, targets, 0);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+}
