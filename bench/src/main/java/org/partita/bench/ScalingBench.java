@@ -76,7 +76,8 @@ public final class ScalingBench {
         + Blas.get().describe() + ". Setups of a group alternate round by round, " + rounds
         + " timed rounds each after warm-up; speedup and efficiency T1 / (N · TN) are ratios of medians over "
         + "the 1-worker setup. Predicted steps: the cost model with this machine's measured profile, each node "
-        + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SHARED_MACHINE`.");
+        + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SHARED_MACHINE`, plus the"
+        + " driver sending each step's inputs (`CostModel.driverFeedSeconds`: these steps are fed by the driver).");
 
     List<Group> groups = groups(cost, stepsScale);
     List<List<String>> rows = new ArrayList<>();
@@ -192,7 +193,8 @@ public final class ScalingBench {
       double efficiency = speedup / setup.workers();
       double predicted = (setup.plan() == null
           ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
-          : cost.predict(group.model(), setup.plan(), optimizer).total()) * 1e3;
+          : cost.predict(group.model(), setup.plan(), optimizer).total()
+              + cost.driverFeedSeconds(group.model(), setup.plan())) * 1e3;
       String model = group.name().split(" ")[0].equals("wide") ? "wide MLP" : group.name().split(" ")[0];
       result.prediction(model, setup.plan() == null ? "reference trainer" : setup.plan().describe(),
           "embedded, shared 2-core machine", predicted, milliseconds[k]);

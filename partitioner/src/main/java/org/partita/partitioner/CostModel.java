@@ -74,6 +74,20 @@ public final class CostModel {
     return new StepPrediction(compute, exchange, bubble, allReduce, update);
   }
 
+  /**
+   * What a step costs on top of {@link #predict} when the driver sends the batch itself
+   * ({@code DistributedTrainer.trainStep}, as benchmarks do) instead of each replica's first shards
+   * feeding from samples they keep (training runs): the first micro-batch's inputs must reach every
+   * first-stage slice of every replica, one message after another from the one driver, before any
+   * shard can start (later micro-batches travel while shards compute), and the loss report comes
+   * back at the end.
+   */
+  public double driverFeedSeconds(ModelSpec model, PartitionPlan plan) {
+    int messages = plan.replicas() * plan.stages().get(0).sliceCount();
+    double microBatchBytes = (double) model.inputShape().size() * plan.microBatchSize() * Float.BYTES;
+    return link.seconds(messages, messages * microBatchBytes) + link.latencySeconds();
+  }
+
   /** Forward + backward of one slice for one micro-batch, loss included on the last layer. */
   public double sliceComputeSeconds(ModelSpec model, StagePlan stage, int slice, int microBatch) {
     double seconds = 0;

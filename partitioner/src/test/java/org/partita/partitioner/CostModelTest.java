@@ -65,6 +65,20 @@ class CostModelTest {
   }
 
   @Test
+  void driverFeedSendsTheFirstMicroBatchToEveryFirstStageSlice() {
+    Link link = new Link(1e8, 1e-4);
+    CostModel cost = new CostModel(Fixtures.machine(), link);
+    ModelSpec mlp = StandardModels.mlp(1);
+    List<String> nodes = List.of("a", "b", "c", "d");
+    // one shard, batch 128 in one micro-batch: 128·784 floats in one message, then the report back
+    assertEquals(2e-4 + 128 * 784 * 4 / 1e8, cost.driverFeedSeconds(mlp, PartitionPlan.single(mlp, 128, "a")), 1e-12);
+    // 2 replicas × 2 slices, 4 micro-batches of 16: four messages of 16·784 floats
+    PartitionPlan hybrid = PartitionPlan.balanced(mlp, 2, new int[] {0, 3}, new int[] {2}, 4, PipelineSchedule.GPIPE,
+        128, nodes);
+    assertEquals(5e-4 + 4 * 16 * 784 * 4 / 1e8, cost.driverFeedSeconds(mlp, hybrid), 1e-12);
+  }
+
+  @Test
   void profileSavesAndLoadsAndInterpolatesBetweenSamples() throws Exception {
     MachineProfile profile = Fixtures.machine();
     Path file = directory.resolve("profile.pb");
