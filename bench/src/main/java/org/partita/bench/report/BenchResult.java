@@ -1,5 +1,7 @@
 package org.partita.bench.report;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -21,7 +23,8 @@ import org.partita.partitioner.MachineProbe;
  * results directory is {@code -Dpartita.bench.results} (bench/bin/bench sets docs/bench).
  *
  * <p>A benchmark builds one, prints as it goes, and calls {@link #save()} at the end; the report
- * reads every saved result, so each benchmark can be rerun alone and the document regenerated.
+ * reads every saved result back with {@link #load(Path)}, so each benchmark can be rerun alone and
+ * the document regenerated.
  */
 public final class BenchResult {
   /** One cost-model prediction next to what was measured for the same step (milliseconds). */
@@ -35,12 +38,20 @@ public final class BenchResult {
   /** One point of a chart series, e.g. series "CNN, data-parallel", x = nodes, y = speedup. */
   public record Point(String chart, String series, double x, double y) {}
 
+  /** How the report draws chart {@code name}: its title, axis labels and how x values are spaced. */
+  public record Chart(String name, String title, String xLabel, String yLabel, PngChart.Scale xScale) {}
+
   /** Date, CPU, cores, JVM: printed above every table. */
   public record Machine(String date, String cpu, int cores, String java, long maxHeapMiB) {
     public static Machine current() {
       return new Machine(LocalDate.now().toString(), MachineProbe.cpuModel(),
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " "
           + System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    }
+
+    /** The same date, CPU, cores and JVM (the heap differs with each benchmark's JVM options). */
+    public boolean sameRun(Machine other) {
+      return date.equals(other.date) && cpu.equals(other.cpu) && cores == other.cores && java.equals(other.java);
     }
 
     public String describe() {
@@ -56,6 +67,7 @@ public final class BenchResult {
   private final StringBuilder markdown = new StringBuilder();
   private final List<Prediction> predictions = new ArrayList<>();
   private final List<Point> points = new ArrayList<>();
+  private final List<Chart> charts = new ArrayList<>();
   private final Map<String, Object> data = new LinkedHashMap<>();
   private transient long startNanos;
 
@@ -114,6 +126,15 @@ public final class BenchResult {
     return this;
   }
 
+  /**
+   * Titles chart {@code name} and labels its axes; a chart with points but no declaration is drawn
+   * with its name as title and plain "x" and "y" axes.
+   */
+  public BenchResult chart(String name, String title, String xLabel, String yLabel, PngChart.Scale xScale) {
+    charts.add(new Chart(name, title, xLabel, yLabel, xScale));
+    return this;
+  }
+
   /** Raw numbers kept beside the markdown (every round's time, say) for whoever rereads the JSON. */
   public BenchResult data(String key, Object value) {
     data.put(key, value);
@@ -135,6 +156,7 @@ public final class BenchResult {
       json.put("markdown", markdown.toString());
       json.put("predictions", predictions);
       json.put("points", points);
+      json.put("charts", charts);
       json.put("data", data);
       Path temporary = file.resolveSibling(name + ".json.tmp");
       MAPPER.writeValue(temporary.toFile(), json);
@@ -147,7 +169,81 @@ public final class BenchResult {
     return file;
   }
 
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /**
+   * Reads a result written by {@link #save()}. Properties added by later versions are ignored, so
+   * an old report still reads new results; a missing section (no predictions, say) reads as empty.
+   */
+  public static BenchResult load(Path file) throws IOException {
+    JsonNode json = MAPPER.readTree(file.toFile());
+    if (json == null || !json.hasNonNull("name") || !json.hasNonNull("machine")) {
+      throw new IOException(file + " is not a benchmark result: it lacks a name or a machine");
+    }
+    BenchResult result = new BenchResult();
+    result.name = json.get("name").asText();
+    result.title = json.path("title").asText(result.name);
+    result.command = json.path("command").asText("");
+    result.machine = MAPPER.treeToValue(json.get("machine"), Machine.class);
+    result.seconds = json.path("seconds").asDouble(Double.NaN);
+    result.markdown.append(json.path("markdown").asText(""));
+    for (JsonNode prediction : json.path("predictions")) {
+      result.predictions.add(MAPPER.treeToValue(prediction, Prediction.class));
+    }
+    for (JsonNode point : json.path("points")) {
+      result.points.add(MAPPER.treeToValue(point, Point.class));
+    }
+    for (JsonNode chart : json.path("charts")) {
+      result.charts.add(MAPPER.treeToValue(chart, Chart.class));
+    }
+    json.path("data").fields().forEachRemaining(entry ->
+        result.data.put(entry.getKey(), MAPPER.convertValue(entry.getValue(), Object.class)));
+    return result;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public String command() {
+    return command;
+  }
+
+  public Machine machine() {
+    return machine;
+  }
+
+  /** Wall-clock seconds from {@link #start} to {@link #save()}; NaN if the file did not say. */
+  public double seconds() {
+    return seconds;
+  }
+
+  public String markdown() {
+    return markdown.toString();
+  }
+
+  public List<Prediction> predictions() {
+    return List.copyOf(predictions);
+  }
+
+  public List<Point> points() {
+    return List.copyOf(points);
+  }
+
+  public List<Chart> charts() {
+    return List.copyOf(charts);
+  }
+
+  /** What {@link #data} stored, as Jackson reads JSON back: numbers, strings, lists and maps. */
+  public Map<String, Object> data() {
+    return java.util.Collections.unmodifiableMap(data);
+  }
+
+  /** Writes indented JSON; reads ignoring properties it does not know (results of a later version). */
+  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** The results directory: {@code -Dpartita.bench.results}, else docs/bench under the working directory. */
   public static Path directory() {
