@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jblas.FloatMatrix;
 import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.PngChart;
 import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.ArrayDataset;
@@ -68,6 +69,10 @@ public final class ScalingBench {
     }
     BenchResult result = BenchResult.start("scaling", "Scaling on this machine: embedded Akka nodes",
         "bench/bin/bench scaling --rounds " + rounds);
+    result.chart("scaling", "Speedup on one machine: 1 vs 2 workers", "workers", "speedup over 1 worker",
+        PngChart.Scale.LINEAR);
+    result.chart("pipeline", "CNN pipeline on 2 stages: speedup by micro-batch count", "micro-batches per step",
+        "speedup over 1 worker", PngChart.Scale.LOG2);
     MachineProfile machine = MachineProfiles.cachedOrMeasured(null, false, line -> System.out.println("# " + line));
     CostModel cost = CostModel.sharedMachine(machine, NODES.size());
     OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
