@@ -80,7 +80,7 @@ final class Goals {
     List<PeerRatio> ratios = new ArrayList<>();
     for (int i = 0; i < points.size(); i++) {
       String name = names.size() == points.size() ? String.valueOf(names.get(i))
-          : "model " + Report.number(points.get(i).x());
+          : "model " + Report.compact(points.get(i).x());
       ratios.add(new PeerRatio(name, points.get(i).y()));
     }
     return ratios;
@@ -91,8 +91,8 @@ final class Goals {
     if (spark == null) {
       return notMeasured(goal, "≥ 10x", "spark");
     }
-    OptionalDouble partita = number(spark.data().get(PARTITA_SECONDS));
-    OptionalDouble mllib = number(spark.data().get(MLLIB_SECONDS));
+    OptionalDouble partita = finite(spark.data().get(PARTITA_SECONDS));
+    OptionalDouble mllib = finite(spark.data().get(MLLIB_SECONDS));
     if (partita.isEmpty()) {
       String why = spark.data().containsKey(PARTITA_SECONDS) ? "Partita did not reach 0.85"
           : "not measured (the spark result has no " + PARTITA_SECONDS + ")";
@@ -112,7 +112,7 @@ final class Goals {
   }
 
   /** A number as JSON gives it back: a Number, or a numeric string; NaN and infinities count as absent. */
-  static OptionalDouble number(Object value) {
+  static OptionalDouble finite(Object value) {
     double parsed = Double.NaN;
     if (value instanceof Number n) {
       parsed = n.doubleValue();

@@ -206,7 +206,7 @@ public final class Report {
     if (chart.equals("peers")) {
       BenchResult dl4j = results.stream().filter(r -> r.name().equals("dl4j")).findFirst().orElse(null);
       List<Goals.PeerRatio> ratios = dl4j != null ? Goals.peerRatios(dl4j) : points.stream()
-          .map(p -> new Goals.PeerRatio(p.series() + " " + number(p.x()), p.y())).toList();
+          .map(p -> new Goals.PeerRatio(p.series() + " " + compact(p.x()), p.y())).toList();
       String title = declared.map(BenchResult.Chart::title).orElse("Training samples/s, Partita ÷ DL4J");
       PngChart.bars(png, title, declared.map(BenchResult.Chart::yLabel).orElse("Partita ÷ DL4J"),
           ratios.stream().map(Goals.PeerRatio::model).toList(),
@@ -316,7 +316,7 @@ public final class Report {
   }
 
   /** 3 rather than 3.0; 2.5 stays. */
-  static String number(double value) {
+  static String compact(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
