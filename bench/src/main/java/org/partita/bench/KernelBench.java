@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;
 import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.PngChart;
 import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.blas.BlasBackend;
@@ -155,6 +156,7 @@ public final class KernelBench {
   private static void gemmTable(List<String[]> results, Options options, BenchResult result) {
     result.paragraph("sgemm through the Blas facade (C = A·B, n×n), GFLOP/s min / median / max of "
         + options.repetitions + "; each backend and thread count in its own child JVM, one after another:");
+    result.chart("sgemm", "sgemm through the Blas facade", "n (C = A·B, n×n)", "GFLOP/s (median)", PngChart.Scale.LOG2);
     List<String> header = new ArrayList<>(List.of("backend", "threads"));
     Arrays.stream(options.sizes).forEach(size -> header.add("n=" + size));
     List<List<String>> rows = new ArrayList<>();
