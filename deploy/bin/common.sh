@@ -14,6 +14,34 @@ partita_build() {
   (cd "$PARTITA_ROOT" && mvn -B -q -ntp -DskipTests -pl "$modules" -am package)
 }
 
+# Prints MODULE's jar, or nothing when it is not built.
+partita_jar() {
+  ls "$PARTITA_ROOT/$1"/target/partita-"$1"-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1 || true
+}
+
+# True when MODULE's jar is missing or older than any main source or pom in the repository: what
+# deploy/bin/partita checks before it runs, so an edit is never run stale.
+partita_stale() {
+  local jar
+  jar="$(partita_jar "$1")"
+  [ -z "$jar" ] || [ ! -f "$PARTITA_ROOT/$1/target/classpath.txt" ] \
+    || [ -n "$(find "$PARTITA_ROOT" -path '*/src/main/*' -newer "$jar" -print -quit 2>/dev/null)" ] \
+    || [ -n "$(find "$PARTITA_ROOT" -name pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+# Prints the class path of a module built by partita_build: its jar, then the runtime classpath
+# Maven wrote next to it.
+partita_classpath() {
+  local target="$PARTITA_ROOT/$1/target"
+  local jar
+  jar="$(partita_jar "$1")"
+  if [ -z "$jar" ] || [ ! -f "$target/classpath.txt" ]; then
+    echo "run: $1 is not built ($target has no jar or classpath.txt)" >&2
+    return 1
+  fi
+  echo "$jar:$(cat "$target/classpath.txt")"
+}
+
 # Runs a main class from a module built by partita_build, on the module's jar plus the runtime
 # classpath Maven wrote next to it. GC defaults (PARTITA_JAVA_OPTS comes later and wins): with G1's
 # default 2–4 MiB regions every 2 MiB activation message is a humongous allocation that starts a
@@ -33,12 +61,18 @@ PARTITA_GC_OPTS="${PARTITA_GC_OPTS:--XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:Ma
 partita_java() {
   local module="$1" main_class="$2"
   shift 2
-  local target="$PARTITA_ROOT/$module/target"
-  local jar
-  jar="$(ls "$target"/partita-"$module"-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1 || true)"
-  if [ -z "$jar" ] || [ ! -f "$target/classpath.txt" ]; then
-    echo "run: $module is not built ($target has no jar or classpath.txt)" >&2
-    return 1
+  local classpath
+  classpath="$(partita_classpath "$module")" || return 1
+  java ${PARTITA_GC_OPTS} ${PARTITA_JAVA_OPTS:-} -cp "$classpath" "$main_class" "$@"
+}
+
+# Prints the GC options for a worker node with heap HEAP (e.g. 768m, 2g). 32 MiB G1 regions suit
+# large heaps; in a small one every 16 MiB weight slice would take a whole region, wasting half of
+# it, so heaps under 1 GiB keep G1's own region size. PARTITA_GC_OPTS, when set, wins.
+partita_node_gc_opts() {
+  if [ -z "${PARTITA_GC_OPTS_SET:-}" ] && [[ "$1" =~ ^([0-9]+)[mM]$ ]] && [ "${BASH_REMATCH[1]}" -lt 1024 ]; then
+    echo "-XX:+UseG1GC -XX:MaxGCPauseMillis=500"
+  else
+    echo "$PARTITA_GC_OPTS"
   fi
-  java ${PARTITA_GC_OPTS} ${PARTITA_JAVA_OPTS:-} -cp "$jar:$(cat "$target/classpath.txt")" "$main_class" "$@"
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jblas.FloatMatrix;
 import org.partita.deploy.BlasThreads;
+import org.partita.deploy.ClusterOptions;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.RuntimeInfo;
 import org.partita.deploy.plan.PlanCommand;
@@ -26,22 +27,25 @@ import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepRunner;
 import org.partita.models.train.TrainingConfig;
+import org.partita.partitioner.Link;
 import org.partita.partitioner.MachineProfile;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.partitioner.StepPrediction;
 import org.partita.runtime.DistributedTrainer;
-import org.partita.runtime.EmbeddedCluster;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.StepTimings;
+import org.partita.runtime.TrainingCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code partita bench}: how fast a plan trains on this machine, measured side by side with the
- * single-process reference trainer in one process (rounds alternate the two, so the machine's
- * noise hits both alike), next to what the cost model predicted for each. Answers "is this plan
- * worth it here, and can I trust {@code partita plan}'s numbers?" without a training run.
+ * {@code partita bench}: how fast a plan trains, measured side by side with the single-process
+ * reference trainer in this process (rounds alternate the two, so the machine's noise hits both
+ * alike), next to what the cost model predicted for each. Answers "is this plan worth it here, and
+ * can I trust {@code partita plan}'s numbers?" without a training run. The plan runs on an
+ * embedded cluster, or with {@code --seeds} on the workers of a running one; {@code --link} tells
+ * the prediction what network joins them (the runtime cannot see a link's speed).
  */
 @Command(name = "bench",
     mixinStandardHelpOptions = true,
@@ -52,14 +56,27 @@ import picocli.CommandLine.Option;
         "  partita bench --model cnn --nodes 2 --plan model-parallel",
         "  partita bench --model wide-mlp --nodes 2 --plan slices=2 --batch 256 --rounds 7",
         "  partita bench --model lstm --nodes 2 --plan replicas=2 --json bench.json",
+        "  partita bench --model cnn --nodes 3 --plan replicas=3 --seeds 10.0.0.5:25520 --tls certs --host 10.0.0.4 \\",
+        "      --link 1gbit --latency-us 40                             # workers started with partita node",
         "", "Both runners use this process's BLAS threads (deploy/bin/partita gives cores / N with --nodes N),",
         "so the reference trainer computes on as many cores as one node does."})
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, lstm, wide-mlp or a ModelSpecProto file (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--nodes", defaultValue = "2", description = "Nodes of the embedded cluster (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--nodes", defaultValue = "2", description = "Nodes of the embedded cluster, or with --seeds the"
+      + " running cluster's workers to wait for and use (default: ${DEFAULT-VALUE}).")
   int nodes;
+
+  @Mixin
+  ClusterOptions clusterOptions = new ClusterOptions();
+
+  @Option(names = "--link", description = "With --seeds: the network between the workers for the predictions, e.g."
+      + " 1gbit, 10gbit (default: what the runtime can tell — nodes on one host share its loopback, else 1gbit).")
+  String link;
+
+  @Option(names = "--latency-us", description = "With --link: one-way latency per message in µs (default: 50).")
+  Double latencyMicros;
 
   @Option(names = "--plan", defaultValue = "auto",
       description = "auto, model-parallel, or replicas=R,stages=S,slices=K,micro-batches=M,schedule=gpipe|1f1b"
@@ -112,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
     TrainingConfig config = new TrainingConfig(1, batch, 1, optimizer);
     Blas blas = Blas.get();
     console.println("partita bench: " + spec.summary().lines().findFirst().orElse(model) + ", batch " + batch + ", "
-        + nodes + " embedded nodes, " + rounds + " rounds × " + steps + " steps");
+        + clusterOptions.describe(nodes) + ", " + rounds + " rounds × " + steps + " steps");
     RuntimeInfo.lines(blas).forEach(line -> console.println("  " + line));
     MachineProfile machine = PlanCommand.machineProfile(profile, false);
 
@@ -122,17 +139,26 @@ public final class BenchCommand implements Callable<Integer> {
     FloatMatrix targets = new FloatMatrix(spec.outputShape().size(), batch);
     data.copyBatch(null, 0, batch, inputs, targets);
 
-    try (EmbeddedCluster cluster = EmbeddedCluster.start(nodes, RuntimeSettings.defaults())) {
-      PlanOption.Choice choice = PlanOption.choose(plan, spec, batch, optimizer, cluster.workers(), () -> machine);
+    try (TrainingCluster cluster = clusterOptions.start(nodes, RuntimeSettings.defaults(), console)) {
+      PlanOption.Workers workers = PlanOption.Workers.seen(ClusterOptions.firstWorkers(cluster.workers(), nodes,
+          console));
+      if (link != null) {
+        workers = workers.over(PlanCommand.parseLink(link, latencyMicros()));
+      }
+      console.println("link for the predictions: " + workers.link() + (link != null ? " (--link)"
+          : workers.link().equals(Link.SHARED_MACHINE) ? " (nodes on one host: shared loopback and cores)" : " (assumed)"));
+      PlanOption.Choice choice = PlanOption.choose(plan, spec, batch, optimizer, workers, () -> machine);
       PartitionPlan chosen = choice.plan();
       console.println("plan: " + chosen.describe() + " — " + choice.reason());
-      StepPrediction predicted = PlanOption.predict(machine, nodes, spec, chosen, optimizer);
+      StepPrediction predicted = PlanOption.predict(machine, workers, spec, chosen, optimizer);
       double referencePredicted = PlanOption.predictReference(machine, spec, batch, optimizer);
       LocalTrainer reference = new LocalTrainer(spec, config, blas);
       try (DistributedTrainer distributed = cluster.trainer(spec, config, chosen)) {
         StepRunner[] runners = {reference, distributed};
-        String[] names = {"reference trainer (1 process)", "plan on " + nodes + " embedded nodes"};
-        double[] predictions = {referencePredicted, predicted.total()};
+        String[] names = {"reference trainer (1 process)", "plan on " + clusterOptions.describe(nodes)};
+        // The bench feeds each step from this process (trainStep), which training runs do not.
+        double driverFeed = workers.costModel(machine).driverFeedSeconds(spec, chosen);
+        double[] predictions = {referencePredicted, predicted.total() + driverFeed};
         for (StepRunner runner : runners) {
           time(runner, inputs, targets, Math.max(2, steps / 2)); // warm-up: JIT, buffers, first messages
         }
@@ -150,7 +176,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int k = 0; k < runners.length; k++) {
           measured[k] = new Measured(names[k], seconds[k], predictions[k]);
         }
-        report(console, measured, predicted, timed, chosen);
+        report(console, measured, predicted, timed, chosen, workers.link());
       }
     }
     return ExitCode.OK;
@@ -161,10 +187,31 @@ public final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--nodes, --rounds, --steps and --batch must be ≥ 1 (got " + nodes + ", "
           + rounds + ", " + steps + ", " + batch + ")");
     }
+    clusterOptions.validate();
+    if (latencyMicros != null && link == null) {
+      throw new IllegalArgumentException("--latency-us goes with --link; give the link's speed too");
+    }
+    if (link != null) {
+      // Embedded nodes talk over this machine's loopback whatever the flag says.
+      if (!clusterOptions.joinsRunningCluster()) {
+        throw new IllegalArgumentException("--link describes the network between workers of a running cluster;"
+            + " embedded nodes share this machine's loopback — give --seeds too");
+      }
+      PlanCommand.parseLink(link, latencyMicros()); // a bad speed is named before any node starts
+    }
+    if (plan != null) {
+      PlanOption.parse(plan);
+    }
   }
 
+  private double latencyMicros() {
+    return latencyMicros != null ? latencyMicros : DEFAULT_LATENCY_MICROS;
+  }
+
+  private static final double DEFAULT_LATENCY_MICROS = 50;
+
   private void report(PrintStream console, Measured[] measured, StepPrediction predicted, StepTimings timed,
-      PartitionPlan chosen) throws IOException {
+      PartitionPlan chosen, Link predictedLink) throws IOException {
     console.println();
     console.println("| runner | step min / median / max | samples/s (median) | predicted step | error |");
     console.println("|---|---|---|---|---|");
@@ -178,13 +225,18 @@ public final class BenchCommand implements Callable<Integer> {
     double predictedSpeedup = measured[0].predictedSeconds() / measured[1].predictedSeconds();
     console.printf(Locale.ROOT, "%nspeedup of the plan over the reference trainer: %.2fx measured, %.2fx predicted%n",
         speedup, predictedSpeedup);
-    console.println("predicted: " + predicted.describe());
+    console.println("predicted: " + predicted.describe() + String.format(Locale.ROOT,
+        ", plus %.1f ms for the driver sending the inputs", (measured[1].predictedSeconds() - predicted.total()) * 1e3));
     console.println("measured:  " + timed.describe());
     if (json != null) {
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("model", model);
       result.put("batch", batch);
       result.put("nodes", nodes);
+      result.put("cluster", clusterOptions.joinsRunningCluster() ? "running" : "embedded");
+      result.put("link", predictedLink.toString());
+      result.put("link_bytes_per_second", predictedLink.bytesPerSecond());
+      result.put("link_latency_us", predictedLink.latencySeconds() * 1e6);
       result.put("plan", chosen.describe());
       result.put("rounds", rounds);
       result.put("steps_per_round", steps);
@@ -197,6 +249,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
       result.put("speedup", speedup);
       result.put("predicted_speedup", predictedSpeedup);
+      result.put("predicted_breakdown", predicted.describe());
+      result.put("measured_breakdown", timed.describe());
       if (json.getParent() != null) {
         Files.createDirectories(json.getParent());
       }

@@ -85,7 +85,7 @@ public final class PlanCommand implements Callable<Integer> {
     long memory = parseBytes(nodeMemory);
     MachineProfile machine = machineProfile(profile, remeasure);
     int nodeCores = cores != null ? cores : machine.threads();
-    Link network = Link.parse(link, latencyMicros * 1e-6);
+    Link network = parseLink(link, latencyMicros);
     ClusterSpec cluster = ClusterSpec.uniform(nodes, nodeCores, memory, network);
     OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
     Planner planner = new Planner(new CostModel(machine.scaledTo(nodeCores), network));
@@ -108,6 +108,18 @@ public final class PlanCommand implements Callable<Integer> {
     return MachineProfiles.cachedOrMeasured(file, remeasure,
         line -> System.err.println("plan: " + line + (line.startsWith("machine profile from") ? " (--remeasure to"
             + " refresh)" : "")));
+  }
+
+  /** {@code --link} and {@code --latency-us}; a bad speed is refused with the option named. */
+  public static Link parseLink(String speed, double latencyMicros) {
+    if (!(latencyMicros >= 0)) {
+      throw new IllegalArgumentException("--latency-us must be ≥ 0, got " + latencyMicros);
+    }
+    try {
+      return Link.parse(speed, latencyMicros * 1e-6);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--link: " + e.getMessage(), e);
+    }
   }
 
   static long parseBytes(String text) {

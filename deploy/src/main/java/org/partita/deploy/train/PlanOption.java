@@ -32,24 +32,62 @@ public final class PlanOption {
 
   public record Choice(PartitionPlan plan, String reason) {}
 
-  /** {@code machine} is asked for only when a plan needs predictions ("auto", or stage boundaries). */
-  public static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, List<WorkerInfo> workers,
-      Supplier<MachineProfile> machine) {
-    if (PlanShape.isPlannerChoice(text)) {
-      // Embedded nodes share their JVM's heap; nodes on one host (embedded or local-cluster) its cores.
-      Map<String, Long> perProcess = workers.stream().collect(Collectors.groupingBy(WorkerInfo::process,
+  /**
+   * The workers a plan is for, as the cost model sees them: workers in one JVM share its heap,
+   * workers on one host (same host in their "pid@host") share its cores, and {@code link} carries
+   * their exchanges.
+   */
+  public record Workers(List<WorkerInfo> list, Link link) {
+    public Workers {
+      if (list.isEmpty()) {
+        throw new IllegalArgumentException("a plan needs at least one worker");
+      }
+      list = List.copyOf(list);
+    }
+
+    /**
+     * With the link the runtime can tell: nodes on one host share its loopback and cores
+     * ({@link Link#SHARED_MACHINE}); nodes on several hosts are assumed 1 Gbit/s apart, 50 µs per message.
+     */
+    public static Workers seen(List<WorkerInfo> list) {
+      boolean oneHost = list.stream().map(WorkerInfo::host).distinct().count() <= 1;
+      return new Workers(list, oneHost ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6));
+    }
+
+    /** The same workers over a link known better than the runtime can tell (e.g. a shaped one). */
+    public Workers over(Link known) {
+      return new Workers(list, known);
+    }
+
+    public List<NodeSpec> nodeSpecs() {
+      Map<String, Long> perProcess = list.stream().collect(Collectors.groupingBy(WorkerInfo::process,
           Collectors.counting()));
-      Map<String, Long> perHost = workers.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
+      Map<String, Long> perHost = list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
       List<NodeSpec> nodes = new ArrayList<>();
-      for (WorkerInfo worker : workers) {
+      for (WorkerInfo worker : list) {
         nodes.add(new NodeSpec(worker.name(), (int) Math.max(1, worker.cores() / perHost.get(worker.host())),
             worker.maxMemoryBytes() / perProcess.get(worker.process())));
       }
-      boolean oneHost = perHost.size() <= 1;
-      Link link = oneHost ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6);
-      int cores = nodes.stream().mapToInt(NodeSpec::cores).min().orElse(1);
-      Planner planner = new Planner(new CostModel(machine.get().scaledTo(cores), link));
-      Planner.Request request = new Planner.Request(model, new ClusterSpec(nodes, link), batch, optimizer);
+      return nodes;
+    }
+
+    /** The fewest cores any worker computes on; the cost model prices every node alike. */
+    public int coresPerNode() {
+      return nodeSpecs().stream().mapToInt(NodeSpec::cores).min().orElse(1);
+    }
+
+    public CostModel costModel(MachineProfile machine) {
+      return new CostModel(machine.scaledTo(coresPerNode()), link);
+    }
+  }
+
+  /** {@code machine} is asked for only when a plan needs predictions ("auto", or stage boundaries). */
+  public static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, Workers workers,
+      Supplier<MachineProfile> machine) {
+    if (PlanShape.isPlannerChoice(text)) {
+      Planner planner = new Planner(workers.costModel(machine.get()));
+      Planner.Request request = new Planner.Request(model, new ClusterSpec(workers.nodeSpecs(), workers.link()), batch,
+          optimizer);
       boolean modelParallel = PlanShape.isModelParallel(text);
       Planner.Result result = planner.plan(modelParallel ? request.modelParallel() : request);
       return new Choice(result.chosen().plan(), "planner's choice among " + result.considered()
@@ -57,36 +95,26 @@ public final class PlanOption {
           + String.format(Locale.ROOT, "%.1f ms", result.chosen().prediction().total() * 1e3) + " per step");
     }
     PlanShape shape = PlanShape.parse(text, "--plan");
-    List<String> names = workers.stream().map(WorkerInfo::name).toList();
+    List<String> names = workers.list().stream().map(WorkerInfo::name).toList();
     PartitionPlan plan = shape.toPlan(model, batch, names,
-        stages -> planner(machine.get(), workers.size()).balancedCuts(model, stages), text, "--plan");
+        stages -> new Planner(workers.costModel(machine.get())).balancedCuts(model, stages), text, "--plan");
     return new Choice(plan, "as given by --plan " + text);
   }
 
   /** Reads an explicit --plan (the planner's choices give null), so a typo fails before any node starts. */
-  static PlanShape parse(String text) {
+  public static PlanShape parse(String text) {
     return PlanShape.isPlannerChoice(text) ? null : PlanShape.parse(text, "--plan");
   }
 
-  /** The cost model's step time for {@code plan} on {@code nodes} embedded nodes of this machine. */
-  public static StepPrediction predict(MachineProfile machine, int nodes, ModelSpec model, PartitionPlan plan,
+  /** The cost model's step time for {@code plan} on these workers. */
+  public static StepPrediction predict(MachineProfile machine, Workers workers, ModelSpec model, PartitionPlan plan,
       OptimizerSpec optimizer) {
-    return new CostModel(machine.scaledTo(coresPerNode(machine, nodes)), Link.SHARED_MACHINE).predict(model, plan,
-        optimizer);
+    return workers.costModel(machine).predict(model, plan, optimizer);
   }
 
   /** The cost model's step time for the reference trainer with this process's compute threads. */
   public static double predictReference(MachineProfile machine, ModelSpec model, int batch, OptimizerSpec optimizer) {
     return new CostModel(machine.scaledTo(Math.min(machine.threads(), Parallel.threads())), Link.SHARED_MACHINE)
         .singleNodeStepSeconds(model, batch, optimizer);
-  }
-
-  /** Embedded nodes share the machine's cores. */
-  private static int coresPerNode(MachineProfile machine, int nodes) {
-    return Math.max(1, machine.threads() / nodes);
-  }
-
-  private static Planner planner(MachineProfile machine, int nodes) {
-    return new Planner(new CostModel(machine.scaledTo(coresPerNode(machine, nodes)), Link.SHARED_MACHINE));
   }
 }

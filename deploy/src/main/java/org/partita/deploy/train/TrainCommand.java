@@ -20,6 +20,7 @@ import org.partita.deploy.report.CurvePlot;
 import org.partita.deploy.report.Json;
 import org.partita.deploy.report.ProgressReporter;
 import org.partita.deploy.BlasThreads;
+import org.partita.deploy.ClusterOptions;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
@@ -46,15 +47,12 @@ import org.partita.models.train.TrainingStoppedException;
 import org.partita.deploy.plan.PlanCommand;
 import org.partita.partitioner.LoadedCheckpoint;
 import org.partita.partitioner.PartitionPlan;
-import org.partita.runtime.EmbeddedCluster;
 import org.partita.runtime.RecoveringTraining;
 import org.partita.runtime.RuntimeSettings;
 import org.partita.runtime.StepTimings;
-import org.partita.runtime.TlsSettings;
 import org.partita.runtime.TrainedModel;
 import org.partita.runtime.TrainingCluster;
 import org.partita.runtime.WorkerInfo;
-import org.partita.runtime.driver.DriverNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -148,19 +146,6 @@ public final class TrainCommand implements Callable<Integer> {
           + "runs the single-process reference trainer (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--seeds", split = ",",
-      description = "Drive a running cluster instead of an embedded one: members to join through (HOST:PORT or"
-          + " akka://partita@HOST:PORT); --nodes is then how many of its workers to wait for and use.")
-  List<String> seeds;
-
-  @Option(names = "--tls",
-      description = "With --seeds: directory made by 'partita certs' (the driver uses driver.p12).")
-  Path tls;
-
-  @Option(names = "--host", defaultValue = "127.0.0.1",
-      description = "With --seeds: address this driver binds and advertises (default: ${DEFAULT-VALUE}).")
-  String host;
-
   @Option(names = "--plan", description = "auto, model-parallel (the fastest plan that splits each"
       + " replica over several nodes), or replicas=R,stages=S,slices=K,micro-batches=M,"
       + "schedule=gpipe|1f1b (default with --nodes > 1: auto).")
@@ -214,6 +199,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin
   BlasThreads blasThreads = new BlasThreads();
+
+  @Mixin
+  ClusterOptions clusterOptions = new ClusterOptions();
 
   @Override
   public Integer call() throws IOException {
@@ -282,15 +270,9 @@ public final class TrainCommand implements Callable<Integer> {
     if (distributed()) {
       try (TrainingCluster cluster = startCluster(console)) {
         Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
-          // A running cluster may have more workers than asked for: use --nodes of them (the rest
-          // stand by and replace a lost one on re-planning).
-          List<WorkerInfo> workers = live.size() > nodes ? live.subList(0, nodes) : live;
-          if (workers.size() < live.size()) {
-            console.printf(Locale.ROOT, "cluster: using %d of %d workers (--nodes %d)%n", workers.size(), live.size(),
-                nodes);
-          }
+          List<WorkerInfo> workers = ClusterOptions.firstWorkers(live, nodes, console);
           PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
-              workers, this::machineProfile);
+              PlanOption.Workers.seen(workers), this::machineProfile);
           console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
           choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
           return choice.plan();
@@ -395,46 +377,20 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private boolean distributed() {
-    return nodes > 1 || plan != null || seeds != null;
+    return nodes > 1 || plan != null || clusterOptions.joinsRunningCluster();
   }
 
   /** An embedded cluster of --nodes workers, or with --seeds a driver joining a running cluster. */
   private TrainingCluster startCluster(PrintStream console) {
     RuntimeSettings settings = RuntimeSettings.defaults()
         .withStepTimeout(java.time.Duration.ofSeconds(stepTimeout)).withMaxMessageBytes((long) maxMessageMiB << 20);
-    long start = System.nanoTime();
-    if (seeds != null) {
-      if (tls != null) {
-        settings = settings.withTls(TlsSettings.fromDirectory(tls, "driver"));
-      }
-      List<String> addresses = seeds.stream().map(seed -> seed.startsWith("akka://") ? seed : "akka://partita@" + seed)
-          .toList();
-      console.printf(Locale.ROOT, "cluster: joining %s%s, waiting for %d worker%s …%n", String.join(", ", addresses),
-          tls == null ? " (plain TCP, loopback)" : " (mutual TLS)", nodes, nodes == 1 ? "" : "s");
-      DriverNode driver = DriverNode.start(host, 0, addresses, settings);
-      try {
-        driver.awaitWorkers(nodes);
-      } catch (RuntimeException e) {
-        driver.close();
-        throw e;
-      }
-      console.printf(Locale.ROOT, "cluster: %d workers up in %.1f s (driver %s): %s%n", driver.workers().size(),
-          (System.nanoTime() - start) / 1e9, driver.address(),
-          String.join(", ", driver.workers().stream().map(WorkerInfo::name).toList()));
-      return driver;
-    }
-    console.printf(Locale.ROOT, "cluster: starting %d embedded worker node%s and a driver on loopback …%n", nodes,
-        nodes == 1 ? "" : "s");
-    EmbeddedCluster cluster = EmbeddedCluster.start(nodes, settings);
-    console.printf(Locale.ROOT, "cluster: %d workers up in %.1f s (driver %s)%n", cluster.workers().size(),
-        (System.nanoTime() - start) / 1e9, cluster.driverAddress());
-    return cluster;
+    return clusterOptions.start(nodes, settings, console);
   }
 
   private Blas banner(PrintStream console, ModelSpec spec, String dataName) {
     Blas blas = Blas.get();
     console.println("partita train — " + spec.name() + " on " + dataName + (distributed()
-        ? ", cluster runtime on " + nodes + (seeds != null ? " worker" : " embedded node") + (nodes == 1 ? "" : "s")
+        ? ", cluster runtime on " + clusterOptions.describe(nodes)
         : ", reference trainer (one process)"));
     RuntimeInfo.lines(blas).forEach(line -> console.println("  " + line));
     console.println(spec.summary());
@@ -540,12 +496,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (trainSamples != null && (trainSamples < 1 || trainSamples > 60_000)) {
       throw new IllegalArgumentException("--train-samples must be between 1 and 60000, got " + trainSamples);
     }
-    if ((tls != null || !"127.0.0.1".equals(host)) && seeds == null) {
-      throw new IllegalArgumentException("--tls and --host are for driving a running cluster; give --seeds too");
-    }
-    if (tls != null) {
-      TlsSettings.fromDirectory(tls, "driver"); // a missing store or password is named before any work
-    }
+    clusterOptions.validate();
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
     }
