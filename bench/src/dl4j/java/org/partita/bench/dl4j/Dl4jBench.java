@@ -125,8 +125,9 @@ public final class Dl4jBench {
     OptimizerSpec optimizer = OptimizerSpec.adam(options.learningRate());
     result.paragraph(String.format(Locale.ROOT, """
         Training samples/s of Partita's single-process reference trainer and Deeplearning4j 1.0.0-M2.1
-        (`MultiLayerNetwork`, nd4j-native CPU backend) in one JVM, each network built from the same
-        `StandardModels` spec (DL4J's translated layer by layer; parameter counts checked equal): float32,
+        (`MultiLayerNetwork`, nd4j-native CPU backend, its linux-x86_64 generic-x86 build) in one JVM,
+        each network built from the same `StandardModels` spec (DL4J's translated layer by layer;
+        parameter counts checked equal): float32,
         Adam lr %s, batch %d, the same %d Fashion-MNIST training batches in the same order, %d thread(s) each.
         Partita: %s. DL4J: %s; a DL4J step is one `MultiLayerNetwork.fit(DataSet)` with DL4J's defaults
         (training workspaces on). Rounds alternate the systems; a round is the same number of steps for
