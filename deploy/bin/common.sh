@@ -3,15 +3,16 @@
 
 PARTITA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-# Builds the given modules and what they depend on, without tests. The first build on a fresh
+# Builds the given modules and what they depend on, without tests, with the Maven profiles named
+# in the optional second argument (comma-separated, e.g. bench's dl4j). The first build on a fresh
 # machine downloads about 420 MB of jars, so say so rather than sit silent.
 partita_build() {
-  local modules="$1"
+  local modules="$1" profiles="${2:-}"
   if [ ! -d "$HOME/.m2/repository/org/apache/spark" ]; then
     echo "build: first build on this machine — Maven downloads ~420 MB of dependencies (about a minute)"
   fi
-  echo "build: mvn package -pl $modules -am (tests skipped)"
-  (cd "$PARTITA_ROOT" && mvn -B -q -ntp -DskipTests -pl "$modules" -am package)
+  echo "build: mvn package -pl $modules -am${profiles:+ -P $profiles} (tests skipped)"
+  (cd "$PARTITA_ROOT" && mvn -B -q -ntp -DskipTests ${profiles:+-P "$profiles"} -pl "$modules" -am package)
 }
 
 # Prints MODULE's jar, or nothing when it is not built.
