@@ -79,7 +79,7 @@ public final class SparkBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         double accuracy = accuracy(model.transform(test), testRows);
         mllib.add(new double[] {seconds, accuracy});
-        row("MLlib MultilayerPerceptronClassifier, L-BFGS", iterations + " iterations", seconds, accuracy);
+        fits.add(row("MLlib MultilayerPerceptronClassifier, L-BFGS", iterations + " iterations", seconds, accuracy));
         if (accuracy >= TARGET) {
           break;
         }

@@ -79,8 +79,11 @@ final class Goals {
     List<?> names = dl4j.data().get("models") instanceof List<?> list ? list : List.of();
     List<PeerRatio> ratios = new ArrayList<>();
     for (int i = 0; i < points.size(); i++) {
-      String name = names.size() == points.size() ? String.valueOf(names.get(i))
-          : "model " + Report.compact(points.get(i).x());
+      // dl4j writes one object per model with its "name"; plain names are accepted too
+      Object entry = names.size() == points.size() ? names.get(i) : null;
+      String name = entry instanceof java.util.Map<?, ?> model && model.get("name") != null
+          ? String.valueOf(model.get("name"))
+          : entry != null ? String.valueOf(entry) : "model " + Report.compact(points.get(i).x());
       ratios.add(new PeerRatio(name, points.get(i).y()));
     }
     return ratios;
