@@ -47,8 +47,8 @@ public final class ScalingBench {
   private record Setup(String label, int workers, PartitionPlan plan) {}
 
   /** Setups of one model measured side by side; {@code x} places each on the group's chart. */
-  private record Group(String name, String chart, ModelSpec model, int batch, int steps, List<Setup> setups,
-      List<Double> x) {}
+  private record Group(String name, String modelLabel, String chart, ModelSpec model, int batch, int steps,
+      List<Setup> setups, List<Double> x) {}
 
   private ScalingBench() {}
 
@@ -104,13 +104,13 @@ public final class ScalingBench {
     for (ModelSpec model : List.of(cnn, mlp)) {
       int batch = 128;
       String name = (model == cnn ? "CNN" : "MLP") + " data-parallel";
-      groups.add(new Group(name, "scaling", model, batch, steps(model == cnn ? 10 : 40, stepsScale), List.of(
+      groups.add(new Group(name, model == cnn ? "CNN" : "MLP", "scaling", model, batch, steps(model == cnn ? 10 : 40, stepsScale), List.of(
           new Setup("reference trainer", 1, null),
           new Setup("1 worker", 1, PartitionPlan.single(model, batch, NODES.get(0))),
           new Setup("2 replicas", 2, whole(model, 2, 1, 1, PipelineSchedule.GPIPE, batch))),
           List.of(0.0, 1.0, 2.0)));
     }
-    groups.add(new Group("wide MLP model-parallel (batch 256)", "scaling", wide, 256, steps(6, stepsScale), List.of(
+    groups.add(new Group("wide MLP model-parallel (batch 256)", "wide MLP", "scaling", wide, 256, steps(6, stepsScale), List.of(
         new Setup("reference trainer", 1, null),
         new Setup("1 worker", 1, PartitionPlan.single(wide, 256, NODES.get(0))),
         new Setup("2 slices", 2, PartitionPlan.balanced(wide, 1, new int[] {0, wide.layers().size()}, new int[] {2},
@@ -129,7 +129,7 @@ public final class ScalingBench {
     pipeline.add(new Setup("2 stages, M=8 1F1B", 2, PartitionPlan.balanced(cnn, 1, cuts, new int[] {1, 1}, 8,
         PipelineSchedule.ONE_F_ONE_B, 128, NODES)));
     micro.add(8.0);
-    groups.add(new Group("CNN pipeline", "pipeline", cnn, 128, steps(10, stepsScale), pipeline, micro));
+    groups.add(new Group("CNN pipeline", "CNN", "pipeline", cnn, 128, steps(10, stepsScale), pipeline, micro));
     return groups;
   }
 
@@ -200,8 +200,7 @@ public final class ScalingBench {
           ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
           : cost.predict(group.model(), setup.plan(), optimizer).total()
               + cost.driverFeedSeconds(group.model(), setup.plan())) * 1e3;
-      String model = group.name().split(" ")[0].equals("wide") ? "wide MLP" : group.name().split(" ")[0];
-      result.prediction(model, setup.plan() == null ? "reference trainer" : setup.plan().describe(),
+      result.prediction(group.modelLabel(), setup.plan() == null ? "reference trainer" : setup.plan().describe(),
           "embedded, shared 2-core machine", predicted, milliseconds[k]);
       rows.add(List.of(group.name(), setup.label(), Integer.toString(setup.workers()), step.format("%.1f") + " ms",
           String.format(Locale.ROOT, "%,.0f", group.batch() * 1e3 / step.median()),
