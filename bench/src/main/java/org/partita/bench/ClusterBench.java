@@ -56,11 +56,11 @@ public final class ClusterBench {
       String[] names = {"reference trainer, 1 core", "1 shard on 1 embedded node", "2 slices on 2 embedded nodes"};
       double[][] seconds = new double[runners.length][rounds];
       for (StepRunner runner : runners) {
-        time(runner, inputs, targets, 2);
+        runner.timeSteps(inputs, targets, 2);
       }
       for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < runners.length; k++) {
-          seconds[k][r] = time(runners[k], inputs, targets, steps) / steps;
+          seconds[k][r] = runners[k].timeSteps(inputs, targets, steps) / steps;
         }
       }
       double[] median = new double[runners.length];
@@ -81,13 +81,5 @@ public final class ClusterBench {
   private static PartitionPlan plan(ModelSpec model, int slices, int batch, List<String> nodes) {
     return PartitionPlan.balanced(model, 1, new int[] {0, model.layers().size()}, new int[] {slices}, 1,
         PipelineSchedule.GPIPE, batch, nodes);
-  }
-
-  private static double time(StepRunner runner, FloatMatrix inputs, FloatMatrix targets, int steps) {
-    long start = System.nanoTime();
-    for (int s = 0; s < steps; s++) {
-      runner.trainStep(inputs, targets, 0);
-    }
-    return (System.nanoTime() - start) / 1e9;
   }
 }

@@ -161,13 +161,13 @@ public final class ScalingBench {
             : cluster.trainer(group.model(), config, setup.plan()));
       }
       for (StepRunner runner : runners) {
-        time(runner, inputs, targets, Math.max(2, group.steps() / 2));
+        runner.timeSteps(inputs, targets, Math.max(2, group.steps() / 2));
       }
       double[][] milliseconds = new double[runners.size()][rounds];
       for (int round = 0; round < rounds; round++) {
         StringBuilder line = new StringBuilder("round " + (round + 1) + "/" + rounds + ":");
         for (int k = 0; k < runners.size(); k++) {
-          milliseconds[k][round] = time(runners.get(k), inputs, targets, group.steps()) / group.steps() * 1e3;
+          milliseconds[k][round] = runners.get(k).timeSteps(inputs, targets, group.steps()) / group.steps() * 1e3;
           line.append(String.format(Locale.ROOT, " %s %.1f ms;", group.setups().get(k).label(), milliseconds[k][round]));
         }
         System.out.println(line);
@@ -215,13 +215,5 @@ public final class ScalingBench {
         result.point("pipeline", "CNN 2 stages, " + (setup.label().contains("1F1B") ? "1F1B" : "GPipe"), x, speedup);
       }
     }
-  }
-
-  private static double time(StepRunner runner, FloatMatrix inputs, FloatMatrix targets, int steps) {
-    long start = System.nanoTime();
-    for (int s = 0; s < steps; s++) {
-      runner.trainStep(inputs, targets, 0);
-    }
-    return (System.nanoTime() - start) / 1e9;
   }
 }

@@ -160,13 +160,13 @@ public final class BenchCommand implements Callable<Integer> {
         double driverFeed = workers.costModel(machine).driverFeedSeconds(spec, chosen);
         double[] predictions = {referencePredicted, predicted.total() + driverFeed};
         for (StepRunner runner : runners) {
-          time(runner, inputs, targets, Math.max(2, steps / 2)); // warm-up: JIT, buffers, first messages
+          runner.timeSteps(inputs, targets, Math.max(2, steps / 2)); // warm-up: JIT, buffers, first messages
         }
         StepTimings before = distributed.timings();
         double[][] seconds = new double[runners.length][rounds];
         for (int round = 0; round < rounds; round++) {
           for (int k = 0; k < runners.length; k++) {
-            seconds[k][round] = time(runners[k], inputs, targets, steps) / steps;
+            seconds[k][round] = runners[k].timeSteps(inputs, targets, steps) / steps;
           }
           console.printf(Locale.ROOT, "round %d/%d: reference %.1f ms, plan %.1f ms per step%n", round + 1, rounds,
               seconds[0][round] * 1e3, seconds[1][round] * 1e3);
@@ -257,13 +257,5 @@ public final class BenchCommand implements Callable<Integer> {
       Files.writeString(json, Json.write(result));
       console.println("results in " + json);
     }
-  }
-
-  private static double time(StepRunner runner, FloatMatrix inputs, FloatMatrix targets, int steps) {
-    long start = System.nanoTime();
-    for (int step = 0; step < steps; step++) {
-      runner.trainStep(inputs, targets, 0);
-    }
-    return (System.nanoTime() - start) / 1e9;
   }
 }

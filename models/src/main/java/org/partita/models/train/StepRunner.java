@@ -26,6 +26,18 @@ public interface StepRunner {
    */
   StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch);
 
+  /**
+   * Wall-clock seconds for {@code steps} training steps on the same batch: what benchmarks time
+   * (the values learned are beside the point there).
+   */
+  default double timeSteps(FloatMatrix inputs, FloatMatrix targets, int steps) {
+    long start = System.nanoTime();
+    for (int s = 0; s < steps; s++) {
+      trainStep(inputs, targets, 0);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
   /** Mean loss and accuracy per prediction over a dataset, without dropout and without updates. */
   Evaluation evaluate(Dataset data);
 
