@@ -18,7 +18,7 @@ import org.partita.runtime.node.WorkerNode;
 
 /**
  * Nodes talking mutual TLS on loopback with certificates from {@link TlsCertificates}: a cluster
- * forms and trains exactly; a node with a certificate from another CA, or without TLS, never
+ * forms and trains exactly, its shards talking over shard links; a node with a certificate from another CA, or without TLS, never
  * becomes a member (asserted on membership — the cluster logs nothing about it); plain TCP off
  * loopback is refused.
  */
@@ -64,11 +64,17 @@ class TlsClusterTest {
     ModelSpec model = StandardModels.mlp(3);
     PartitionPlan plan = ExactnessCheck.plan(model, 1, new int[] {0, model.layers().size()}, new int[] {2}, 1,
         List.of("node-1", "node-2"));
+    long sentBefore = first.links().orElseThrow().framesSent();
+    long receivedBefore = second.links().orElseThrow().framesReceived();
     try (DistributedTrainer trainer = driver.trainer(model, ExactnessCheck.config(), plan)) {
       ExactnessCheck.Outcome outcome = ExactnessCheck.compare(ExactnessCheck.reference(model), trainer);
       System.out.println("over TLS: " + ExactnessCheck.describe(plan, outcome));
       assertTrue(outcome.maxRelative() < ExactnessCheck.TOLERANCE, ExactnessCheck.describe(plan, outcome));
     }
+    // The slices' all-gathers went over the shard links, not Artery.
+    assertTrue(first.links().orElseThrow().framesSent() > sentBefore, "node-1 sent nothing over its shard links");
+    assertTrue(second.links().orElseThrow().framesReceived() > receivedBefore,
+        "node-2 received nothing over its shard links");
   }
 
   @Test

@@ -230,7 +230,7 @@ public final class DriverNode implements TrainingCluster {
         }
         refs.put(shard, resolver.resolveActorRef(ready.getActorRef()));
         connect.addShards(ShardAddressProto.newBuilder().setShard(ready.getShard()).setNode(ready.getNode())
-            .setActorRef(ready.getActorRef()));
+            .setActorRef(ready.getActorRef()).setLinksEndpoint(ready.getLinksEndpoint()));
       }
     }
     Map<ShardId, String> nodes = new LinkedHashMap<>(plan.placement());

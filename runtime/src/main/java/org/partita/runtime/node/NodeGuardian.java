@@ -56,13 +56,18 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
   private final ActorRefResolver resolver;
   private final ActorRef<Command> linkEcho;
   private final Map<Integer, LocalSamples> localSamples;
+  private final ShardLinks links;
 
   public static Behavior<Command> create(String name, long maxMessageBytes) {
-    return create(name, maxMessageBytes, List.of());
+    return create(name, maxMessageBytes, List.of(), null);
   }
 
-  /** A node that keeps {@code localSamples}: the replicas' first shards placed here feed from them. */
-  public static Behavior<Command> create(String name, long maxMessageBytes, List<LocalSamples> localSamples) {
+  /**
+   * A node that keeps {@code localSamples}: the replicas' first shards placed here feed from them.
+   * With {@code links} (or null), its shards send to other nodes' shards through them.
+   */
+  public static Behavior<Command> create(String name, long maxMessageBytes, List<LocalSamples> localSamples,
+      ShardLinks links) {
     Map<Integer, LocalSamples> byReplica = new HashMap<>();
     for (LocalSamples samples : localSamples) {
       if (byReplica.put(samples.replica(), samples) != null) {
@@ -70,14 +75,15 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
             + samples.replica());
       }
     }
-    return Behaviors.setup(context -> new NodeGuardian(context, name, maxMessageBytes, Map.copyOf(byReplica)));
+    return Behaviors.setup(context -> new NodeGuardian(context, name, maxMessageBytes, Map.copyOf(byReplica), links));
   }
 
   private NodeGuardian(ActorContext<Command> context, String name, long maxMessageBytes,
-      Map<Integer, LocalSamples> localSamples) {
+      Map<Integer, LocalSamples> localSamples, ShardLinks links) {
     super(context);
     this.name = name;
     this.maxMessageBytes = maxMessageBytes;
+    this.links = links;
     this.localSamples = localSamples;
     this.resolver = ActorRefResolver.get(context.getSystem());
     this.linkEcho = context.spawn(LinkEcho.create(name), LinkEcho.NAME);
@@ -120,7 +126,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
       ModelSpec model = SpecProtos.fromProto(assign.getModel(), "assignment of shard " + shard);
       PartitionPlan plan = PlanProtos.fromProto(assign.getPlan(), "assignment of shard " + shard);
       OptimizerSpec optimizer = SpecProtos.fromProto(assign.getOptimizer(), "assignment of shard " + shard);
-      ShardRoutes routes = new ShardRoutes(driver, maxMessageBytes);
+      ShardRoutes routes = new ShardRoutes(driver, maxMessageBytes, links);
       ShardEngine engine = new ShardEngine(shard, name, model, plan, optimizer, Blas.get(), routes,
           localSamples.get(shard.replica()));
       if (assign.hasInitialState()) {
@@ -131,6 +137,9 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
       ActorRef<ShardActor.Command> actor = getContext().spawn(ShardActor.create(engine, routes, driver), actorName,
           DispatcherSelector.fromConfig(SHARD_DISPATCHER));
       ready.setActorRef(resolver.toSerializationFormat(actor));
+      if (links != null) {
+        ready.setLinksEndpoint(links.endpoint());
+      }
     } catch (RuntimeException | OutOfMemoryError e) {
       ready.setError(e.getMessage() == null ? e.toString() : e.getMessage());
     }

@@ -95,7 +95,6 @@ public final class NodeSystems {
     return system;
   }
 
-  /** The node's address as seeds name it, e.g. "akka://partita@127.0.0.1:25520". */
   /**
    * Terminates a node's ActorSystem and waits up to {@code timeout}. A node that has left the
    * cluster but whose remoting does not stop in time is only reported: Artery's termination can
@@ -122,6 +121,7 @@ public final class NodeSystems {
     }
   }
 
+  /** The node's address as seeds name it, e.g. "akka://partita@127.0.0.1:25520". */
   public static String address(ActorSystem<?> system) {
     return akka.cluster.typed.Cluster.get(system).selfMember().address().toString();
   }

@@ -15,22 +15,32 @@ import org.partita.runtime.wire.MessageLimit;
 
 /**
  * A shard engine's outbox on Akka: the actor references of the session's other shards (filled in
- * by {@link ConnectShardsProto}) and of the driver. Refuses a message larger than the configured
- * frame here, by name ({@link MessageLimit}).
+ * by {@link ConnectShardsProto}) and of the driver. A shard on another node whose node has
+ * {@link ShardLinks} is sent to through them, when this node has them too; the rest goes through
+ * Artery. Refuses a message larger than the configured frame here, by name ({@link MessageLimit}).
  */
 final class ShardRoutes implements ShardEngine.Outbox {
   private final ActorRef<DriverInbox.Command> driver;
   private final long maxMessageBytes;
+  private final ShardLinks links;
   private final Map<ShardId, ActorRef<ShardActor.Command>> shards = new HashMap<>();
+  /** Shards reached through links: their node's links endpoint and their actor reference. */
+  private final Map<ShardId, ShardAddressProto> linked = new HashMap<>();
 
-  ShardRoutes(ActorRef<DriverInbox.Command> driver, long maxMessageBytes) {
+  ShardRoutes(ActorRef<DriverInbox.Command> driver, long maxMessageBytes, ShardLinks links) {
     this.driver = driver;
     this.maxMessageBytes = maxMessageBytes;
+    this.links = links;
   }
 
   void connect(ConnectShardsProto connect, ActorRefResolver resolver) {
     for (ShardAddressProto address : connect.getShardsList()) {
-      shards.put(PlanProtos.fromProto(address.getShard()), resolver.resolveActorRef(address.getActorRef()));
+      ShardId shard = PlanProtos.fromProto(address.getShard());
+      ActorRef<ShardActor.Command> ref = resolver.resolveActorRef(address.getActorRef());
+      shards.put(shard, ref);
+      if (links != null && !address.getLinksEndpoint().isEmpty() && !ref.path().address().hasLocalScope()) {
+        linked.put(shard, address);
+      }
     }
   }
 
@@ -41,7 +51,12 @@ final class ShardRoutes implements ShardEngine.Outbox {
       throw new IllegalStateException("no address for shard " + shard + " (session not connected?)");
     }
     MessageLimit.check(message, "shard " + shard, maxMessageBytes);
-    target.tell(new ShardActor.Wire(message));
+    ShardAddressProto viaLinks = linked.get(shard);
+    if (viaLinks != null) {
+      links.send(viaLinks.getLinksEndpoint(), viaLinks.getActorRef(), message);
+    } else {
+      target.tell(new ShardActor.Wire(message));
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.partita.runtime.node;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
+import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
 import org.partita.runtime.LocalSamples;
@@ -14,13 +15,16 @@ public final class WorkerNode implements AutoCloseable {
   public static final String ROLE = "worker";
   /** A node joins within seconds; one that is no member after this long is told what may keep it out. */
   public static final Duration JOIN_WARNING = Duration.ofSeconds(15);
+  private static final String LINKS = "partita.runtime.links.";
 
   private final String name;
   private final ActorSystem<NodeGuardian.Command> system;
+  private final ShardLinks links;
 
-  private WorkerNode(String name, ActorSystem<NodeGuardian.Command> system) {
+  private WorkerNode(String name, ActorSystem<NodeGuardian.Command> system, ShardLinks links) {
     this.name = name;
     this.system = system;
+    this.links = links;
   }
 
   public static WorkerNode start(String name, String host, int port, List<String> seeds, RuntimeSettings settings) {
@@ -30,8 +34,29 @@ public final class WorkerNode implements AutoCloseable {
   /** A worker keeping {@code localSamples} in memory, which the replicas' first shards placed here feed from. */
   public static WorkerNode start(String name, String host, int port, List<String> seeds, RuntimeSettings settings,
       List<LocalSamples> localSamples) {
-    return new WorkerNode(name, NodeSystems.start(NodeGuardian.create(name, settings.maxMessageBytes(), localSamples),
-        NodeSystems.config(ROLE, host, port, seeds, settings)));
+    Config config = NodeSystems.config(ROLE, host, port, seeds, settings);
+    ShardLinks links = settings.tls() != null && config.getBoolean(LINKS + "enabled")
+        ? ShardLinks.start(name, host, config.getInt(LINKS + "port"), settings.tls(), settings.maxMessageBytes())
+        : null;
+    try {
+      ActorSystem<NodeGuardian.Command> system = NodeSystems.start(NodeGuardian.create(name,
+          settings.maxMessageBytes(), localSamples, links), config);
+      if (links != null) {
+        links.deliverTo(system);
+        system.getWhenTerminated().thenRun(links::close);
+      }
+      return new WorkerNode(name, system, links);
+    } catch (RuntimeException e) {
+      if (links != null) {
+        links.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The node's shard links (TLS clusters, unless turned off), or empty: its shards talk through Artery. */
+  public java.util.Optional<ShardLinks> links() {
+    return java.util.Optional.ofNullable(links);
   }
 
   public String name() {

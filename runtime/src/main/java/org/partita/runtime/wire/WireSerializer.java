@@ -44,7 +44,11 @@ public final class WireSerializer extends SerializerWithStringManifest implement
 
   @Override
   public String manifest(Object message) {
-    WireMessage wire = (WireMessage) message;
+    return manifestOf((WireMessage) message);
+  }
+
+  /** "destination|protobuf type", e.g. "SHARD|partita.LayerOutputProto". */
+  public static String manifestOf(WireMessage wire) {
     return wire.destination().name() + "|" + wire.proto().getDescriptorForType().getFullName();
   }
 
@@ -71,6 +75,11 @@ public final class WireSerializer extends SerializerWithStringManifest implement
 
   @Override
   public Object fromBinary(ByteBuffer buffer, String manifest) throws NotSerializableException {
+    return decode(buffer, manifest);
+  }
+
+  /** The message in {@code buffer} with its envelope; refuses an unknown manifest or malformed bytes. */
+  public static WireMessage decode(ByteBuffer buffer, String manifest) throws NotSerializableException {
     int bar = manifest.indexOf('|');
     Parser<? extends Message> parser = bar < 0 ? null : PARSERS.get(manifest.substring(bar + 1));
     Function<Message, WireMessage> envelope = null;
