@@ -161,7 +161,8 @@ public final class ScalingBench {
             : cluster.trainer(group.model(), config, setup.plan()));
       }
       for (StepRunner runner : runners) {
-        runner.timeSteps(inputs, targets, Math.max(2, group.steps() / 2));
+        // One JVM: the first runner compiles the kernels for all, so a short settling suffices.
+        runner.warmUp(inputs, targets, Math.max(2, group.steps() / 2), 1, 10);
       }
       double[][] milliseconds = new double[runners.size()][rounds];
       for (int round = 0; round < rounds; round++) {

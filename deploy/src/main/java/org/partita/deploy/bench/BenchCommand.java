@@ -61,6 +61,10 @@ import picocli.CommandLine.Option;
         "", "Both runners use this process's BLAS threads (deploy/bin/partita gives cores / N with --nodes N),",
         "so the reference trainer computes on as many cores as one node does."})
 public final class BenchCommand implements Callable<Integer> {
+  /** Warm-up bounds ({@link StepRunner#warmUp}): worker JVMs started just before compile for seconds. */
+  private static final double WARM_UP_MIN_SECONDS = 3;
+  private static final double WARM_UP_MAX_SECONDS = 20;
+
   @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, lstm, wide-mlp or a ModelSpecProto file (default: ${DEFAULT-VALUE}).")
   String model;
 
@@ -159,8 +163,10 @@ public final class BenchCommand implements Callable<Integer> {
         // The bench feeds each step from this process (trainStep), which training runs do not.
         double driverFeed = workers.costModel(machine).driverFeedSeconds(spec, chosen);
         double[] predictions = {referencePredicted, predicted.total() + driverFeed};
-        for (StepRunner runner : runners) {
-          runner.timeSteps(inputs, targets, Math.max(2, steps / 2)); // warm-up: JIT, buffers, first messages
+        for (int k = 0; k < runners.length; k++) {
+          StepRunner.WarmUp warm = runners[k].warmUp(inputs, targets, Math.max(2, steps / 2), WARM_UP_MIN_SECONDS,
+              WARM_UP_MAX_SECONDS);
+          console.println("warm-up of the " + names[k] + ": " + warm.describe());
         }
         StepTimings before = distributed.timings();
         double[][] seconds = new double[runners.length][rounds];

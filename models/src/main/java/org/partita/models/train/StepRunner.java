@@ -38,6 +38,39 @@ public interface StepRunner {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /**
+   * Runs steps on the same batch, in groups of {@code group}, until the time per step settles: two
+   * groups in a row within 10% of each other after at least {@code minSeconds}, or {@code maxSeconds}
+   * in all. A runner's first steps are slow while the JIT compiles its kernels, and worker JVMs
+   * started just before a benchmark compile theirs for several seconds of steps (a few steps of
+   * warm-up left their first timed rounds up to 2x slow). Returns what it ran.
+   */
+  default WarmUp warmUp(FloatMatrix inputs, FloatMatrix targets, int group, double minSeconds, double maxSeconds) {
+    long start = System.nanoTime();
+    double first = Double.NaN;
+    double previous = Double.NaN;
+    int steps = 0;
+    while (true) {
+      double perStep = timeSteps(inputs, targets, group) / group;
+      steps += group;
+      first = Double.isNaN(first) ? perStep : first;
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      boolean settled = Math.abs(perStep - previous) <= 0.1 * Math.min(perStep, previous);
+      if (elapsed >= maxSeconds || (elapsed >= minSeconds && settled)) {
+        return new WarmUp(steps, elapsed, first, perStep, settled);
+      }
+      previous = perStep;
+    }
+  }
+
+  /** What {@link #warmUp} ran: steps, seconds, the first and last group's seconds per step, and whether they settled. */
+  record WarmUp(int steps, double seconds, double firstStepSeconds, double lastStepSeconds, boolean settled) {
+    public String describe() {
+      return String.format(java.util.Locale.ROOT, "%d steps in %.1f s, %.1f → %.1f ms per step%s", steps, seconds,
+          firstStepSeconds * 1e3, lastStepSeconds * 1e3, settled ? "" : " (still changing)");
+    }
+  }
+
   /** Mean loss and accuracy per prediction over a dataset, without dropout and without updates. */
   Evaluation evaluate(Dataset data);
 
