@@ -14,11 +14,12 @@ import org.partita.runtime.TlsCertificates;
 import org.partita.runtime.TlsSettings;
 
 /**
- * Loopback link between the driver node and one worker node of an embedded cluster, through the
- * runtime's own path (protobuf tensor, wire serializer, Artery large-message lane, decode on
- * arrival): throughput of large tensors with several in flight, and the round trip of small ones
- * one at a time. CPU time is the whole process's (sender, receiver and Artery threads of both nodes)
- * per message. The tensor codec alone is measured in the same run as the ceiling.
+ * Loopback links through the runtime's own paths, side by side: Artery over plain TCP and over
+ * mutual TLS (driver → node-1 of an embedded cluster: protobuf tensor, wire serializer,
+ * large-message lane, decode on arrival), and shard links (mutual TLS sockets between workers).
+ * Throughput of large tensors with several in flight, and the time of small ones one at a time.
+ * CPU time is the whole process's (sender, receiver and transport threads) per message. The tensor
+ * codec alone is measured in the same run as the ceiling.
  */
 public final class LinkBench {
   private LinkBench() {}
@@ -26,30 +27,32 @@ public final class LinkBench {
   public static void main(String[] args) throws Exception {
     int repetitions = 5;
     int[] sizes = {64, 4 << 10, 256 << 10, 4 << 20, 16 << 20};
-    List<String> transports = List.of("tcp", "tls");
+    List<String> transports = List.of("tcp", "tls", "links");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--repetitions" -> repetitions = Integer.parseInt(args[i + 1]);
         case "--sizes" -> sizes = java.util.Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--transports" -> transports = List.of(args[i + 1].split(","));
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; use --repetitions N --sizes BYTES,BYTES,... --transports tcp,tls");
+            + "; use --repetitions N --sizes BYTES,BYTES,... --transports tcp,tls,links");
       }
     }
     int[] windows = {1, 8};
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    System.out.println("link bench: driver → node-1 on loopback, " + MachineInfo.summary() + ", " + repetitions
+    System.out.println("link bench: " + String.join(", ", transports) + " on loopback, " + MachineInfo.summary() + ", " + repetitions
         + " repetitions");
-    Map<String, EmbeddedCluster> clusters = new LinkedHashMap<>();
+    Map<String, Link> links = new LinkedHashMap<>();
     Path certs = Files.createTempDirectory("partita-link-bench-certs");
     try {
+      TlsCertificates.generate(certs, List.of("node"));
+      TlsSettings tls = TlsSettings.fromDirectory(certs, "node");
       for (String transport : transports) {
-        clusters.put(transport, EmbeddedCluster.start(1, settings(transport, certs)));
+        links.put(transport, link(transport, tls));
       }
-      for (EmbeddedCluster cluster : clusters.values()) {
+      for (Link link : links.values()) {
         for (int size : sizes) {
-          cluster.measureLink("node-1", size, messages(size), 8); // warm-up: JIT, connections, buffer pools
+          link.measure(size, messages(size), 8); // warm-up: JIT, connections, buffer pools
         }
       }
       System.out.println();
@@ -65,7 +68,7 @@ public final class LinkBench {
           for (int r = 0; r < repetitions; r++) {
             for (String transport : transports) {
               long cpuBefore = os.getProcessCpuTime();
-              LinkMeasurement m = clusters.get(transport).measureLink("node-1", size, messages(size), window);
+              LinkMeasurement m = links.get(transport).measure(size, messages(size), window);
               double[][] s = samples.get(transport);
               s[2][r] = (os.getProcessCpuTime() - cpuBefore) / 1e3 / m.messages();
               s[0][r] = m.bytesPerSecond() / 1e6;
@@ -81,8 +84,8 @@ public final class LinkBench {
         }
       }
     } finally {
-      for (EmbeddedCluster cluster : clusters.values()) {
-        cluster.close();
+      for (Link link : links.values()) {
+        link.close();
       }
       try (var files = Files.walk(certs)) {
         for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -93,15 +96,50 @@ public final class LinkBench {
     CodecSpeed.measure(repetitions).print();
   }
 
-  /** Plain TCP, or mutual TLS with a throw-away CA and one key store every node shares. */
-  private static RuntimeSettings settings(String transport, Path certs) throws java.io.IOException {
-    return switch (transport) {
+  /** One way of moving tensors between two nodes. */
+  private interface Link extends AutoCloseable {
+    LinkMeasurement measure(int payloadBytes, int messages, int inFlight) throws Exception;
+
+    @Override
+    void close();
+  }
+
+  /**
+   * "tcp" and "tls": driver → node-1 of an embedded cluster through Artery (plain TCP, or mutual TLS
+   * with a throw-away CA whose one key store every node shares), as the driver and shards of a
+   * cluster without shard links talk; "links": two {@link ShardLinkPair} nodes, as TLS workers' shards talk.
+   */
+  private static Link link(String transport, TlsSettings tls) {
+    if (transport.equals("links")) {
+      ShardLinkPair pair = new ShardLinkPair(tls);
+      return new Link() {
+        @Override
+        public LinkMeasurement measure(int payloadBytes, int messages, int inFlight) throws InterruptedException {
+          return pair.measure(payloadBytes, messages, inFlight);
+        }
+
+        @Override
+        public void close() {
+          pair.close();
+        }
+      };
+    }
+    RuntimeSettings settings = switch (transport) {
       case "tcp" -> RuntimeSettings.defaults();
-      case "tls" -> {
-        TlsCertificates.generate(certs, List.of("node"));
-        yield RuntimeSettings.defaults().withTls(TlsSettings.fromDirectory(certs, "node"));
+      case "tls" -> RuntimeSettings.defaults().withTls(tls);
+      default -> throw new IllegalArgumentException("transport '" + transport + "': use tcp, tls or links");
+    };
+    EmbeddedCluster cluster = EmbeddedCluster.start(1, settings);
+    return new Link() {
+      @Override
+      public LinkMeasurement measure(int payloadBytes, int messages, int inFlight) {
+        return cluster.measureLink("node-1", payloadBytes, messages, inFlight);
       }
-      default -> throw new IllegalArgumentException("transport '" + transport + "': use tcp or tls");
+
+      @Override
+      public void close() {
+        cluster.close();
+      }
     };
   }
 
