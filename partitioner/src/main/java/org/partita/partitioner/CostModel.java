@@ -32,10 +32,11 @@ public final class CostModel {
 
   /**
    * For {@code nodes} nodes sharing this machine (an embedded cluster, Spark on a local master):
-   * each computes on its share of the cores, and they talk over {@link Link#SHARED_MACHINE}.
+   * each computes on its share of the cores — less than one when there are more nodes than cores —
+   * and they talk over {@link Link#SHARED_MACHINE}.
    */
   public static CostModel sharedMachine(MachineProfile machine, int nodes) {
-    return new CostModel(machine.scaledTo(Math.max(1, machine.threads() / nodes)), Link.SHARED_MACHINE);
+    return new CostModel(machine.scaledToShare((double) machine.threads() / nodes), Link.SHARED_MACHINE);
   }
 
   public StepPrediction predict(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer) {

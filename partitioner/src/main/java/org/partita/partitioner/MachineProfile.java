@@ -105,13 +105,26 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
    * (GEMMs and the parallel loops both split across them); fixed per-call costs do not scale.
    */
   public MachineProfile scaledTo(int nodeCores) {
-    double factor = (double) nodeCores / threads;
+    return scaledToShare(nodeCores);
+  }
+
+  /**
+   * {@link #scaledTo} for a node that gets a share of the cores that need not be whole: 3 nodes
+   * of one thread each on 2 cores get 2/3 of a core each while all compute. Counted as
+   * max(1, round(share)) cores where a whole number is wanted.
+   */
+  public MachineProfile scaledToShare(double nodeCores) {
+    if (!(nodeCores > 0)) {
+      throw new IllegalArgumentException("a node's share of the cores must be positive, got " + nodeCores);
+    }
+    double factor = nodeCores / threads;
     if (factor == 1.0) {
       return this;
     }
+    int whole = (int) Math.max(1, Math.round(nodeCores));
     List<GemmSample> scaled = gemm.stream().map(s -> new GemmSample(s.minDim(), s.otherDim(), s.gflops() * factor))
         .toList();
-    return new MachineProfile(cpu, nodeCores, nodeCores, blas, scaled, nsPerFloat / factor,
+    return new MachineProfile(cpu, whole, whole, blas, scaled, nsPerFloat / factor,
         nsPerTranscendental / factor, nsPerCall, new UpdateCost(update.sgd() / factor, update.momentum() / factor,
         update.adam() / factor), measuredUnixMillis);
   }

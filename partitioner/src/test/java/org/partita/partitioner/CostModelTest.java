@@ -1,6 +1,7 @@
 package org.partita.partitioner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -92,5 +93,21 @@ class CostModelTest {
         && between < profile.gflops(new GemmShape(512, 32, 512)));
     assertEquals(2 * profile.gflops(new GemmShape(64, 64, 64)), profile.scaledTo(4).gflops(new GemmShape(64, 64, 64)),
         1e-9);
+  }
+
+  /** More single-threaded nodes than cores take turns: each computes on a fraction of a core. */
+  @Test
+  void nodesBeyondTheCoresGetAFractionOfACoreEach() {
+    MachineProfile profile = Fixtures.machine();
+    GemmShape shape = new GemmShape(64, 64, 64);
+    double perThread = profile.gflops(shape) / profile.threads();
+    assertEquals(perThread * 2 / 3, profile.scaledToShare(2.0 / 3).gflops(shape), 1e-9);
+    ModelSpec model = StandardModels.mlp(3);
+    double oneCore = CostModel.sharedMachine(profile, profile.threads()).singleNodeStepSeconds(model, 1024,
+        OptimizerSpec.adam(1e-3f));
+    double halfCore = CostModel.sharedMachine(profile, 2 * profile.threads()).singleNodeStepSeconds(model, 1024,
+        OptimizerSpec.adam(1e-3f));
+    assertTrue(halfCore > 1.5 * oneCore, "half a core each: " + halfCore + " s vs one core each: " + oneCore + " s");
+    assertThrows(IllegalArgumentException.class, () -> profile.scaledToShare(0));
   }
 }

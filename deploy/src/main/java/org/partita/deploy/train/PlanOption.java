@@ -76,8 +76,20 @@ public final class PlanOption {
       return nodeSpecs().stream().mapToInt(NodeSpec::cores).min().orElse(1);
     }
 
+    /**
+     * The smallest share of its host's cores any worker gets when all compute at once: host cores ÷
+     * workers on the host, below one core when a host runs more workers than it has cores (they
+     * take turns), capped at what the plan's nodes compute with ({@link #coresPerNode}).
+     */
+    public double coreSharePerNode() {
+      Map<String, Long> perHost = list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
+      double share = list.stream().mapToDouble(worker -> (double) worker.cores() / perHost.get(worker.host())).min()
+          .orElse(1);
+      return Math.min(share, coresPerNode());
+    }
+
     public CostModel costModel(MachineProfile machine) {
-      return new CostModel(machine.scaledTo(coresPerNode()), link);
+      return new CostModel(machine.scaledToShare(coreSharePerNode()), link);
     }
   }
 
