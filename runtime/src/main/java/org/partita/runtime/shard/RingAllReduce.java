@@ -35,6 +35,7 @@ public final class RingAllReduce {
 
   private final ShardId self;
   private final int replicas;
+  private final int bucket;
   private final List<Parameter> parameters;
   private final long[] offsets;
   private final long length;
@@ -46,8 +47,14 @@ public final class RingAllReduce {
   private boolean running;
 
   RingAllReduce(ShardId self, int replicas, List<Parameter> parameters) {
+    this(self, replicas, 0, parameters);
+  }
+
+  /** The ring of one of a shard's {@link GradientBuckets}: its pieces carry {@code bucket}. */
+  RingAllReduce(ShardId self, int replicas, int bucket, List<Parameter> parameters) {
     this.self = self;
     this.replicas = replicas;
+    this.bucket = bucket;
     this.parameters = List.copyOf(parameters);
     this.offsets = new long[this.parameters.size() + 1];
     for (int p = 0; p < this.parameters.size(); p++) {
@@ -114,9 +121,10 @@ public final class RingAllReduce {
     int previous = Math.floorMod(self.replica() - 1, replicas);
     String what = "all-reduce piece " + piece.getChunk() + " of step " + piece.getRound() + " (" + piece.getPhase()
         + ") from replica " + piece.getFromReplica() + " to shard " + self;
-    if (piece.getFromReplica() != previous || piece.getStage() != self.stage() || piece.getSlice() != self.slice()) {
+    if (piece.getFromReplica() != previous || piece.getStage() != self.stage() || piece.getSlice() != self.slice()
+        || piece.getBucket() != bucket) {
       throw new IllegalArgumentException(what + ": expected pieces of stage " + self.stage() + " slice "
-          + self.slice() + " from replica " + previous);
+          + self.slice() + " bucket " + bucket + " from replica " + previous);
     }
     if (piece.getRound() != ringStep || piece.getChunk() != piecesReceived || piece.getPhase() != phase(ringStep)) {
       throw new IllegalArgumentException(what + ": out of order, expected piece " + piecesReceived + " of step "
@@ -172,7 +180,7 @@ public final class RingAllReduce {
       FloatBuffer out = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       forEachSegment(from, count, (values, at, offset, n) -> out.put(values, at, n));
       sender.send(next, AllReduceChunkProto.newBuilder().setStep(round).setStage(self.stage()).setSlice(self.slice())
-          .setFromReplica(self.replica()).setPhase(phase(ringStep)).setRound(ringStep).setChunk(index)
+          .setFromReplica(self.replica()).setPhase(phase(ringStep)).setRound(ringStep).setChunk(index).setBucket(bucket)
           .setValues(TensorCodec.wrap(bytes, 1, count)).build());
     }
   }

@@ -32,6 +32,7 @@ import org.partita.partitioner.PlanProtos;
 import org.partita.partitioner.ShardId;
 import org.partita.proto.AbortStepProto;
 import org.partita.proto.AllReduceChunkProto;
+import org.partita.proto.ContinueRoundProto;
 import org.partita.proto.ApplyUpdateProto;
 import org.partita.proto.FetchStateProto;
 import org.partita.proto.GradientsReadyProto;
@@ -71,9 +72,11 @@ import org.partita.runtime.LocalSamples;
  * the slices that own the rows. A recurrent layer split into slices runs step by step with its
  * siblings ({@link RecurrentSteps}: h_t all-gathered and dh reduce-scattered every time step).
  * Partial sums are added in slice order, so a run is deterministic.
- * After the last backward the shard sums its gradients with the same shard of every other replica
- * ({@link RingAllReduce}; a replica holds samples [⌊r·B/R⌋, ⌊(r+1)·B/R⌋) of the global batch B),
- * then reports their sum of squares and waits for
+ * The shard sums its gradients with the same shard of every other replica in buckets of layers
+ * ({@link GradientBuckets}, each a {@link RingAllReduce}; a replica holds samples
+ * [⌊r·B/R⌋, ⌊(r+1)·B/R⌋) of the global batch B): a bucket enters the ring as soon as the last
+ * micro-batch's backward has passed its layers, while the earlier layers still compute. Once all
+ * are summed, it reports their sum of squares and waits for
  * {@link ApplyUpdateProto}; only then are parameters touched. An aborted round leaves parameters
  * and optimizer state exactly as they were.
  *
@@ -100,7 +103,7 @@ public final class ShardEngine {
   private final Optimizer optimizer;
   private final Outbox outbox;
   private final BufferPool pool;
-  private final RingAllReduce allReduce;
+  private final GradientBuckets buckets;
   private final List<Message> early = new ArrayList<>();
   private final List<ShardStateChunkProto> incomingState = new ArrayList<>();
   /** The state transfer the driver is pulling chunk by chunk (null: none under way). */
@@ -144,7 +147,11 @@ public final class ShardEngine {
     this.layers = List.copyOf(bound);
     this.optimizer = new Optimizer(optimizerSpec, parameters);
     this.pool = new BufferPool();
-    this.allReduce = new RingAllReduce(id, plan.replicas(), optimizer.parameters());
+    List<List<Parameter>> byLayer = new ArrayList<>();
+    for (Layer layer : bound) {
+      byLayer.add(layer.parameters());
+    }
+    this.buckets = new GradientBuckets(id, plan.replicas(), byLayer);
   }
 
   public ShardId id() {
@@ -165,7 +172,7 @@ public final class ShardEngine {
     handleStart = System.nanoTime();
     handlingCompute = message instanceof RunStepProto || message instanceof InputsProto
         || message instanceof TargetsProto || message instanceof LayerOutputProto
-        || message instanceof InputGradientProto;
+        || message instanceof InputGradientProto || message instanceof ContinueRoundProto;
     try {
       dispatch(message);
       if (handlingCompute && round != null) {
@@ -192,6 +199,8 @@ public final class ShardEngine {
       onRunStep(run);
     } else if (message instanceof AllReduceChunkProto piece) {
       onAllReduceChunk(piece);
+    } else if (message instanceof ContinueRoundProto proceed) {
+      onContinue(proceed);
     } else if (message instanceof ApplyUpdateProto apply) {
       onApplyUpdate(apply);
     } else if (message instanceof AbortStepProto abort) {
@@ -259,6 +268,7 @@ public final class ShardEngine {
     round = new Round(run, pool);
     lastRound = run.getStep();
     if (round.kind == StepKindProto.TRAIN) {
+      buckets.reset(round.id);
       if (!gradientsZero) {
         for (Layer layer : layers) {
           layer.zeroGradients();
@@ -443,8 +453,16 @@ public final class ShardEngine {
     if (defer(piece, piece.getStep())) {
       return;
     }
-    if (allReduce.receive(piece, outbox::toShard) && round.phase == RoundPhase.ALL_REDUCE) {
+    if (buckets.receive(piece, outbox::toShard) && round.phase == RoundPhase.ALL_REDUCE) {
       reportGradients();
+    }
+  }
+
+  /** The shard's own nudge to go on with a backward it paused so the ring's pieces could be handled. */
+  private void onContinue(ContinueRoundProto proceed) {
+    if (round != null && round.id == proceed.getStep() && round.paused) {
+      round.paused = false;
+      advance();
     }
   }
 
@@ -466,7 +484,7 @@ public final class ShardEngine {
   private void onAbort(AbortStepProto abort) {
     lastRound = Math.max(lastRound, abort.getStep());
     early.removeIf(message -> roundOf(message) <= abort.getStep());
-    allReduce.abort(abort.getStep());
+    buckets.abort(abort.getStep());
     if (round != null && round.id == abort.getStep() && round.phase != RoundPhase.DONE) {
       round.phase = RoundPhase.FAILED; // parameters were not touched: updates wait for ApplyUpdate
     }
@@ -493,7 +511,7 @@ public final class ShardEngine {
           : "nothing (forward complete)";
       case BACKWARD -> round.backwardNext < round.microBatches.length
           ? round.microBatches[round.backwardNext].waitingBackward() : "nothing";
-      case ALL_REDUCE -> allReduce.waitingFor();
+      case ALL_REDUCE -> buckets.waitingFor();
       case WAITING_FOR_UPDATE -> "the driver's update (every shard's gradients must be ready)";
       case DONE, FAILED -> "nothing";
     };
@@ -550,7 +568,7 @@ public final class ShardEngine {
   }
 
   private boolean advanceBackward() {
-    if (round.kind != StepKindProto.TRAIN || round.phase == RoundPhase.FAILED) {
+    if (round.kind != StepKindProto.TRAIN || round.phase == RoundPhase.FAILED || round.paused) {
       return false;
     }
     boolean gpipeWait = layout.plan().schedule() == PipelineSchedule.GPIPE && layout.lastStage()
@@ -570,6 +588,17 @@ public final class ShardEngine {
         }
         mb.backwardLayer--;
         progressed = true;
+        if (round.backwardNext == round.microBatches.length - 1 && buckets.needed()) {
+          // The last micro-batch has passed back through this layer: its gradients are final.
+          buckets.startReady(mb.backwardLayer + 1, outbox::toShard);
+          if (mb.backwardLayer >= 0 && buckets.anyRunning()) {
+            // Pause after each layer while a bucket is in the ring, so the pieces waiting in the
+            // mailbox are summed and passed on between layers rather than after the backward.
+            round.paused = true;
+            outbox.toShard(layout.id(), ContinueRoundProto.newBuilder().setStep(round.id).build());
+            return progressed;
+          }
+        }
       }
       if (mb.backwardLayer >= 0) {
         return progressed;
@@ -730,11 +759,15 @@ public final class ShardEngine {
     }
   }
 
-  /** Every micro-batch's backward is done: sum the gradients over the replicas, then report them. */
+  /**
+   * Every micro-batch's backward is done: the gradient buckets not yet started go into the ring
+   * too; once every bucket is summed over the replicas, the gradients are reported. The all-reduce
+   * time reported is what remains after the backward, the part the overlap did not hide.
+   */
   private void finishBackward() {
     round.phase = RoundPhase.ALL_REDUCE;
     round.allReduceStart = System.nanoTime();
-    if (allReduce.start(round.id, outbox::toShard)) {
+    if (buckets.startReady(0, outbox::toShard)) {
       reportGradients();
     } else {
       // The ring is under way: this shard's first pieces are out and its peers wait for the rest.
@@ -748,7 +781,7 @@ public final class ShardEngine {
     long compute = round.computeNanos + (handlingCompute ? now - handleStart : 0);
     GradientsReadyProto.Builder ready = GradientsReadyProto.newBuilder().setShard(idProto).setStep(round.id)
         .setSumOfSquares(sumOfSquares).setComputeNanos(compute)
-        .setAllReduceNanos(allReduce.needed() ? now - round.allReduceStart : 0);
+        .setAllReduceNanos(buckets.needed() ? now - round.allReduceStart : 0);
     if (reportsLoss()) {
       ready.setLossSum(round.lossSum).setCorrect(round.correct);
     }
@@ -857,6 +890,8 @@ public final class ShardEngine {
     long correct;
     long computeNanos;
     long allReduceStart;
+    /** The backward waits for its {@link ContinueRoundProto} (see {@link #advanceBackward}). */
+    boolean paused;
 
     Round(RunStepProto run, BufferPool pool) {
       if (run.getKind() != StepKindProto.TRAIN && run.getKind() != StepKindProto.EVALUATE) {
