@@ -12,7 +12,7 @@ import org.partita.models.optim.OptimizerSpec;
  * Predicts the step time of a plan (DESIGN.md, "Cost and memory model"): per shard, the
  * {@link LayerWork} of its units for every micro-batch priced by the {@link MachineProfile};
  * messages and bytes of the exchanges the algorithm makes, priced by the {@link Link}; the GPipe
- * fill and drain; a ring all-reduce among replicas; the optimizer update.
+ * fill and drain ({@link #predict}); a ring all-reduce among replicas; the optimizer update.
  *
  * <p>Exchanges per micro-batch: inside a stage of S slices, every layer's outputs are all-gathered
  * forward and its input gradient reduce-scattered backward ((S−1) messages each way per shard,
@@ -39,23 +39,37 @@ public final class CostModel {
     return new CostModel(machine.scaledToShare((double) machine.threads() / nodes), Link.SHARED_MACHINE);
   }
 
+  /**
+   * Per micro-batch, stage s takes t_s: its slowest slice's compute plus the exchanges inside the
+   * stage, which block. Micro-batches stream through the stages, so a step is
+   * Σ_s t_s + (M−1)·max_s t_s — one micro-batch through every stage (fill and drain) and the
+   * others behind it at the slowest stage's pace — plus each stage boundary's transfer once (a
+   * later micro-batch's transfer travels while the stages compute; when the transfers are slower
+   * than the slowest stage, they set the pace instead). Reported as compute and exchange M·max t
+   * and a bubble for the rest. With one stage this is M·t.
+   */
   public StepPrediction predict(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer) {
     int micro = plan.microBatchSize();
     int stages = plan.stages().size();
     double slowestCompute = 0;
     double slowestExchange = 0;
     double slowestStage = 0;
+    double stagesSum = 0;
+    double boundaries = 0;
+    double slowestBoundary = 0;
     double allReduce = 0;
     double update = 0;
     for (int s = 0; s < stages; s++) {
       StagePlan stage = plan.stages().get(s);
       double stageCompute = 0;
       double stageExchange = 0;
+      double boundary = 0;
       for (int slice = 0; slice < stage.sliceCount(); slice++) {
         double compute = sliceComputeSeconds(model, stage, slice, micro);
         double exchange = sliceExchangeSeconds(model, plan, s, slice, micro);
         stageCompute = Math.max(stageCompute, compute);
         stageExchange = Math.max(stageExchange, exchange);
+        boundary = Math.max(boundary, boundarySeconds(model, plan, s, slice, micro));
         long parameters = sliceParameters(model, stage, slice);
         update = Math.max(update, updateSeconds(parameters, 2 * stage.layerCount(), optimizer));
         if (plan.replicas() > 1) {
@@ -67,11 +81,15 @@ public final class CostModel {
       slowestCompute = Math.max(slowestCompute, stageCompute);
       slowestExchange = Math.max(slowestExchange, stageExchange);
       slowestStage = Math.max(slowestStage, stageCompute + stageExchange);
+      stagesSum += stageCompute + stageExchange;
+      boundaries += boundary;
+      slowestBoundary = Math.max(slowestBoundary, boundary);
     }
     int m = plan.microBatches();
     double compute = m * slowestCompute;
     double exchange = m * slowestExchange;
-    double bubble = (stages - 1) * slowestStage;
+    double transferPace = (m - 1) * Math.max(0, slowestBoundary - slowestStage);
+    double bubble = Math.max(0, stagesSum - slowestStage) + boundaries + transferPace;
     return new StepPrediction(compute, exchange, bubble, allReduce, update);
   }
 
@@ -112,6 +130,7 @@ public final class CostModel {
         + tensors * machine.nsPerCall() * 1e-9;
   }
 
+  /** A slice's exchanges inside its stage for one micro-batch (all-gathers, reduce-scatters), which block it. */
   private double sliceExchangeSeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro) {
     StagePlan stage = plan.stages().get(stageIndex);
     int slices = stage.sliceCount();
@@ -139,14 +158,20 @@ public final class CostModel {
         }
       }
     }
-    if (stageIndex + 1 < plan.stages().size()) {
-      LayerSpec last = model.layers().get(stage.endLayer() - 1);
-      long ownFloats = (long) stage.units(stage.endLayer() - 1, slice).size() * last.rowsPerUnit() * micro;
-      int receivers = plan.stages().get(stageIndex + 1).sliceCount();
-      seconds += link.seconds(receivers, (double) receivers * ownFloats * Float.BYTES);   // activations forward
-      seconds += link.seconds(receivers, (double) ownFloats * Float.BYTES);               // gradient pieces back
-    }
     return seconds;
+  }
+
+  /** A slice's sends across its stage's boundary for one micro-batch: activations forward, gradients back. */
+  private double boundarySeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro) {
+    StagePlan stage = plan.stages().get(stageIndex);
+    if (stageIndex + 1 >= plan.stages().size()) {
+      return 0;
+    }
+    LayerSpec last = model.layers().get(stage.endLayer() - 1);
+    long ownFloats = (long) stage.units(stage.endLayer() - 1, slice).size() * last.rowsPerUnit() * micro;
+    int receivers = plan.stages().get(stageIndex + 1).sliceCount();
+    return link.seconds(receivers, (double) receivers * ownFloats * Float.BYTES)   // activations forward
+        + link.seconds(receivers, (double) ownFloats * Float.BYTES);               // gradient pieces back
   }
 
   static long sliceParameters(ModelSpec model, StagePlan stage, int slice) {

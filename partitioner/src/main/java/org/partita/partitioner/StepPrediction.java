@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * Predicted seconds of one optimizer step of a plan, split the way it is spent: computing on the
- * slowest stage, exchanging activations and gradients between slices and stages, waiting in the
- * pipeline's fill and drain (bubble), all-reducing gradients among replicas, and updating.
+ * slowest stage, exchanging activations and gradients between the slices of a stage, the
+ * pipeline's fill and drain and its stage-boundary transfers (bubble), all-reducing gradients
+ * among replicas, and updating.
  */
 public record StepPrediction(double compute, double exchange, double bubble, double allReduce, double update) {
 
