@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Dataset;
@@ -57,44 +58,56 @@ final class RowDecoder {
       int index = 0;
       while (rows.hasNext()) {
         Row row = rows.next();
-        String where = " (partition " + partition + ", row " + index + ")";
-        samples.add(new KeptSample(features(row, featuresColumn, width, modelName, shape, where),
-            label(row, labelColumn, classes, modelName, where)));
+        samples.add(new KeptSample(features(row, featuresColumn, width, modelName, shape, partition, index),
+            label(row, labelColumn, classes, modelName, partition, index)));
         index++;
       }
       return samples.iterator();
     }, true);
   }
 
-  static float[] features(Row row, String column, int width, String model, String shape, String where) {
+  /**
+   * The row's features as floats. Dense vectors are read from their array and sparse ones through
+   * their stored entries: {@code Vector.apply(j)} searches a sparse vector's indices for every j.
+   */
+  static float[] features(Row row, String column, int width, String model, String shape, int partition, int index) {
     if (row.isNullAt(0)) {
-      throw new IllegalArgumentException("features column '" + column + "' is missing (null)" + where);
+      throw new IllegalArgumentException("features column '" + column + "' is missing (null)"
+          + where(partition, index));
     }
     Vector vector = (Vector) row.get(0);
     if (vector.size() != width) {
       throw new IllegalArgumentException("features column '" + column + "' holds a vector of " + vector.size()
-          + " values" + where + " but model '" + model + "' takes " + width
+          + " values" + where(partition, index) + " but model '" + model + "' takes " + width
           + (shape.equals(String.valueOf(width)) ? "" : " (" + shape + ")"));
     }
     float[] features = new float[width];
-    for (int j = 0; j < width; j++) {
-      double value = vector.apply(j);
+    int[] indices = vector instanceof SparseVector sparse ? sparse.indices() : null;
+    double[] values = vector instanceof SparseVector sparse ? sparse.values() : vector.toArray();
+    for (int k = 0; k < values.length; k++) {
+      double value = values[k];
+      int j = indices == null ? k : indices[k];
       if (!Double.isFinite(value)) {
         throw new IllegalArgumentException("features column '" + column + "' holds " + value + " at index " + j
-            + where);
+            + where(partition, index));
       }
       features[j] = (float) value;
     }
     return features;
   }
 
-  static int label(Row row, String column, int classes, String model, String where) {
+  private static String where(int partition, int index) {
+    return " (partition " + partition + ", row " + index + ")";
+  }
+
+  static int label(Row row, String column, int classes, String model, int partition, int index) {
     if (row.isNullAt(1)) {
-      throw new IllegalArgumentException("label column '" + column + "' is missing (null)" + where);
+      throw new IllegalArgumentException("label column '" + column + "' is missing (null)" + where(partition, index));
     }
     double value = ((Number) row.get(1)).doubleValue();
     if (!Double.isFinite(value) || value != Math.rint(value) || value < 0 || value >= classes) {
-      throw new IllegalArgumentException("label column '" + column + "' holds " + value + where + " but model '"
+      throw new IllegalArgumentException("label column '" + column + "' holds " + value + where(partition, index)
+          + " but model '"
           + model + "' predicts class indices 0.." + (classes - 1));
     }
     return (int) value;

@@ -79,7 +79,11 @@ final class TrainingTask extends AbstractFunction1<Iterator<byte[]>, Iterator<by
     WorkerNode worker = null;
     try {
       marks[1] = System.nanoTime();
-      String[] addresses = context.allGather(driver == null ? "" : driver.address());
+      // Spark's barrier syncs poll every second (BarrierTaskContext sleeps 1 s between checks), so
+      // each costs about a second; a stage of one task has no one to sync with and skips both.
+      boolean alone = context.getTaskInfos().length == 1;
+      String[] addresses = alone ? new String[] {driver.address()}
+          : context.allGather(driver == null ? "" : driver.address());
       marks[2] = System.nanoTime();
       worker = WorkerNode.start(TrainingJob.node(task), host, 0, List.of(addresses[0]), settings, kept);
       marks[3] = System.nanoTime();
@@ -88,7 +92,9 @@ final class TrainingTask extends AbstractFunction1<Iterator<byte[]>, Iterator<by
             + " %.1f s", (marks[1] - marks[0]) / 1e9, (marks[2] - marks[1]) / 1e9, (marks[3] - marks[2]) / 1e9));
       }
       byte[] outcome = driver == null ? null : drive(driver, context, model, plan, batches, taskStart).toByteArray();
-      context.barrier();
+      if (!alone) {
+        context.barrier(); // the workers' tasks keep their nodes until the driver's task is done
+      }
       List<byte[]> output = outcome == null ? List.of() : List.of(outcome);
       return CollectionConverters.asScala(output.iterator());
     } finally {
