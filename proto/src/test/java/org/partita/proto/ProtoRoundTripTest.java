@@ -42,9 +42,12 @@ class ProtoRoundTripTest {
         Samples.assignShard(),
         Samples.machineProfile(),
         ShardReadyProto.newBuilder().setShard(Samples.shardId()).setNode("w1").setActorRef("akka://partita/user/s")
-            .setError("out of memory").build(),
+            .setError("out of memory").setLinksEndpoint("10.0.0.6:25600").build(),
         ConnectShardsProto.newBuilder().addShards(ShardAddressProto.newBuilder().setShard(Samples.shardId())
-            .setNode("w1").setActorRef("akka://partita/user/s")).build(),
+            .setNode("w1").setActorRef("akka://partita/user/s").setLinksEndpoint("10.0.0.6:25600")).build(),
+        ContinueRoundProto.newBuilder().setStep(42).build(),
+        LinkFrameHeaderProto.newBuilder().setTargetRef("akka://partita@10.0.0.6:25520/user/shard-1-r0-s0-p0")
+            .setManifest("SHARD|partita.LayerOutputProto").build(),
         ShardsConnectedProto.newBuilder().setShard(Samples.shardId()).build(),
         DescribeNodeProto.newBuilder().setReplyTo("akka://partita/temp/$a").build(),
         NodeInfoProto.newBuilder().setName("w1").setAddress("127.0.0.1:25521").setCores(2)

@@ -148,7 +148,7 @@ final class Samples {
 
   static AllReduceChunkProto allReduceChunk() {
     return AllReduceChunkProto.newBuilder().setStep(42).setStage(1).setSlice(2).setFromReplica(1)
-        .setPhase(AllReducePhaseProto.ALL_GATHER).setRound(2).setChunk(3).setValues(tensor()).build();
+        .setPhase(AllReducePhaseProto.ALL_GATHER).setRound(2).setChunk(3).setValues(tensor()).setBucket(1).build();
   }
 
   static AssignShardProto assignShard() {
