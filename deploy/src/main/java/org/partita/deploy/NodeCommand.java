@@ -56,7 +56,7 @@ public final class NodeCommand implements Callable<Integer> {
     WorkerNode node = WorkerNode.start(name, host, port, seeds, settings).stopWithJvm()
         .warnUnlessMemberWithin(WorkerNode.JOIN_WARNING, seeds, settings.tls());
     System.out.println("worker " + name + " up at " + node.address() + (tls == null ? " (plain TCP, loopback)"
-        : " (mutual TLS" + node.links().map(links -> "; shard links at " + links.endpoint()).orElse("") + ")"));
+        : " (mutual TLS)" + node.links().map(links -> ", shard links at " + links.endpoint()).orElse("")));
     System.out.flush();
     node.awaitTermination();
     return ExitCode.OK;
