@@ -209,6 +209,51 @@ class HostilePeersTest {
     assertTrainingStepMatchesReference();
   }
 
+  /**
+   * The same at node-1's shard links (the direct TLS connections its shards take to other workers'
+   * shards), a second port every TLS worker listens on.
+   */
+  @Test
+  @Order(4)
+  void garbageAndTlsClientsWithoutAClusterCertificateAreCutOffAtAWorkersShardLinks() throws Exception {
+    worker();
+    int port = linksPort(worker);
+    Random random = new Random(GARBAGE_SEED + 1);
+    int closed = 0;
+    for (int i = 0; i < GARBAGE_CONNECTIONS; i++) {
+      byte[] garbage = new byte[1 + random.nextInt(16 << 10)];
+      random.nextBytes(garbage);
+      if (closedAfterWriting(port, garbage)) {
+        closed++;
+      }
+    }
+    int refusedWithout = 0;
+    int refusedForeign = 0;
+    for (int i = 0; i < TLS_CLIENTS; i++) {
+      refusedWithout += handshakeRefused(clientContext(null), port) ? 1 : 0;
+      refusedForeign += handshakeRefused(clientContext(strangerCerts.resolve("node-9.p12")), port) ? 1 : 0;
+    }
+    boolean clusterRefused = handshakeRefused(clientContext(clusterCerts.resolve("node-1.p12")), port);
+    System.out.printf("node-1's shard links: garbage connections closed %d/%d (seed %d); TLS clients refused:"
+        + " without a certificate %d/%d, with another CA's %d/%d; with the cluster's certificate refused: %b%n",
+        closed, GARBAGE_CONNECTIONS, GARBAGE_SEED + 1, refusedWithout, TLS_CLIENTS, refusedForeign, TLS_CLIENTS,
+        clusterRefused);
+    assertEquals(GARBAGE_CONNECTIONS, closed, "garbage connections node-1's shard links closed");
+    assertEquals(TLS_CLIENTS, refusedWithout, "TLS clients without a certificate refused");
+    assertEquals(TLS_CLIENTS, refusedForeign, "TLS clients with node-9's certificate (other CA) refused");
+    assertFalse(clusterRefused, "a client with node-1's certificate must get through the handshake, else the"
+        + " refusals above prove nothing");
+    assertTrainingStepMatchesReference();
+  }
+
+  /** The port of the worker's shard links, from its "up at" line ("…, shard links at HOST:PORT"). */
+  private static int linksPort(NodeProcess node) throws IOException {
+    java.util.regex.Matcher links = java.util.regex.Pattern.compile("shard links at [^\\s:]+:(\\d+)")
+        .matcher(node.log());
+    assertTrue(links.find(), "node " + node.name() + " names no shard links:\n" + node.log());
+    return Integer.parseInt(links.group(1));
+  }
+
   @Test
   @Order(3)
   void framesATrustedPeerForgesAreDroppedAndTheWorkerGoesOn() throws Exception {
@@ -367,7 +412,11 @@ class HostilePeersTest {
    * or the seed closed the connection right after it — false if the connection stands.
    */
   private static boolean handshakeRefused(SSLContext context) throws IOException {
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", seed.port())) {
+    return handshakeRefused(context, seed.port());
+  }
+
+  private static boolean handshakeRefused(SSLContext context, int port) throws IOException {
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
       socket.setSoTimeout((int) HANDSHAKE_WAIT.toMillis());
       try {
         socket.startHandshake();

@@ -64,7 +64,8 @@ public final class ShardLinks implements AutoCloseable {
   private static final int MAX_HEADER_BYTES = 8 << 10;
   private static final int BUFFER_BYTES = 256 << 10;
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-  private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  /** A peer completes its handshake in milliseconds; garbage or a stalled client is cut off after this. */
+  private static final int HANDSHAKE_TIMEOUT_MILLIS = 5_000;
 
   private final String node;
   private final long maxMessageBytes;
