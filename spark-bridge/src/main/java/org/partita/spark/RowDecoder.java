@@ -82,8 +82,14 @@ final class RowDecoder {
           + (shape.equals(String.valueOf(width)) ? "" : " (" + shape + ")"));
     }
     float[] features = new float[width];
-    int[] indices = vector instanceof SparseVector sparse ? sparse.indices() : null;
-    double[] values = vector instanceof SparseVector sparse ? sparse.values() : vector.toArray();
+    int[] indices = null;
+    double[] values;
+    if (vector instanceof SparseVector sparse) {
+      indices = sparse.indices();
+      values = sparse.values();
+    } else {
+      values = vector.toArray(); // a dense vector's own array
+    }
     for (int k = 0; k < values.length; k++) {
       double value = values[k];
       int j = indices == null ? k : indices[k];

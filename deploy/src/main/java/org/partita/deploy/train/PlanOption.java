@@ -62,7 +62,7 @@ public final class PlanOption {
     public List<NodeSpec> nodeSpecs() {
       Map<String, Long> perProcess = list.stream().collect(Collectors.groupingBy(WorkerInfo::process,
           Collectors.counting()));
-      Map<String, Long> perHost = list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
+      Map<String, Long> perHost = workersPerHost();
       List<NodeSpec> nodes = new ArrayList<>();
       for (WorkerInfo worker : list) {
         nodes.add(new NodeSpec(worker.name(), (int) Math.max(1, worker.cores() / perHost.get(worker.host())),
@@ -82,10 +82,14 @@ public final class PlanOption {
      * take turns), capped at what the plan's nodes compute with ({@link #coresPerNode}).
      */
     public double coreSharePerNode() {
-      Map<String, Long> perHost = list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
+      Map<String, Long> perHost = workersPerHost();
       double share = list.stream().mapToDouble(worker -> (double) worker.cores() / perHost.get(worker.host())).min()
           .orElse(1);
       return Math.min(share, coresPerNode());
+    }
+
+    private Map<String, Long> workersPerHost() {
+      return list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
     }
 
     public CostModel costModel(MachineProfile machine) {

@@ -197,8 +197,10 @@ public final class ShardLinks implements AutoCloseable {
       inbound.remove(socket);
       return;
     }
+    // A link carries messages for the same few shards step after step: each is resolved once.
+    Map<String, ActorRef<ShardActor.Command>> targets = new java.util.HashMap<>();
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES))) {
-      while (readFrame(in, peer)) {
+      while (readFrame(in, peer, targets)) {
         framesReceived.incrementAndGet();
       }
     } catch (MalformedFrame | RuntimeException e) {
@@ -216,7 +218,8 @@ public final class ShardLinks implements AutoCloseable {
   }
 
   /** Reads one frame and hands it to its shard; false at a clean end of the stream. */
-  private boolean readFrame(DataInputStream in, String peer) throws IOException {
+  private boolean readFrame(DataInputStream in, String peer, Map<String, ActorRef<ShardActor.Command>> targets)
+      throws IOException {
     int headerBytes;
     try {
       headerBytes = Integer.reverseBytes(in.readInt());
@@ -252,7 +255,7 @@ public final class ShardLinks implements AutoCloseable {
     if (shards == null) {
       throw new MalformedFrame("a message arrived before the node was up");
     }
-    ActorRef<ShardActor.Command> target = shards.resolveActorRef(header.getTargetRef());
+    ActorRef<ShardActor.Command> target = targets.computeIfAbsent(header.getTargetRef(), shards::resolveActorRef);
     // Shards live under this node's guardian; anything else (another node's actor, an unknown
     // address resolving to dead letters) is not for a link to reach.
     if (!target.path().address().hasLocalScope() || !target.path().toStringWithoutAddress().startsWith("/user/")) {

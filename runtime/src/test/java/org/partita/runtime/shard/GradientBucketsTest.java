@@ -50,12 +50,7 @@ class GradientBucketsTest {
   void theHeadIsAllReducedWhileTheConvolutionsStillCompute() {
     int replicas = 2;
     List<List<List<Parameter>>> held = new ArrayList<>();
-    List<GradientBuckets> shards = new ArrayList<>();
-    for (int r = 0; r < replicas; r++) {
-      held.add(layers(r, CNN_LIKE));
-      shards.add(new GradientBuckets(new ShardId(r, 0, 0), replicas, held.get(r)));
-      shards.get(r).reset(5);
-    }
+    List<GradientBuckets> shards = replicasOf(replicas, 5, held);
     assertEquals(2, shards.get(0).count(), "the dense head, then everything below it");
     ArrayDeque<Delivery> network = new ArrayDeque<>();
     RingAllReduce.Sender sender = (to, piece) -> network.add(new Delivery(to, piece));
@@ -102,12 +97,7 @@ class GradientBucketsTest {
   void threeReplicasSumEveryBucket() {
     int replicas = 3;
     List<List<List<Parameter>>> held = new ArrayList<>();
-    List<GradientBuckets> shards = new ArrayList<>();
-    for (int r = 0; r < replicas; r++) {
-      held.add(layers(r, CNN_LIKE));
-      shards.add(new GradientBuckets(new ShardId(r, 0, 0), replicas, held.get(r)));
-      shards.get(r).reset(9);
-    }
+    List<GradientBuckets> shards = replicasOf(replicas, 9, held);
     ArrayDeque<Delivery> network = new ArrayDeque<>();
     RingAllReduce.Sender sender = (to, piece) -> network.add(new Delivery(to, piece));
     // Replica 2 is behind: the others' pieces wait for it.
@@ -145,6 +135,17 @@ class GradientBucketsTest {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> shard.receive(piece, (to, p) -> { }));
     assertTrue(error.getMessage().contains("bucket 7"), error.getMessage());
+  }
+
+  /** Each replica's gradients (added to {@code held}) and its buckets, reset for round {@code round}. */
+  private static List<GradientBuckets> replicasOf(int replicas, long round, List<List<List<Parameter>>> held) {
+    List<GradientBuckets> shards = new ArrayList<>();
+    for (int r = 0; r < replicas; r++) {
+      held.add(layers(r, CNN_LIKE));
+      shards.add(new GradientBuckets(new ShardId(r, 0, 0), replicas, held.get(r)));
+      shards.get(r).reset(round);
+    }
+    return shards;
   }
 
   /** Delivers until the network is quiet; which replicas' last bucket finished. */
