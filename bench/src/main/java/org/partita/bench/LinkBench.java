@@ -16,7 +16,8 @@ import org.partita.runtime.TlsSettings;
 /**
  * Loopback links through the runtime's own paths, side by side: Artery over plain TCP and over
  * mutual TLS (driver → node-1 of an embedded cluster: protobuf tensor, wire serializer,
- * large-message lane, decode on arrival), and shard links (mutual TLS sockets between workers).
+ * large-message lane, decode on arrival), shard links (mutual TLS sockets between workers), and
+ * nodes of one JVM handing messages over in-process. Every probe is encoded as it is sent.
  * Throughput of large tensors with several in flight, and the time of small ones one at a time.
  * CPU time is the whole process's (sender, receiver and transport threads) per message. The tensor
  * codec alone is measured in the same run as the ceiling.
@@ -27,14 +28,14 @@ public final class LinkBench {
   public static void main(String[] args) throws Exception {
     int repetitions = 5;
     int[] sizes = {64, 4 << 10, 256 << 10, 4 << 20, 16 << 20};
-    List<String> transports = List.of("tcp", "tls", "links");
+    List<String> transports = List.of("tcp", "tls", "links", "in-process");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--repetitions" -> repetitions = Integer.parseInt(args[i + 1]);
         case "--sizes" -> sizes = java.util.Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--transports" -> transports = List.of(args[i + 1].split(","));
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; use --repetitions N --sizes BYTES,BYTES,... --transports tcp,tls,links");
+            + "; use --repetitions N --sizes BYTES,BYTES,... --transports tcp,tls,links,in-process");
       }
     }
     int[] windows = {1, 8};
@@ -107,7 +108,9 @@ public final class LinkBench {
   /**
    * "tcp" and "tls": driver → node-1 of an embedded cluster through Artery (plain TCP, or mutual TLS
    * with a throw-away CA whose one key store every node shares), as the driver and shards of a
-   * cluster without shard links talk; "links": two {@link ShardLinkPair} nodes, as TLS workers' shards talk.
+   * cluster without shard links talk; "links": two {@link ShardLinkPair} nodes, as TLS workers' shards talk;
+   * "in-process": driver → node-1 in one JVM handed over directly (SameProcessRefs), as the shards of
+   * an embedded cluster or of one Spark executor talk.
    */
   private static Link link(String transport, TlsSettings tls) {
     if (transport.equals("links")) {
@@ -125,9 +128,10 @@ public final class LinkBench {
       };
     }
     RuntimeSettings settings = switch (transport) {
-      case "tcp" -> RuntimeSettings.defaults();
-      case "tls" -> RuntimeSettings.defaults().withTls(tls);
-      default -> throw new IllegalArgumentException("transport '" + transport + "': use tcp, tls or links");
+      case "tcp" -> RuntimeSettings.defaults().withSameProcessDelivery(false);
+      case "tls" -> RuntimeSettings.defaults().withTls(tls).withSameProcessDelivery(false);
+      case "in-process" -> RuntimeSettings.defaults();
+      default -> throw new IllegalArgumentException("transport '" + transport + "': use tcp, tls, links or in-process");
     };
     EmbeddedCluster cluster = EmbeddedCluster.start(1, settings);
     return new Link() {

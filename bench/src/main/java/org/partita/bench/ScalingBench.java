@@ -18,6 +18,7 @@ import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepRunner;
 import org.partita.models.train.TrainingConfig;
 import org.partita.partitioner.CostModel;
+import org.partita.partitioner.Link;
 import org.partita.partitioner.MachineProfile;
 import org.partita.partitioner.MachineProfiles;
 import org.partita.partitioner.PartitionPlan;
@@ -74,14 +75,14 @@ public final class ScalingBench {
     result.chart("pipeline", "CNN pipeline on 2 stages: speedup by micro-batch count", "micro-batches per step",
         "speedup over 1 worker", PngChart.Scale.LOG2);
     MachineProfile machine = MachineProfiles.cachedOrMeasured(null, false, line -> System.out.println("# " + line));
-    CostModel cost = CostModel.sharedMachine(machine, NODES.size());
+    CostModel cost = CostModel.sharedMachine(machine, NODES.size(), Link.SAME_PROCESS);
     OptimizerSpec optimizer = OptimizerSpec.adam(1e-3f);
     result.paragraph("Each worker is an embedded node computing on one core (OpenBLAS 1 thread, "
         + "`-Dpartita.compute.threads=1`); the reference trainer also runs on one core. "
         + Blas.get().describe() + ". Setups of a group alternate round by round, " + rounds
         + " timed rounds each after warm-up; speedup and efficiency T1 / (N · TN) are ratios of medians over "
         + "the 1-worker setup. Predicted steps: the cost model with this machine's measured profile, each node "
-        + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SHARED_MACHINE`, plus the"
+        + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SAME_PROCESS` (nodes of one JVM hand messages over in-process), plus the"
         + " driver sending each step's inputs (`CostModel.driverFeedSeconds`: these steps are fed by the driver).");
 
     List<Group> groups = groups(cost, stepsScale);

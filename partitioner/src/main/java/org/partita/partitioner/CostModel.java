@@ -31,12 +31,13 @@ public final class CostModel {
   }
 
   /**
-   * For {@code nodes} nodes sharing this machine (an embedded cluster, Spark on a local master):
-   * each computes on its share of the cores — less than one when there are more nodes than cores —
-   * and they talk over {@link Link#SHARED_MACHINE}.
+   * For {@code nodes} nodes sharing this machine: each computes on its share of the cores — less
+   * than one when there are more nodes than cores — and they talk over {@code link}
+   * ({@link Link#SAME_PROCESS} for an embedded cluster or Spark on a local master,
+   * {@link Link#SHARED_MACHINE} for separate processes).
    */
-  public static CostModel sharedMachine(MachineProfile machine, int nodes) {
-    return new CostModel(machine.scaledToShare((double) machine.threads() / nodes), Link.SHARED_MACHINE);
+  public static CostModel sharedMachine(MachineProfile machine, int nodes, Link link) {
+    return new CostModel(machine.scaledToShare((double) machine.threads() / nodes), link);
   }
 
   /**

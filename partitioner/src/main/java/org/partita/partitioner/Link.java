@@ -5,11 +5,18 @@ import java.util.Locale;
 /** The network between nodes: bandwidth per direction (full duplex) and one-way latency per message. */
 public record Link(double bytesPerSecond, double latencySeconds) {
   /**
-   * Nodes sharing one machine's cores and loopback (an embedded cluster, Spark on a local master):
-   * measured on 2 cores, the CNN's 2-slice all-gathers moved ~30 MB per step at an effective
-   * ~150–200 MB/s while both nodes computed (docs/BENCHMARKS.md), far below raw loopback.
+   * Nodes in separate processes on one machine, sharing its cores and loopback: measured on 2
+   * cores, the CNN's 2-slice all-gathers moved ~30 MB per step at an effective ~150–200 MB/s
+   * while both nodes computed (docs/BENCHMARKS.md), far below raw loopback.
    */
   public static final Link SHARED_MACHINE = new Link(2e8, 200e-6);
+  /**
+   * Nodes in one JVM (an embedded cluster, Spark on a local master), which hand messages to each
+   * other's actors (the runtime's SameProcessRefs): what is left is encoding and decoding the
+   * tensor and waking the receiver. {@code bench/bin/bench link} on 2 cores: 28 µs per 64-byte
+   * round trip, one message at a time; 4 MiB at 8.5 GB/s, 16 MiB at 4.8 GB/s.
+   */
+  public static final Link SAME_PROCESS = new Link(5e9, 14e-6);
   public Link {
     if (!(bytesPerSecond > 0) || !(latencySeconds >= 0)) {
       throw new IllegalArgumentException("a link needs positive bandwidth and non-negative latency; got "

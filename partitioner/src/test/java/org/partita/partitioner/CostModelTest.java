@@ -103,10 +103,10 @@ class CostModelTest {
     double perThread = profile.gflops(shape) / profile.threads();
     assertEquals(perThread * 2 / 3, profile.scaledToShare(2.0 / 3).gflops(shape), 1e-9);
     ModelSpec model = StandardModels.mlp(3);
-    double oneCore = CostModel.sharedMachine(profile, profile.threads()).singleNodeStepSeconds(model, 1024,
-        OptimizerSpec.adam(1e-3f));
-    double halfCore = CostModel.sharedMachine(profile, 2 * profile.threads()).singleNodeStepSeconds(model, 1024,
-        OptimizerSpec.adam(1e-3f));
+    double oneCore = CostModel.sharedMachine(profile, profile.threads(), Link.SHARED_MACHINE)
+        .singleNodeStepSeconds(model, 1024, OptimizerSpec.adam(1e-3f));
+    double halfCore = CostModel.sharedMachine(profile, 2 * profile.threads(), Link.SHARED_MACHINE)
+        .singleNodeStepSeconds(model, 1024, OptimizerSpec.adam(1e-3f));
     assertTrue(halfCore > 1.5 * oneCore, "half a core each: " + halfCore + " s vs one core each: " + oneCore + " s");
     assertThrows(IllegalArgumentException.class, () -> profile.scaledToShare(0));
   }

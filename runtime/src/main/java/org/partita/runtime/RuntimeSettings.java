@@ -9,8 +9,13 @@ import java.time.Duration;
  * gradient message a plan may need; nodes are configured with it, and a plan needing more is
  * refused before it starts (Artery would otherwise drop the message without a word). {@code tls}:
  * mutual TLS between nodes, or null for plain TCP — which nodes accept on loopback only.
+ * {@code sameProcessDelivery}: nodes that share a JVM (an embedded cluster, the tasks of one Spark
+ * executor) hand shard and driver messages to each other's actors directly instead of through
+ * Artery ({@link org.partita.runtime.node.SameProcessRefs}); off makes every message take the
+ * network path, as between machines.
  */
-public record RuntimeSettings(Duration stepTimeout, Duration startTimeout, long maxMessageBytes, TlsSettings tls) {
+public record RuntimeSettings(Duration stepTimeout, Duration startTimeout, long maxMessageBytes, TlsSettings tls,
+    boolean sameProcessDelivery) {
   public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
 
   public RuntimeSettings {
@@ -22,20 +27,28 @@ public record RuntimeSettings(Duration stepTimeout, Duration startTimeout, long 
     }
   }
 
-  /** Plain TCP (loopback only), 120 s step timeout, 60 s start timeout, 64 MiB messages. */
+  /**
+   * Plain TCP (loopback only), 120 s step timeout, 60 s start timeout, 64 MiB messages, same-process
+   * delivery on.
+   */
   public static RuntimeSettings defaults() {
-    return new RuntimeSettings(Duration.ofSeconds(120), Duration.ofSeconds(60), DEFAULT_MAX_MESSAGE_BYTES, null);
+    return new RuntimeSettings(Duration.ofSeconds(120), Duration.ofSeconds(60), DEFAULT_MAX_MESSAGE_BYTES, null,
+        true);
   }
 
   public RuntimeSettings withStepTimeout(Duration timeout) {
-    return new RuntimeSettings(timeout, startTimeout, maxMessageBytes, tls);
+    return new RuntimeSettings(timeout, startTimeout, maxMessageBytes, tls, sameProcessDelivery);
   }
 
   public RuntimeSettings withMaxMessageBytes(long bytes) {
-    return new RuntimeSettings(stepTimeout, startTimeout, bytes, tls);
+    return new RuntimeSettings(stepTimeout, startTimeout, bytes, tls, sameProcessDelivery);
   }
 
   public RuntimeSettings withTls(TlsSettings settings) {
-    return new RuntimeSettings(stepTimeout, startTimeout, maxMessageBytes, settings);
+    return new RuntimeSettings(stepTimeout, startTimeout, maxMessageBytes, settings, sameProcessDelivery);
+  }
+
+  public RuntimeSettings withSameProcessDelivery(boolean on) {
+    return new RuntimeSettings(stepTimeout, startTimeout, maxMessageBytes, tls, on);
   }
 }

@@ -26,7 +26,8 @@ import org.partita.partitioner.PipelineSchedule;
  * the other and reduce-scatters 2048 × 512 input gradients back, 4 MiB messages, sixteen times
  * Artery's default 256 KiB frame, which Artery would drop with only a log line on the sender.
  * After two steps every parameter equals the reference trainer's within 1e-4 relative, so the
- * frame size, large-message lane and buffers the nodes are configured with carry them intact.
+ * frame size, large-message lane and buffers the nodes are configured with carry them intact
+ * (same-process delivery off, so that they do cross Artery).
  * And a node limit below what a plan sends refuses the plan in {@code trainer(...)}, before any
  * shard is placed, naming the layer and the limit.
  */
@@ -48,7 +49,9 @@ class OversizedActivationsTest {
     ArrayDataset data = data();
     LocalTrainer reference = new LocalTrainer(WIDE, config(), Blas.get());
     reference.fit(data, null, TrainingListener.NONE);
-    try (EmbeddedCluster cluster = EmbeddedCluster.start(NODES.size(), RuntimeSettings.defaults());
+    // Through Artery, as between machines: in-process delivery would carry them without frames.
+    try (EmbeddedCluster cluster = EmbeddedCluster.start(NODES.size(),
+        RuntimeSettings.defaults().withSameProcessDelivery(false));
         DistributedTrainer trainer = cluster.trainer(WIDE, config(), plan)) {
       trainer.fit(data, null, TrainingListener.NONE);
       TrainedModel trained = trainer.collect();

@@ -35,7 +35,8 @@ class TlsClusterTest {
   static void startTlsCluster() throws Exception {
     TlsCertificates.generate(directory.resolve("cluster"), List.of("driver", "node-1", "node-2", "forked-1"));
     TlsCertificates.generate(directory.resolve("stranger"), List.of("node-9"));
-    RuntimeSettings settings = RuntimeSettings.defaults();
+    // Messages take the network path, as between machines, not the in-process hand-over of one JVM.
+    RuntimeSettings settings = RuntimeSettings.defaults().withSameProcessDelivery(false);
     driver = DriverNode.start("127.0.0.1", 0, List.of(),
         settings.withTls(TlsSettings.fromDirectory(directory.resolve("cluster"), "driver")));
     first = WorkerNode.start("node-1", "127.0.0.1", 0, List.of(driver.address()),

@@ -276,7 +276,8 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     // Only plans that need predictions read (or measure) the machine profile.
     java.util.function.IntSupplier cores = () -> localMaster ? Math.max(1, machine.get().threads() / slots)
         : machine.get().threads();
-    Link link = localMaster ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6);
+    // A local master runs every task, so every node, in this JVM: they hand messages over in-process.
+    Link link = localMaster ? Link.SAME_PROCESS : Link.parse("1gbit", 50e-6);
     if (PlanShape.isPlannerChoice(text)) {
       List<NodeSpec> nodes = IntStream.range(0, slots)
           .mapToObj(task -> new NodeSpec(TrainingJob.node(task), cores.getAsInt(),

@@ -155,6 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         workers = workers.over(PlanCommand.parseLink(link, latencyMicros()));
       }
       console.println("link for the predictions: " + workers.link() + (link != null ? " (--link)"
+          : workers.link().equals(Link.SAME_PROCESS) ? " (nodes in one JVM: messages handed over in-process)"
           : workers.link().equals(Link.SHARED_MACHINE) ? " (nodes on one host: shared loopback and cores)" : " (assumed)"));
       PlanOption.Choice choice = PlanOption.choose(plan, spec, batch, optimizer, workers, () -> machine);
       PartitionPlan chosen = choice.plan();

@@ -46,10 +46,14 @@ public final class PlanOption {
     }
 
     /**
-     * With the link the runtime can tell: nodes on one host share its loopback and cores
+     * With the link the runtime can tell: nodes in one JVM hand messages over in-process
+     * ({@link Link#SAME_PROCESS}); nodes on one host share its loopback and cores
      * ({@link Link#SHARED_MACHINE}); nodes on several hosts are assumed 1 Gbit/s apart, 50 µs per message.
      */
     public static Workers seen(List<WorkerInfo> list) {
+      if (list.stream().map(WorkerInfo::process).distinct().count() <= 1) {
+        return new Workers(list, Link.SAME_PROCESS);
+      }
       boolean oneHost = list.stream().map(WorkerInfo::host).distinct().count() <= 1;
       return new Workers(list, oneHost ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6));
     }

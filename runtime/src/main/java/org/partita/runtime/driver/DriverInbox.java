@@ -1,9 +1,11 @@
 package org.partita.runtime.driver;
 
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.Behaviors;
 import com.google.protobuf.Message;
 import java.util.concurrent.BlockingQueue;
+import org.partita.runtime.node.SameProcessRefs;
 import org.partita.runtime.wire.WireMessage;
 
 /**
@@ -27,12 +29,20 @@ public final class DriverInbox {
   record Stop() implements Command {}
 
   public static Behavior<Command> create(BlockingQueue<Message> queue) {
-    return Behaviors.receive(Command.class)
-        .onMessage(Wire.class, wire -> {
-          queue.add(wire.proto());
-          return Behaviors.same();
-        })
-        .onMessage(Stop.class, stop -> Behaviors.stopped())
-        .build();
+    return Behaviors.setup(context -> {
+      // Shards in this JVM send here directly (SameProcessRefs), until the inbox stops.
+      String sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
+      return Behaviors.receive(Command.class)
+          .onMessage(Wire.class, wire -> {
+            queue.add(wire.proto());
+            return Behaviors.same();
+          })
+          .onMessage(Stop.class, stop -> Behaviors.stopped())
+          .onSignal(PostStop.class, stop -> {
+            SameProcessRefs.unregister(sameProcessKey);
+            return Behaviors.same();
+          })
+          .build();
+    });
   }
 }

@@ -52,6 +52,7 @@ import org.partita.runtime.TrainingCluster;
 import org.partita.runtime.WorkerInfo;
 import org.partita.runtime.node.NodeGuardian;
 import org.partita.runtime.node.NodeSystems;
+import org.partita.runtime.node.SameProcessRefs;
 import org.partita.runtime.node.ShardActor;
 import org.partita.runtime.shard.RingAllReduce;
 import org.partita.runtime.shard.StateChunks;
@@ -172,7 +173,7 @@ public final class DriverNode implements TrainingCluster {
       if (guardians.put(info.getName(), resolver.resolveActorRef(info.getGuardianRef())) != null) {
         throw new ClusterException("two workers are called '" + info.getName() + "'; give each node its own name");
       }
-      linkEchoes.put(info.getName(), resolver.resolveActorRef(info.getLinkEchoRef()));
+      linkEchoes.put(info.getName(), SameProcessRefs.resolve(system, info.getLinkEchoRef()));
       workers.add(new WorkerInfo(info.getName(), info.getAddress(), info.getCores(), info.getMaxMemoryBytes(),
           info.getBlas(), info.getProcess()));
     }
@@ -228,7 +229,7 @@ public final class DriverNode implements TrainingCluster {
           errors.add("shard " + shard + " on " + ready.getNode() + ": " + ready.getError());
           continue;
         }
-        refs.put(shard, resolver.resolveActorRef(ready.getActorRef()));
+        refs.put(shard, SameProcessRefs.resolve(system, ready.getActorRef()));
         connect.addShards(ShardAddressProto.newBuilder().setShard(ready.getShard()).setNode(ready.getNode())
             .setActorRef(ready.getActorRef()).setLinksEndpoint(ready.getLinksEndpoint()));
       }
@@ -286,15 +287,17 @@ public final class DriverNode implements TrainingCluster {
     BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
     ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(replies), "link-" + sessions.incrementAndGet());
     try {
-      LinkProbeProto.Builder probe = LinkProbeProto.newBuilder().setReplyTo(resolver.toSerializationFormat(inbox))
-          .setPayload(TensorCodec.encode(new float[payloadBytes / Float.BYTES], 0, 1, payloadBytes / Float.BYTES));
+      float[] payload = new float[payloadBytes / Float.BYTES];
+      LinkProbeProto.Builder probe = LinkProbeProto.newBuilder().setReplyTo(resolver.toSerializationFormat(inbox));
       long deadline = System.nanoTime() + settings.stepTimeout().toNanos();
       long start = System.nanoTime();
       int sent = 0;
       int acknowledged = 0;
       while (acknowledged < messages) {
         while (sent < messages && sent - acknowledged < window) {
-          echo.tell(new NodeGuardian.Wire(probe.setSequence(sent++).build()));
+          // Encoded per message, as shards encode every tensor they send.
+          echo.tell(new NodeGuardian.Wire(probe.setSequence(sent++)
+              .setPayload(TensorCodec.encode(payload, 0, 1, payload.length)).build()));
         }
         Message reply = take(replies, deadline, "acknowledgements of link probes from " + worker + " (" + acknowledged
             + " of " + messages + ")");

@@ -1,8 +1,8 @@
 package org.partita.runtime.node;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.Behaviors;
 import org.partita.models.tensor.TensorCodec;
 import org.partita.proto.LinkProbeProto;
@@ -21,7 +21,8 @@ final class LinkEcho {
 
   static Behavior<NodeGuardian.Command> create(String node) {
     return Behaviors.setup(context -> {
-      ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
+      // Reached in-process from a driver in this JVM, as shards are (SameProcessRefs).
+      String sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
       float[][] decoded = {new float[0]};
       return Behaviors.receive(NodeGuardian.Command.class)
           .onMessage(NodeGuardian.Wire.class, wire -> {
@@ -41,8 +42,12 @@ final class LinkEcho {
             } catch (RuntimeException e) {
               reply.setError(e.getMessage());
             }
-            ActorRef<DriverInbox.Command> replyTo = resolver.resolveActorRef(probe.getReplyTo());
+            ActorRef<DriverInbox.Command> replyTo = SameProcessRefs.resolve(context.getSystem(), probe.getReplyTo());
             replyTo.tell(new DriverInbox.Wire(reply.build()));
+            return Behaviors.same();
+          })
+          .onSignal(PostStop.class, stop -> {
+            SameProcessRefs.unregister(sameProcessKey);
             return Behaviors.same();
           })
           .build();

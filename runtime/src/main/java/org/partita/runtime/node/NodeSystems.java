@@ -39,7 +39,10 @@ public final class NodeSystems {
         .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("akka.remote.artery.advanced.maximum-large-frame-size",
-            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())));
+            ConfigValueFactory.fromAnyRef(frameBytes(settings.maxMessageBytes())))
+        // Either the settings or -Dpartita.runtime.same-process-delivery=off turns it off.
+        .withValue(SameProcessRefs.ENABLED, ConfigValueFactory.fromAnyRef(settings.sameProcessDelivery()
+            && SameProcessRefs.enabled(defaults())));
     TlsSettings tls = settings.tls();
     if (tls == null) {
       if (!isLoopback(host)) {

@@ -1,8 +1,8 @@
 package org.partita.runtime.node;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -42,6 +42,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private final ShardEngine engine;
   private final ShardRoutes routes;
   private final ActorRef<DriverInbox.Command> driver;
+  private final String sameProcessKey;
 
   static Behavior<Command> create(ShardEngine engine, ShardRoutes routes, ActorRef<DriverInbox.Command> driver) {
     return Behaviors.setup(context -> new ShardActor(context, engine, routes, driver));
@@ -53,13 +54,18 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     this.engine = engine;
     this.routes = routes;
     this.driver = driver;
+    this.sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
     context.watch(driver);
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder().onMessage(Wire.class, this::onWire)
-        .onSignal(Terminated.class, this::onDriverGone).build();
+        .onSignal(Terminated.class, this::onDriverGone)
+        .onSignal(PostStop.class, stop -> {
+          SameProcessRefs.unregister(sameProcessKey);
+          return this;
+        }).build();
   }
 
   private Behavior<Command> onWire(Wire wire) {
@@ -80,7 +86,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   }
 
   private Behavior<Command> onConnect(ConnectShardsProto connect) {
-    routes.connect(connect, ActorRefResolver.get(getContext().getSystem()));
+    routes.connect(connect, getContext().getSystem());
     driver.tell(new DriverInbox.Wire(ShardsConnectedProto.newBuilder().setShard(PlanProtos.toProto(engine.id())).build()));
     return this;
   }

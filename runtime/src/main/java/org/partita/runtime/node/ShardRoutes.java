@@ -1,7 +1,7 @@
 package org.partita.runtime.node;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.ActorSystem;
 import com.google.protobuf.Message;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,8 +16,8 @@ import org.partita.runtime.wire.MessageLimit;
 /**
  * A shard engine's outbox on Akka: the actor references of the session's other shards (filled in
  * by {@link ConnectShardsProto}) and of the driver. A shard on another node whose node has
- * {@link ShardLinks} is sent to through them, when this node has them too; the rest goes through
- * Artery. Refuses a message larger than the configured frame here, by name ({@link MessageLimit}).
+ * {@link ShardLinks} is sent to through them, when this node has them too; a shard in this JVM
+ * gets its messages handed over directly ({@link SameProcessRefs}); the rest goes through Artery. Refuses a message larger than the configured frame here, by name ({@link MessageLimit}).
  */
 final class ShardRoutes implements ShardEngine.Outbox {
   private final ActorRef<DriverInbox.Command> driver;
@@ -33,11 +33,12 @@ final class ShardRoutes implements ShardEngine.Outbox {
     this.links = links;
   }
 
-  void connect(ConnectShardsProto connect, ActorRefResolver resolver) {
+  void connect(ConnectShardsProto connect, ActorSystem<?> system) {
     for (ShardAddressProto address : connect.getShardsList()) {
       ShardId shard = PlanProtos.fromProto(address.getShard());
-      ActorRef<ShardActor.Command> ref = resolver.resolveActorRef(address.getActorRef());
+      ActorRef<ShardActor.Command> ref = SameProcessRefs.resolve(system, address.getActorRef());
       shards.put(shard, ref);
+      // Local scope: a shard of this node, or of another node in this JVM (handed over directly).
       if (links != null && !address.getLinksEndpoint().isEmpty() && !ref.path().address().hasLocalScope()) {
         linked.put(shard, address);
       }

@@ -1,0 +1,69 @@
+package org.partita.runtime.node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shard actors and driver inboxes of every node in this JVM, by the reference string other
+ * nodes know them by. Several nodes share a JVM in an embedded cluster and in a Spark executor that
+ * runs several tasks; between them Artery would serialize every activation, gradient and
+ * all-reduce piece, copy it through loopback TCP and parse it again, and on a small machine that
+ * work competes with the shards' own compute (2 embedded replicas of the CNN spent ~20 ms of CPU
+ * per step in Artery's threads). A node that resolves a reference registered here gets the actor
+ * itself, and its {@code tell} only enqueues the message: the messages are immutable protobufs,
+ * built from fresh copies of the tensors (TensorCodec), so sharing them is safe.
+ *
+ * <p>Only data-path actors register; membership, failure detection, death watch and the driver's
+ * control messages to guardians stay on Artery. A node whose system is stopped takes its actors'
+ * entries with it (each unregisters when it stops), so messages to it go nowhere, as messages to
+ * a dead remote node do. {@code partita.runtime.same-process-delivery = off} (RuntimeSettings)
+ * sends everything through Artery.
+ */
+public final class SameProcessRefs {
+  public static final String ENABLED = "partita.runtime.same-process-delivery";
+
+  private static final ConcurrentHashMap<String, ActorRef<?>> REFS = new ConcurrentHashMap<>();
+  private static final AtomicLong HITS = new AtomicLong();
+
+  private SameProcessRefs() {}
+
+  /** Makes {@code ref} reachable in-process under its reference string; returns the key to {@link #unregister}. */
+  public static String register(ActorSystem<?> system, ActorRef<?> ref) {
+    String key = ActorRefResolver.get(system).toSerializationFormat(ref);
+    REFS.put(key, ref);
+    return key;
+  }
+
+  public static void unregister(String key) {
+    REFS.remove(key);
+  }
+
+  /**
+   * The actor behind {@code serialized}: itself when it lives in this JVM and {@code system} has
+   * same-process delivery on, else the reference Artery resolves.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> ActorRef<T> resolve(ActorSystem<?> system, String serialized) {
+    if (enabled(system.settings().config())) {
+      ActorRef<?> local = REFS.get(serialized);
+      if (local != null) {
+        HITS.incrementAndGet();
+        return (ActorRef<T>) local;
+      }
+    }
+    return ActorRefResolver.get(system).resolveActorRef(serialized);
+  }
+
+  /** How many resolutions found an actor of this JVM (for tests and diagnostics). */
+  public static long hits() {
+    return HITS.get();
+  }
+
+  static boolean enabled(Config config) {
+    return config.hasPath(ENABLED) && config.getBoolean(ENABLED);
+  }
+}
