@@ -69,10 +69,13 @@ partita_java() {
 
 # Prints the GC options for a worker node with heap HEAP (e.g. 768m, 2g). 32 MiB G1 regions suit
 # large heaps; in a small one every 16 MiB weight slice would take a whole region, wasting half of
-# it, so heaps under 1 GiB keep G1's own region size. PARTITA_GC_OPTS, when set, wins.
+# it, so heaps under 1 GiB get 8 MiB regions — not G1's own 1 MiB for such a heap, with which
+# every all-reduce piece and activation over 512 KiB is a humongous allocation that starts a
+# concurrent cycle: 2 CNN replicas in 768 MiB worker JVMs (bench/bin/netsim, 10gbit) took 73.7
+# and 81.9 ms per step with 1 MiB regions, 66.8 ms with 8 MiB. PARTITA_GC_OPTS, when set, wins.
 partita_node_gc_opts() {
   if [ -z "${PARTITA_GC_OPTS_SET:-}" ] && [[ "$1" =~ ^([0-9]+)[mM]$ ]] && [ "${BASH_REMATCH[1]}" -lt 1024 ]; then
-    echo "-XX:+UseG1GC -XX:MaxGCPauseMillis=500"
+    echo "-XX:+UseG1GC -XX:G1HeapRegionSize=8m -XX:MaxGCPauseMillis=500"
   else
     echo "$PARTITA_GC_OPTS"
   fi
