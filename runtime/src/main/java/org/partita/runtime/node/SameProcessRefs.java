@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The shard actors and driver inboxes of every node in this JVM, by the reference string other
- * nodes know them by. Several nodes share a JVM in an embedded cluster and in a Spark executor that
+ * The shard actors, driver inboxes and link echoes of every node in this JVM, by the reference
+ * string other nodes know them by. Several nodes share a JVM in an embedded cluster and in a Spark executor that
  * runs several tasks; between them Artery would serialize every activation, gradient and
  * all-reduce piece, copy it through loopback TCP and parse it again, and on a small machine that
  * work competes with the shards' own compute (2 embedded replicas of the CNN spent ~20 ms of CPU
