@@ -69,14 +69,20 @@ partita_java() {
 
 # Prints the GC options for a worker node with heap HEAP (e.g. 768m, 2g). 32 MiB G1 regions suit
 # large heaps; in a small one every 16 MiB weight slice would take a whole region, wasting half of
-# it, so heaps under 1 GiB get 8 MiB regions — not G1's own 1 MiB for such a heap, with which
+# it. Heaps from 512 MiB to 1 GiB get 8 MiB regions — not G1's own 1 MiB for such a heap, with which
 # every all-reduce piece and activation over 512 KiB is a humongous allocation that starts a
 # concurrent cycle: 2 CNN replicas in 768 MiB worker JVMs (bench/bin/netsim, 10gbit) took 73.7
-# and 81.9 ms per step with 1 MiB regions, 66.8 ms with 8 MiB. PARTITA_GC_OPTS, when set, wins.
+# and 81.9 ms per step with 1 MiB regions, 66.8 ms with 8 MiB. Heaps under 512 MiB keep G1's
+# own size: 8 MiB regions leave a 300 MiB heap only 38 of them, too few to find contiguous free
+# ones for its weight slices and state chunks — BigModelTest's four 300 MiB workers ran 550–676
+# full collections each in one 2-step run and one died of OutOfMemoryError; with 1 MiB, none.
+# PARTITA_GC_OPTS, when set, wins.
 partita_node_gc_opts() {
-  if [ -z "${PARTITA_GC_OPTS_SET:-}" ] && [[ "$1" =~ ^([0-9]+)[mM]$ ]] && [ "${BASH_REMATCH[1]}" -lt 1024 ]; then
+  if [ -n "${PARTITA_GC_OPTS_SET:-}" ] || ! [[ "$1" =~ ^([0-9]+)[mM]$ ]] || [ "${BASH_REMATCH[1]}" -ge 1024 ]; then
+    echo "$PARTITA_GC_OPTS"
+  elif [ "${BASH_REMATCH[1]}" -ge 512 ]; then
     echo "-XX:+UseG1GC -XX:G1HeapRegionSize=8m -XX:MaxGCPauseMillis=500"
   else
-    echo "$PARTITA_GC_OPTS"
+    echo "-XX:+UseG1GC -XX:MaxGCPauseMillis=500"
   fi
 }

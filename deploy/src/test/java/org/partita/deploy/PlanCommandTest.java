@@ -47,7 +47,7 @@ class PlanCommandTest {
     assertTrue(!chosen.contains("(1 slice)"), "expected slices or stages: " + chosen);
     assertTrue(outcome.out().contains("predicted step ") && outcome.out().contains("compute ")
         && outcome.out().contains("exchange "), outcome.out());
-    assertTrue(outcome.out().contains("memory per node:"), outcome.out());
+    assertTrue(outcome.out().contains("memory per node (its shards, the runtime's 64 MiB, 10% of the heap left free for the collector):"), outcome.out());
   }
 
   @Test

@@ -105,7 +105,8 @@ public final class PlanValidator {
                 .append(MemoryModel.shard(model, plan, shard, optimizer).describe());
           }
         }
-        problems.add(shards + "; with the runtime's " + ShardMemory.mebibytes(MemoryModel.RUNTIME_BASE) + " node "
+        problems.add(shards + "; with the runtime's " + ShardMemory.mebibytes(MemoryModel.RUNTIME_BASE) + " and "
+            + Math.round(100 * (1 - MemoryModel.HEAP_FILL)) + "% of the heap free for the collector, node "
             + node.name() + " needs " + ShardMemory.mebibytes(need) + " but offers "
             + ShardMemory.mebibytes(node.memoryBytes()));
       }

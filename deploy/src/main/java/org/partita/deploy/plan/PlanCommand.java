@@ -154,7 +154,8 @@ public final class PlanCommand implements Callable<Integer> {
     out.println("chosen: " + chosen.plan().describe());
     out.println("  predicted step " + chosen.prediction().describe());
     describeStages(out, spec, chosen.plan());
-    out.println("  memory per node:");
+    out.printf(Locale.ROOT, "  memory per node (its shards, the runtime's %s, %d%% of the heap left free for the collector):%n",
+        ShardMemory.mebibytes(MemoryModel.RUNTIME_BASE), Math.round(100 * (1 - MemoryModel.HEAP_FILL)));
     for (String node : cluster.names()) {
       long need = MemoryModel.node(spec, chosen.plan(), node, optimizer);
       if (chosen.plan().placement().containsValue(node)) {

@@ -322,7 +322,9 @@ public final class TrainingSession implements DistributedTrainer {
         List<ShardStateChunkProto> pieces = chunks.computeIfAbsent(shard, s -> new ArrayList<>());
         pieces.add(chunk);
         if (pieces.size() == chunk.getCount()) {
-          states.put(shard, StateChunks.join(pieces, "state of shard " + shard + " on " + transport.nodeOf(shard)));
+          // The pieces go as soon as they are joined: a large model's state must not be held twice.
+          states.put(shard, StateChunks.join(chunks.remove(shard), "state of shard " + shard + " on "
+              + transport.nodeOf(shard)));
         } else {
           // One chunk at a time: the shard makes the next only when asked (see FetchStateProto).
           transport.send(shard, FetchStateProto.newBuilder().setStep(step).setChunk(pieces.size()).build());
@@ -333,6 +335,7 @@ public final class TrainingSession implements DistributedTrainer {
       }
     }
     ShardStateProto whole = StateResharding.merge(model, plan, states);
+    states.clear(); // merged; the model's state is held once more below, while it is restored
     Network network = new Network(model, Blas.get());
     Optimizer optimizer = new Optimizer(config.optimizer(), network.parameters());
     ShardStates.restore(whole, optimizer, "model collected from " + plan.describe());
