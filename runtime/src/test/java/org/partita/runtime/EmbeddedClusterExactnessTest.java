@@ -26,6 +26,7 @@ import org.partita.partitioner.PartitionPlan;
 class EmbeddedClusterExactnessTest {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3", "node-4");
   private static final Map<String, LocalTrainer> REFERENCES = new HashMap<>();
+  private static final Map<String, CarriedStreams.Reference> CARRIED_REFERENCES = new HashMap<>();
   private static EmbeddedCluster cluster;
 
   @BeforeAll
@@ -56,6 +57,25 @@ class EmbeddedClusterExactnessTest {
   @MethodSource("recurrentCases")
   void recurrentPlanEqualsReference(ModelSpec model, PartitionPlan plan) {
     planEqualsReference(model, plan);
+  }
+
+  /** Carried recurrent streams (char-lstm's truncated BPTT) on the plans that slice or replicate them; M = 2. */
+  static Stream<Arguments> carriedStreamCases() {
+    return CarriedStreams.models().stream().flatMap(model -> ExactnessCheck.plans(model, 1, 2, NODES,
+        CarriedStreams.STREAMS).stream().filter(plan -> plan.stages().get(0).sliceCount() > 1 || plan.replicas() > 1)
+        .map(plan -> Arguments.of(model, plan)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("carriedStreamCases")
+  void carriedStreamsEqualReference(ModelSpec model, PartitionPlan plan) {
+    CarriedStreams.Reference reference = CARRIED_REFERENCES.computeIfAbsent(model.name(),
+        n -> CarriedStreams.reference(model));
+    try (DistributedTrainer trainer = cluster.trainer(model, CarriedStreams.config(), plan)) {
+      ExactnessCheck.Outcome outcome = CarriedStreams.compare(reference, trainer);
+      System.out.println(model.name() + " " + ExactnessCheck.describe(plan, outcome));
+      assertTrue(outcome.maxRelative() < ExactnessCheck.TOLERANCE, ExactnessCheck.describe(plan, outcome));
+    }
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -41,18 +41,23 @@ public final class ExactnessCheck {
 
   /** Plans of the exactness matrix for a model: cut = the layer where the second stage begins. */
   public static List<PartitionPlan> plans(ModelSpec model, int cut, int microBatches, List<String> nodes) {
+    return plans(model, cut, microBatches, nodes, BATCH);
+  }
+
+  /** {@link #plans} for global batches of {@code batch} samples. */
+  public static List<PartitionPlan> plans(ModelSpec model, int cut, int microBatches, List<String> nodes, int batch) {
     int layers = model.layers().size();
     List<PartitionPlan> plans = new ArrayList<>();
-    plans.add(plan(model, new int[] {0, layers}, new int[] {1}, microBatches, nodes));
-    plans.add(plan(model, new int[] {0, layers}, new int[] {2}, microBatches, nodes));
-    plans.add(plan(model, new int[] {0, layers}, new int[] {3}, microBatches, nodes));
-    plans.add(plan(model, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes));
-    plans.add(plan(model, new int[] {0, cut, layers}, new int[] {2, 2}, microBatches, nodes));
+    plans.add(plan(model, 1, new int[] {0, layers}, new int[] {1}, microBatches, nodes, batch));
+    plans.add(plan(model, 1, new int[] {0, layers}, new int[] {2}, microBatches, nodes, batch));
+    plans.add(plan(model, 1, new int[] {0, layers}, new int[] {3}, microBatches, nodes, batch));
+    plans.add(plan(model, 1, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes, batch));
+    plans.add(plan(model, 1, new int[] {0, cut, layers}, new int[] {2, 2}, microBatches, nodes, batch));
     // Data parallelism and the hybrids: ring all-reduce among 2 and 3 replicas.
-    plans.add(plan(model, 2, new int[] {0, layers}, new int[] {1}, microBatches, nodes));
-    plans.add(plan(model, 3, new int[] {0, layers}, new int[] {1}, microBatches, nodes));
-    plans.add(plan(model, 2, new int[] {0, layers}, new int[] {2}, microBatches, nodes));
-    plans.add(plan(model, 2, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes));
+    plans.add(plan(model, 2, new int[] {0, layers}, new int[] {1}, microBatches, nodes, batch));
+    plans.add(plan(model, 3, new int[] {0, layers}, new int[] {1}, microBatches, nodes, batch));
+    plans.add(plan(model, 2, new int[] {0, layers}, new int[] {2}, microBatches, nodes, batch));
+    plans.add(plan(model, 2, new int[] {0, cut, layers}, new int[] {1, 1}, microBatches, nodes, batch));
     return plans;
   }
 
@@ -76,6 +81,12 @@ public final class ExactnessCheck {
 
   public static PartitionPlan plan(ModelSpec model, int replicas, int[] cuts, int[] slices, int microBatches,
       List<String> nodes) {
+    return plan(model, replicas, cuts, slices, microBatches, nodes, BATCH);
+  }
+
+  /** {@link #plan} for global batches of {@code batch} samples. */
+  public static PartitionPlan plan(ModelSpec model, int replicas, int[] cuts, int[] slices, int microBatches,
+      List<String> nodes, int batch) {
     int shards = replicas * java.util.Arrays.stream(slices).sum();
     List<String> placement = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
@@ -83,7 +94,7 @@ public final class ExactnessCheck {
     }
     PipelineSchedule schedule = microBatches > 1 && slices.length > 1 ? PipelineSchedule.ONE_F_ONE_B
         : PipelineSchedule.GPIPE;
-    return PartitionPlan.balanced(model, replicas, cuts, slices, microBatches, schedule, BATCH, placement);
+    return PartitionPlan.balanced(model, replicas, cuts, slices, microBatches, schedule, batch, placement);
   }
 
   public static LocalTrainer reference(ModelSpec model) {

@@ -30,6 +30,7 @@ import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.io.ModelFiles;
 import org.partita.models.io.SpecProtos;
 import org.partita.models.network.ModelSpec;
+import org.partita.models.network.Network;
 import org.partita.models.network.StandardModels;
 import org.partita.models.optim.LearningRateSchedule;
 import org.partita.models.optim.Optimizer;
@@ -268,36 +269,10 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingReport report;
     Map<String, Object> metrics;
     if (distributed()) {
-      try (TrainingCluster cluster = startCluster(console)) {
-        Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
-          List<WorkerInfo> workers = ClusterOptions.firstWorkers(live, nodes, console);
-          PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, optimizerSpec,
-              PlanOption.Workers.seen(workers), this::machineProfile);
-          console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
-          choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
-          return choice.plan();
-        };
-        RecoveringTraining.Outcome outcome = RecoveringTraining.fit(cluster, spec, config, plans, train,
-            splits.test(), progress(console), schedule, resumed, maxRecoveries, Duration.ofSeconds(replacementWait),
-            line -> console.println("recovery: " + line));
-        report = outcome.report();
-        TrainedModel trained = outcome.model();
-        metrics = finish(runDirectory, spec, trained.optimizer(), trained.step(), report, blas, wallStart);
-        metrics.put("plan", outcome.plan().describe());
-        metrics.put("nodes", nodes);
-        Map<String, Object> placement = new LinkedHashMap<>();
-        outcome.plan().placement().forEach((shard, node) -> placement.put(shard.toString(), node));
-        metrics.put("placement", placement);
-        metrics.put("recoveries", outcome.recoveries());
-        StepTimings timings = outcome.timings();
-        console.println("runtime: " + timings.describe());
-        Map<String, Object> breakdown = new LinkedHashMap<>();
-        breakdown.put("step", timings.meanStepSeconds() * 1e3);
-        breakdown.put("busiest_shard_compute", timings.meanComputeSeconds() * 1e3);
-        breakdown.put("gradient_all_reduce", timings.meanAllReduceSeconds() * 1e3);
-        breakdown.put("messages_and_waiting", timings.meanOtherSeconds() * 1e3);
-        metrics.put("step_breakdown_ms", breakdown);
-      }
+      ClusterRun run = trainOnCluster(console, spec, config, train, splits.test(), schedule, resumed);
+      report = run.report();
+      metrics = finish(runDirectory, spec, run.model().optimizer(), run.model().step(), report, blas, wallStart);
+      metrics.putAll(run.metrics());
     } else {
       LocalTrainer trainer = new LocalTrainer(spec, config, blas);
       if (resumed != null) {
@@ -314,6 +289,46 @@ public final class TrainCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "RESULT test_accuracy=%.4f samples_per_second=%.1f%n",
         report.finalTest().accuracy(), report.samplesPerSecond());
     return ExitCode.OK;
+  }
+
+  /** A run on the cluster: its report, the model gathered from the shards, and what it adds to metrics.json. */
+  private record ClusterRun(TrainingReport report, TrainedModel model, Map<String, Object> metrics) {}
+
+  /**
+   * Trains on an embedded cluster or the running one --seeds names, with the plan --plan asks for,
+   * surviving lost workers (--max-recoveries); prints the plan, its placement and where step time went.
+   */
+  private ClusterRun trainOnCluster(PrintStream console, ModelSpec spec, TrainingConfig config, Dataset train,
+      Dataset test, CheckpointSchedule schedule, LoadedCheckpoint resumed) {
+    try (TrainingCluster cluster = startCluster(console)) {
+      Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
+        List<WorkerInfo> workers = ClusterOptions.firstWorkers(live, nodes, console);
+        PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, config.optimizer(),
+            PlanOption.Workers.seen(workers), this::machineProfile);
+        console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
+        choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
+        return choice.plan();
+      };
+      RecoveringTraining.Outcome outcome = RecoveringTraining.fit(cluster, spec, config, plans, train, test,
+          progress(console), schedule, resumed, maxRecoveries, Duration.ofSeconds(replacementWait),
+          line -> console.println("recovery: " + line));
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("plan", outcome.plan().describe());
+      metrics.put("nodes", nodes);
+      Map<String, Object> placement = new LinkedHashMap<>();
+      outcome.plan().placement().forEach((shard, node) -> placement.put(shard.toString(), node));
+      metrics.put("placement", placement);
+      metrics.put("recoveries", outcome.recoveries());
+      StepTimings timings = outcome.timings();
+      console.println("runtime: " + timings.describe());
+      Map<String, Object> breakdown = new LinkedHashMap<>();
+      breakdown.put("step", timings.meanStepSeconds() * 1e3);
+      breakdown.put("busiest_shard_compute", timings.meanComputeSeconds() * 1e3);
+      breakdown.put("gradient_all_reduce", timings.meanAllReduceSeconds() * 1e3);
+      breakdown.put("messages_and_waiting", timings.meanOtherSeconds() * 1e3);
+      metrics.put("step_breakdown_ms", breakdown);
+      return new ClusterRun(outcome.report(), outcome.model(), metrics);
+    }
   }
 
   private int trainCharacters(Path runDirectory) throws IOException {
@@ -336,12 +351,23 @@ public final class TrainCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "training: %d epochs, %d streams × %d steps, %s, seed %d → %s%n", epochs, batch,
         sequenceLength, optimizerSpec.describe(), seed, runDirectory);
 
-    LocalTrainer trainer = new LocalTrainer(spec,
-        new TrainingConfig(epochs, batch, seed, optimizerSpec, TrainingConfig.BatchOrder.STREAMS), blas);
-    TrainingReport report = trainer.fit(train, test, progress(console), null, schedule(runDirectory));
-    String sample = new TextSampler(trainer.network(), corpus, blas).sample("The ", sampleLength, 0.8f, seed);
-    Map<String, Object> metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas,
-        wallStart);
+    TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec, TrainingConfig.BatchOrder.STREAMS);
+    TrainingReport report;
+    Network network;
+    Map<String, Object> metrics;
+    if (distributed()) {
+      ClusterRun run = trainOnCluster(console, spec, config, train, test, schedule(runDirectory), null);
+      report = run.report();
+      network = run.model().network();
+      metrics = finish(runDirectory, spec, run.model().optimizer(), run.model().step(), report, blas, wallStart);
+      metrics.putAll(run.metrics());
+    } else {
+      LocalTrainer trainer = new LocalTrainer(spec, config, blas);
+      report = trainer.fit(train, test, progress(console), null, schedule(runDirectory));
+      network = trainer.network();
+      metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas, wallStart);
+    }
+    String sample = new TextSampler(network, corpus, blas).sample("The ", sampleLength, 0.8f, seed);
     double bits = report.finalTest().loss() / Math.log(2);
     metrics.put("test_bits_per_char", bits);
     metrics.put("unigram_bits_per_char", unigram);
@@ -514,10 +540,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (nodes < 1 || nodes > 64) {
       throw new IllegalArgumentException("--nodes must be between 1 and 64, got " + nodes);
-    }
-    if (distributed() && CHARACTER_MODEL.equals(model)) {
-      throw new IllegalArgumentException("char-lstm carries recurrent state across batches, which the cluster runtime"
-          + " does not run yet; train it without --nodes/--plan");
     }
     if (plan != null) {
       PlanOption.parse(plan);

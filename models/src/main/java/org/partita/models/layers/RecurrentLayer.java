@@ -121,6 +121,16 @@ public final class RecurrentLayer extends BoundLayer {
     int batch() {
       return hidden.columns;
     }
+
+    /** c_t and h_t of {@code other} (same units and batch): all a following step reads of its predecessor. */
+    public void copyFrom(StepState other) {
+      if (other.hidden.rows != hidden.rows || other.hidden.columns != hidden.columns) {
+        throw new IllegalArgumentException("a step state of " + other.hidden.rows + " units × " + other.batch()
+            + " streams cannot be copied into one of " + hidden.rows + " × " + batch());
+      }
+      System.arraycopy(other.cell.data, 0, cell.data, 0, cell.data.length);
+      System.arraycopy(other.hidden.data, 0, hidden.data, 0, hidden.data.length);
+    }
   }
 
   public StepState newStepState(int batch) {
@@ -315,20 +325,40 @@ public final class RecurrentLayer extends BoundLayer {
    * consecutive windows of the same streams). The gradient does not flow back across windows.
    */
   public void carryState() {
-    if (cache == null) {
-      throw new IllegalStateException(name() + ": no forward to carry the state of");
-    }
-    StepState last = cache.states[spec.timeSteps() - 1];
+    StepState last = finalState();
     if (initialState == null || initialState.batch() != last.batch()) {
       initialState = newStepState(last.batch());
     }
-    System.arraycopy(last.hidden.data, 0, initialState.hidden.data, 0, last.hidden.data.length);
-    System.arraycopy(last.cell.data, 0, initialState.cell.data, 0, last.cell.data.length);
+    initialState.copyFrom(last);
   }
 
   /** Back to a zero initial state (new streams, evaluation). */
   public void resetState() {
-    initialState = null;
+    startFrom(null);
+  }
+
+  /**
+   * The state after the last forward's final step; the next forward overwrites it, so a caller
+   * that keeps it copies it ({@link StepState#copyFrom}).
+   */
+  public StepState finalState() {
+    if (cache == null) {
+      throw new IllegalStateException(name() + ": no forward to take the final state of");
+    }
+    return cache.states[spec.timeSteps() - 1];
+  }
+
+  /**
+   * The next forward starts from {@code initial} (this layer's c and h for the same streams; null:
+   * zeros), and so does a backward that has to run the sequence again. For a caller that runs
+   * several groups of streams in turn and keeps each group's state itself, such as the runtime's
+   * micro-batches; the state is read, not copied, so it must stay unchanged until backward.
+   */
+  public void startFrom(StepState initial) {
+    if (initial != initialState && cache != null) {
+      cache.input = null; // a sequence run from another initial state must not serve a backward
+    }
+    initialState = initial;
   }
 
   private SequenceCache runSequence(FloatMatrix input, BatchContext context) {

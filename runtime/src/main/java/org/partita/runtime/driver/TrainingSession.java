@@ -100,6 +100,8 @@ public final class TrainingSession implements DistributedTrainer {
   private String updatingPhase = "";
   private StepTimings timings = StepTimings.NONE;
   private boolean closed;
+  /** The next training round continues the streams of the last (carried recurrent state), else starts from zeros. */
+  private boolean carryState;
 
   public TrainingSession(ModelSpec model, TrainingConfig config, PartitionPlan plan, ShardTransport transport,
       RuntimeSettings settings) {
@@ -132,11 +134,11 @@ public final class TrainingSession implements DistributedTrainer {
     }
   }
 
-  /** What this runtime cannot run yet, refused before any shard is placed. */
+  /** What this runtime cannot run, refused before any shard is placed. */
   public static void checkSupported(ModelSpec model, TrainingConfig config, PartitionPlan plan) {
-    if (config.order() == TrainingConfig.BatchOrder.STREAMS) {
-      throw new IllegalArgumentException("model '" + model.name() + "' trains on carried recurrent streams, which the"
-          + " cluster runtime does not run yet; train it with the single-process trainer");
+    if (config.order() == TrainingConfig.BatchOrder.STREAMS && plan.globalBatch() != config.batchSize()) {
+      throw new IllegalArgumentException("model '" + model.name() + "' carries " + config.batchSize() + " recurrent"
+          + " streams across batches, but plan " + plan.describe() + " is cut for batches of " + plan.globalBatch());
     }
     if (plan.stages().get(plan.stages().size() - 1).endLayer() != model.layers().size()) {
       throw new IllegalArgumentException("plan " + plan.describe() + " does not cover the " + model.layers().size()
@@ -174,7 +176,7 @@ public final class TrainingSession implements DistributedTrainer {
   public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
     long id = ++round;
     long start = System.nanoTime();
-    startRound(id, StepKindProto.TRAIN, inputs, targets);
+    startRound(id, StepKindProto.TRAIN, inputs, targets, carryState);
     return finishTrainStep(id, start, "step " + step + " (epoch " + (epoch + 1) + ")");
   }
 
@@ -204,7 +206,7 @@ public final class TrainingSession implements DistributedTrainer {
         long id = ++round;
         long start = System.nanoTime();
         LocalFeedProto feed = LocalFeedProto.newBuilder().setEpoch(epoch).setBatch(batch).build();
-        openRound(id, StepKindProto.TRAIN, count, feed);
+        openRound(id, StepKindProto.TRAIN, count, feed, carryState);
         return finishTrainStep(id, start, "step " + step + " (epoch " + (epoch + 1) + ", batch " + batch + ")");
       }
     };
@@ -254,16 +256,21 @@ public final class TrainingSession implements DistributedTrainer {
     FloatMatrix targets = null;
     // Evaluation goes in training-sized batches, so the shards reuse their training buffers: the
     // memory the planner budgets (a worker's heap may hold little more) covers evaluation too.
+    // Streams are read in order with their state carried from batch to batch, from zeros (as the
+    // reference trainer does); training goes on from zeros after it.
+    boolean streams = config.order() == TrainingConfig.BatchOrder.STREAMS;
     int batch = plan.globalBatch();
+    carryState = false;
     for (int from = 0; from < n; from += batch) {
       int count = Math.min(batch, n - from);
+      boolean carry = streams && inputs != null && inputs.columns == count;
       if (inputs == null || inputs.columns != count) {
         inputs = new FloatMatrix(model.inputShape().size(), count);
         targets = new FloatMatrix(model.outputClasses() * model.outputGroups(), count);
       }
       data.copyBatch(null, from, count, inputs, targets);
       long id = ++round;
-      startRound(id, StepKindProto.EVALUATE, inputs, targets);
+      startRound(id, StepKindProto.EVALUATE, inputs, targets, carry);
       StepResult done = lossOf(await(id, StepDoneProto.class, "evaluation of samples " + from + "–" + (from + count)),
           StepDoneProto::getLossSum, StepDoneProto::getCorrect);
       lossSum += done.lossSum();
@@ -344,12 +351,13 @@ public final class TrainingSession implements DistributedTrainer {
 
   @Override
   public void resetRecurrentState() {
-    throw new UnsupportedOperationException("carried recurrent streams are not run by the cluster runtime yet");
+    carryState = false;
   }
 
+  /** The shards keep each micro-batch's final recurrent state; the next training round goes on from it. */
   @Override
   public void carryRecurrentState() {
-    throw new UnsupportedOperationException("carried recurrent streams are not run by the cluster runtime yet");
+    carryState = true;
   }
 
   @Override
@@ -371,12 +379,12 @@ public final class TrainingSession implements DistributedTrainer {
   /**
    * Opens round {@code id} on every shard: replica r gets samples [⌊r·B/R⌋, ⌊(r+1)·B/R⌋) of the
    * batch, cut into its micro-batches; each micro-batch's inputs go to the replica's first-stage
-   * slices and its targets to its last-stage slices.
+   * slices and its targets to its last-stage slices; {@code carry} as in {@link #openRound}.
    */
-  private void startRound(long id, StepKindProto kind, FloatMatrix inputs, FloatMatrix targets) {
+  private void startRound(long id, StepKindProto kind, FloatMatrix inputs, FloatMatrix targets, boolean carry) {
     int samples = inputs.columns;
     int replicas = plan.replicas();
-    openRound(id, kind, samples, null);
+    openRound(id, kind, samples, null, carry);
     for (int r = 0; r < replicas; r++) {
       int first = MicroBatches.first(samples, replicas, r);
       int count = MicroBatches.first(samples, replicas, r + 1) - first;
@@ -405,16 +413,17 @@ public final class TrainingSession implements DistributedTrainer {
 
   /**
    * Sends round {@code id}'s RunStep to every shard: replica r's share of the batch's
-   * {@code samples} and its micro-batches; with {@code feed}, each replica feeds its share itself.
+   * {@code samples} and its micro-batches; with {@code feed}, each replica feeds its share itself;
+   * with {@code carry}, recurrent layers go on from the previous round's final states.
    */
-  private void openRound(long id, StepKindProto kind, int samples, LocalFeedProto feed) {
+  private void openRound(long id, StepKindProto kind, int samples, LocalFeedProto feed, boolean carry) {
     int replicas = plan.replicas();
     for (int r = 0; r < replicas; r++) {
       int first = MicroBatches.first(samples, replicas, r);
       int count = MicroBatches.first(samples, replicas, r + 1) - first;
       int microBatches = count == 0 ? 0 : MicroBatches.count(count, plan.microBatches());
       RunStepProto.Builder run = RunStepProto.newBuilder().setStep(id).setMicroBatches(microBatches).setSamples(count)
-          .setKind(kind).setOptimizerStep(step).setFirstSample(first).setGlobalSamples(samples);
+          .setKind(kind).setOptimizerStep(step).setFirstSample(first).setGlobalSamples(samples).setCarryState(carry);
       if (feed != null) {
         run.setLocalFeed(feed);
       }

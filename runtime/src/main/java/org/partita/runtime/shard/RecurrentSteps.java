@@ -57,6 +57,10 @@ final class RecurrentSteps {
   private final FloatMatrix hiddenBeforeGradient;
   private final FloatMatrix hiddenGradient;
   private final FloatMatrix cellGradient;
+  /** What step 0 follows when streams are carried: the whole final h and this slice's final c and h. */
+  private final FloatMatrix initialHidden;
+  private final StepState initialState;
+  private boolean carrying;
   private int forwardStep;
   private int backwardStep;
   private FloatMatrix outputGradient;
@@ -90,10 +94,21 @@ final class RecurrentSteps {
     this.hiddenBeforeGradient = new FloatMatrix(hidden, batch);
     this.hiddenGradient = new FloatMatrix(units, batch);
     this.cellGradient = new FloatMatrix(units, batch);
+    this.initialHidden = new FloatMatrix(hidden, batch);
+    this.initialState = layer.newStepState(batch);
   }
 
-  /** Ready for a new micro-batch: nothing received, no step run. */
-  void start() {
+  /**
+   * Ready for a new micro-batch: nothing received, no step run. With {@code carry} it continues
+   * the same streams: step 0 follows the final step of the forward these buffers ran last (the
+   * caller makes sure that was the previous round's), else it starts from zeros.
+   */
+  void start(boolean carry) {
+    if (carry) {
+      System.arraycopy(gatheredHidden[steps - 1].data, 0, initialHidden.data, 0, initialHidden.data.length);
+      initialState.copyFrom(states[steps - 1]);
+    }
+    carrying = carry;
     Arrays.fill(hiddenFrom, 0);
     Arrays.fill(gradientFrom, 0);
     forwardStep = 0;
@@ -110,8 +125,7 @@ final class RecurrentSteps {
     while (forwardStep < steps && (forwardStep == 0 || complete(hiddenFrom[forwardStep - 1]))) {
       int t = forwardStep;
       RowBlocks.copy(input, t * inputs, steps * inputs, stepInput);
-      StepState previous = t == 0 ? null : states[t - 1];
-      layer.stepForward(new StepInput(stepInput, t == 0 ? zeros : gatheredHidden[t - 1]), previous, states[t]);
+      layer.stepForward(new StepInput(stepInput, hiddenBefore(t)), previous(t), states[t]);
       hiddenFrom[t] = mark(hiddenFrom[t], slice, t, "h");
       unitRows[slice].scatter(states[t].hidden(), gatheredHidden[t]);
       exchange.hidden(t, states[t].hidden());
@@ -186,8 +200,7 @@ final class RecurrentSteps {
       if (t > 0) {
         Arrays.fill(hiddenBeforeGradient.data, 0f);
       }
-      StepState previous = t == 0 ? null : states[t - 1];
-      layer.stepBackward(new StepInput(stepInput, t == 0 ? zeros : gatheredHidden[t - 1]), previous, states[t],
+      layer.stepBackward(new StepInput(stepInput, hiddenBefore(t)), previous(t), states[t],
           new StepGradient(hiddenGradient, cellGradient),
           new StepInput(inputGradient == null ? null : stepInputGradient, t > 0 ? hiddenBeforeGradient : null));
       if (inputGradient != null) {
@@ -206,6 +219,16 @@ final class RecurrentSteps {
       backwardStep--;
     }
     return backwardStep < 0;
+  }
+
+  /** This slice's state before step t: step t−1's, or at t = 0 the carried one (null: zeros). */
+  private StepState previous(int t) {
+    return t > 0 ? states[t - 1] : carrying ? initialState : null;
+  }
+
+  /** The whole h_{t−1}. */
+  private FloatMatrix hiddenBefore(int t) {
+    return t > 0 ? gatheredHidden[t - 1] : carrying ? initialHidden : zeros;
   }
 
   /** Another slice's partial gradient with respect to this slice's units of h_t. */

@@ -114,6 +114,8 @@ public final class ShardEngine {
   private int orderEpoch = -1;
   private Round round;
   private long lastRound = -1;
+  /** The last round that finished here: streams may be carried from it into the next. */
+  private long completedRound = -1;
   /** True after an update, which leaves the gradients zero; an aborted round leaves them dirty. */
   private boolean gradientsZero;
   /** The message being handled: when it started and whether its time is the round's compute. */
@@ -179,7 +181,8 @@ public final class ShardEngine {
         round.computeNanos += System.nanoTime() - handleStart;
       }
     } catch (RuntimeException e) {
-      long failed = round == null ? -1 : round.id;
+      // A RunStep refused before its round began fails that round, not the one before it.
+      long failed = message instanceof RunStepProto run ? run.getStep() : round == null ? -1 : round.id;
       failRound();
       outbox.toDriver(ShardFailureProto.newBuilder().setShard(idProto).setStep(failed)
           .setMessage(e.getMessage() == null ? e.toString() : e.getMessage()).build());
@@ -265,7 +268,7 @@ public final class ShardEngine {
       throw new IllegalStateException(description + ": round " + run.getStep() + " started while round " + round.id
           + " is in " + round.phase);
     }
-    round = new Round(run, pool);
+    round = new Round(run, pool, lastRound);
     lastRound = run.getStep();
     if (round.kind == StepKindProto.TRAIN) {
       buckets.reset(round.id);
@@ -496,6 +499,10 @@ public final class ShardEngine {
     }
   }
 
+  private boolean hasRecurrentLayer() {
+    return layers.stream().anyMatch(layer -> layer instanceof RecurrentLayer);
+  }
+
   public long currentRound() {
     return round == null ? -1 : round.id;
   }
@@ -554,6 +561,7 @@ public final class ShardEngine {
         }
       }
       mb.forwardDone = true;
+      mb.forwardRound = round.id;
       round.forwardNext++;
       progressed = true;
     }
@@ -633,7 +641,9 @@ public final class ShardEngine {
       }
       return true;
     }
+    mb.startRecurrence(i);
     layers.get(i).forward(mb.input(i), mb.outputs[i], mb.context(round));
+    mb.keepFinalState(i);
     sendOutputs(mb, i, handsOn ? layout.stageShards(layout.id().stage() + 1) : siblings());
     if (!handsOn) {
       RowSelection own = layout.rowsOf(layer, layout.id().slice());
@@ -736,6 +746,7 @@ public final class ShardEngine {
       handOnInputGradient(mb, i, inputGradient);
       return true;
     }
+    mb.startRecurrence(i);
     layers.get(i).backward(mb.input(i), mb.outputs[i], mb.sumPartials(i), inputGradient, mb.context(round),
         () -> handOnInputGradient(mb, i, inputGradient));
     return true;
@@ -805,6 +816,7 @@ public final class ShardEngine {
 
   private void finishRound() {
     round.phase = RoundPhase.DONE;
+    completedRound = round.id;
     boolean reportsLoss = reportsLoss();
     outbox.toDriver(StepDoneProto.newBuilder().setShard(idProto).setStep(round.id)
         .setLossSum(reportsLoss ? round.lossSum : 0).setCorrect(reportsLoss ? round.correct : 0)
@@ -893,7 +905,8 @@ public final class ShardEngine {
     /** The backward waits for its {@link ContinueRoundProto} (see {@link #advanceBackward}). */
     boolean paused;
 
-    Round(RunStepProto run, BufferPool pool) {
+    /** {@code previous}: the round before this one here, whose streams {@link RunStepProto#getCarryState} continues. */
+    Round(RunStepProto run, BufferPool pool, long previous) {
       if (run.getKind() != StepKindProto.TRAIN && run.getKind() != StepKindProto.EVALUATE) {
         throw new IllegalArgumentException(description + ": round " + run.getStep() + " has no kind");
       }
@@ -914,11 +927,19 @@ public final class ShardEngine {
       this.samples = run.getSamples();
       this.globalSamples = run.getGlobalSamples();
       this.microBatches = new MicroBatch[count];
+      boolean carry = run.getCarryState() && hasRecurrentLayer();
       for (int m = 0; m < count; m++) {
         int first = MicroBatches.first(samples, count, m);
         microBatches[m] = pool.take(m, MicroBatches.first(samples, count, m + 1) - first);
+        if (carry && (previous != completedRound || microBatches[m].forwardRound != completedRound)) {
+          throw new IllegalStateException(description + ": round " + id + " continues the recurrent streams of round "
+              + previous + ", but micro-batch " + m + " (" + microBatches[m].size + " samples) did not finish that"
+              + " round here; carried streams need the same split in consecutive rounds");
+        }
+      }
+      for (int m = 0; m < count; m++) {
         microBatches[m].start(StepRefProto.newBuilder().setStep(id).setMicroBatch(m).build(),
-            run.getFirstSample() + first);
+            run.getFirstSample() + MicroBatches.first(samples, count, m), carry);
       }
     }
   }
@@ -936,6 +957,15 @@ public final class ShardEngine {
     /** Per layer: the step-by-step run of a sliced recurrent layer, else null, and its messages out. */
     final RecurrentSteps[] recurrent;
     final RecurrentSteps.Exchange[] exchanges;
+    /**
+     * Per whole recurrent layer (else null): the state its forward starts from when streams are
+     * carried, and the final state of its last forward, which the next carrying round starts from.
+     */
+    private final RecurrentLayer.StepState[] startStates;
+    private final RecurrentLayer.StepState[] finalStates;
+    private boolean carrying;
+    /** The round whose forward this micro-batch's buffers finished last. */
+    long forwardRound = -1;
     private final FloatMatrix[] summed;
     private long stageInputFrom;
     private final long[] gatheredFrom;
@@ -962,6 +992,8 @@ public final class ShardEngine {
       this.recurrent = new RecurrentSteps[n];
       this.exchanges = new RecurrentSteps.Exchange[n];
       this.summed = new FloatMatrix[n];
+      this.startStates = new RecurrentLayer.StepState[n];
+      this.finalStates = new RecurrentLayer.StepState[n];
       this.gatheredFrom = new long[n];
       this.partialFrom = new long[n];
       for (int i = 0; i < n; i++) {
@@ -984,12 +1016,28 @@ public final class ShardEngine {
           }
           this.recurrent[i] = new RecurrentSteps(sliced, units, layout.id().slice(), size);
           this.exchanges[i] = exchange(this, layer);
+        } else if (layers.get(i) instanceof RecurrentLayer whole) {
+          this.startStates[i] = whole.newStepState(size);
+          this.finalStates[i] = whole.newStepState(size);
         }
       }
     }
 
-    /** Readies the buffers for micro-batch {@code ref}, whose samples start at {@code first} of the global batch. */
-    void start(StepRefProto ref, int first) {
+    /**
+     * Readies the buffers for micro-batch {@code ref}, whose samples start at {@code first} of the
+     * global batch; with {@code carry} its recurrent layers go on from where their last forward ended.
+     */
+    void start(StepRefProto ref, int first, boolean carry) {
+      if (carry) {
+        for (int i = 0; i < startStates.length; i++) {
+          if (startStates[i] != null) {
+            RecurrentLayer.StepState last = finalStates[i];
+            finalStates[i] = startStates[i];
+            startStates[i] = last;
+          }
+        }
+      }
+      carrying = carry;
       this.ref = ref;
       this.first = first;
       stageInputFrom = 0;
@@ -1001,8 +1049,22 @@ public final class ShardEngine {
       backwardLayer = layers.size() - 1;
       for (RecurrentSteps steps : recurrent) {
         if (steps != null) {
-          steps.start();
+          steps.start(carry);
         }
+      }
+    }
+
+    /** Before whole recurrent layer i runs this micro-batch forward or backward: its initial state. */
+    void startRecurrence(int i) {
+      if (startStates[i] != null) {
+        ((RecurrentLayer) layers.get(i)).startFrom(carrying ? startStates[i] : null);
+      }
+    }
+
+    /** After whole recurrent layer i ran this micro-batch forward: the state a carrying round goes on from. */
+    void keepFinalState(int i) {
+      if (finalStates[i] != null) {
+        finalStates[i].copyFrom(((RecurrentLayer) layers.get(i)).finalState());
       }
     }
 

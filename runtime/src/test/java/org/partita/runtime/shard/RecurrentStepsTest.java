@@ -26,7 +26,7 @@ class RecurrentStepsTest {
   private static RecurrentSteps slice(int q) {
     RecurrentLayer layer = (RecurrentLayer) SPEC.bind(new LayerBinding(0, 7, SLICES.get(q), Blas.get()));
     RecurrentSteps steps = new RecurrentSteps(layer, SLICES, q, 2);
-    steps.start();
+    steps.start(false);
     return steps;
   }
 
