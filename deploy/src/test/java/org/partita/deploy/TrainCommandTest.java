@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.partita.deploy.CommandRunner.Outcome;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,33 @@ class TrainCommandTest {
     assertEquals(expected, actual, 2e-4, "held-out bits per character, single process vs 2 slices");
     String metrics = Files.readString(runDirectory.resolve("metrics.json"));
     assertTrue(metrics.contains("\"generated_sample\": ") && metrics.contains("\"placement\": "), metrics);
+  }
+
+  /**
+   * char-lstm's streams save at epoch ends: resumed from the end of epoch 1 — on 2 embedded nodes,
+   * the checkpoint re-sharded into 2 slices — it ends where the uninterrupted single-process run did.
+   */
+  @Test
+  void characterModelResumesFromAnEpochEndOnAnyPlan() throws Exception {
+    Path text = directory.resolve("resume-text.txt");
+    Files.writeString(text, "pack my box with five dozen liquor jugs. ".repeat(100));
+    String[] flags = {"train", "--model", "char-lstm", "--text", text.toString(), "--epochs", "2", "--batch", "6",
+        "--seq-length", "10", "--hidden", "16", "--lr", "0.02", "--sample-length", "10"};
+    Path straight = directory.resolve("chars-straight");
+    Outcome whole = CommandRunner.run(concat(flags, "--checkpoint-every", "1", "--out", straight.toString()));
+    assertEquals(ExitCode.OK, whole.exitCode(), whole.err());
+    Path firstEpoch;
+    try (var checkpoints = Files.list(straight.resolve("checkpoints"))) {
+      List<Path> saved = checkpoints.sorted().toList();
+      assertEquals(2, saved.size(), "one checkpoint at the end of each epoch, none between: " + saved);
+      firstEpoch = saved.get(0);
+    }
+    Outcome resumed = CommandRunner.run(concat(flags, "--resume", firstEpoch.toString(), "--nodes", "2", "--plan",
+        "slices=2", "--out", directory.resolve("chars-resumed").toString()));
+    assertEquals(ExitCode.OK, resumed.exitCode(), resumed.err());
+    assertTrue(resumed.out().contains("(next: batch 1 of epoch 2)"), resumed.out());
+    assertEquals(bitsPerChar(whole.out()), bitsPerChar(resumed.out()), 2e-4,
+        "held-out bits per character, uninterrupted vs resumed on 2 slices");
   }
 
   private static double bitsPerChar(String out) {

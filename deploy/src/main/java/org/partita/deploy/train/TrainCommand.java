@@ -181,7 +181,8 @@ public final class TrainCommand implements Callable<Integer> {
   int replacementWait;
 
   @Option(names = "--resume", description = "Continue from a checkpoint directory, or the newest complete one in a "
-      + "directory of step-N checkpoints, saved with any plan; same model, seed and optimizer flags.")
+      + "directory of step-N checkpoints, saved with any plan; same model, seed and optimizer flags (char-lstm: "
+      + "and text flags; its streams save and resume at epoch ends).")
   Path resume;
 
   @Option(names = "--progress-interval", defaultValue = "10",
@@ -264,23 +265,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec);
     LoadedCheckpoint resumed = loadResume(console, spec, optimizerSpec);
-    ModelCheckpoint.Position start = resumed == null ? null : resumed.position();
-    CheckpointSchedule schedule = schedule(runDirectory);
-    TrainingReport report;
-    Map<String, Object> metrics;
-    if (distributed()) {
-      ClusterRun run = trainOnCluster(console, spec, config, train, splits.test(), schedule, resumed);
-      report = run.report();
-      metrics = finish(runDirectory, spec, run.model().optimizer(), run.model().step(), report, blas, wallStart);
-      metrics.putAll(run.metrics());
-    } else {
-      LocalTrainer trainer = new LocalTrainer(spec, config, blas);
-      if (resumed != null) {
-        trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
-      }
-      report = trainer.fit(train, splits.test(), progress(console), start, schedule);
-      metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas, wallStart);
-    }
+    Trained trained = train(new RunContext(console, runDirectory, blas, wallStart), spec, config, train,
+        splits.test(), resumed);
+    TrainingReport report = trained.report();
+    Map<String, Object> metrics = trained.metrics();
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
     printSummary(console, report, "acc", epoch -> String.format(Locale.ROOT, "%7.2f%%", 100 * epoch),
         runDirectory, (double) metrics.get("wall_seconds"));
@@ -289,6 +277,35 @@ public final class TrainCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "RESULT test_accuracy=%.4f samples_per_second=%.1f%n",
         report.finalTest().accuracy(), report.samplesPerSecond());
     return ExitCode.OK;
+  }
+
+  /** Where a run writes and reports: its console, its directory, the BLAS it computes with, when it began. */
+  private record RunContext(PrintStream console, Path directory, Blas blas, long wallStart) {}
+
+  /** What a run ends with: its report, the trained network, and metrics.json so far. */
+  private record Trained(TrainingReport report, Network network, Map<String, Object> metrics) {}
+
+  /**
+   * Trains on the cluster when --nodes or --plan ask for it, else with the reference trainer, from
+   * {@code resumed} (null: the initial weights); writes the final checkpoint and the curves.
+   */
+  private Trained train(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
+      LoadedCheckpoint resumed) throws IOException {
+    CheckpointSchedule schedule = schedule(run.directory());
+    if (distributed()) {
+      ClusterRun cluster = trainOnCluster(run.console(), spec, config, train, test, schedule, resumed);
+      Map<String, Object> metrics = finish(run, spec, cluster.model().optimizer(), cluster.model().step(),
+          cluster.report());
+      metrics.putAll(cluster.metrics());
+      return new Trained(cluster.report(), cluster.model().network(), metrics);
+    }
+    LocalTrainer trainer = new LocalTrainer(spec, config, run.blas());
+    ModelCheckpoint.Position start = resumed == null ? null : resumed.position();
+    if (resumed != null) {
+      trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
+    }
+    TrainingReport report = trainer.fit(train, test, progress(run.console()), start, schedule);
+    return new Trained(report, trainer.network(), finish(run, spec, trainer.optimizer(), trainer.step(), report));
   }
 
   /** A run on the cluster: its report, the model gathered from the shards, and what it adds to metrics.json. */
@@ -352,22 +369,11 @@ public final class TrainCommand implements Callable<Integer> {
         sequenceLength, optimizerSpec.describe(), seed, runDirectory);
 
     TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec, TrainingConfig.BatchOrder.STREAMS);
-    TrainingReport report;
-    Network network;
-    Map<String, Object> metrics;
-    if (distributed()) {
-      ClusterRun run = trainOnCluster(console, spec, config, train, test, schedule(runDirectory), null);
-      report = run.report();
-      network = run.model().network();
-      metrics = finish(runDirectory, spec, run.model().optimizer(), run.model().step(), report, blas, wallStart);
-      metrics.putAll(run.metrics());
-    } else {
-      LocalTrainer trainer = new LocalTrainer(spec, config, blas);
-      report = trainer.fit(train, test, progress(console), null, schedule(runDirectory));
-      network = trainer.network();
-      metrics = finish(runDirectory, spec, trainer.optimizer(), trainer.step(), report, blas, wallStart);
-    }
-    String sample = new TextSampler(network, corpus, blas).sample("The ", sampleLength, 0.8f, seed);
+    LoadedCheckpoint resumed = loadResume(console, spec, optimizerSpec);
+    Trained trained = train(new RunContext(console, runDirectory, blas, wallStart), spec, config, train, test, resumed);
+    TrainingReport report = trained.report();
+    Map<String, Object> metrics = trained.metrics();
+    String sample = new TextSampler(trained.network(), corpus, blas).sample("The ", sampleLength, 0.8f, seed);
     double bits = report.finalTest().loss() / Math.log(2);
     metrics.put("test_bits_per_char", bits);
     metrics.put("unigram_bits_per_char", unigram);
@@ -466,13 +472,13 @@ public final class TrainCommand implements Callable<Integer> {
    * Saves the checkpoint and the loss and accuracy curves (loss.png, accuracy.png), and returns the
    * metrics every model reports; callers add theirs and write them.
    */
-  private Map<String, Object> finish(Path runDirectory, ModelSpec spec, Optimizer optimizer, long step,
-      TrainingReport report, Blas blas, long wallStart) throws IOException {
-    ModelCheckpoint.save(runDirectory.resolve("checkpoint"), spec, optimizer,
+  private Map<String, Object> finish(RunContext run, ModelSpec spec, Optimizer optimizer, long step,
+      TrainingReport report) throws IOException {
+    ModelCheckpoint.save(run.directory().resolve("checkpoint"), spec, optimizer,
         new ModelCheckpoint.Position(step, epochs, 0, seed));
-    plotCurves(runDirectory, spec, report);
-    double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-    return metrics(spec, optimizer.spec(), report, blas, wallSeconds);
+    plotCurves(run.directory(), spec, report);
+    double wallSeconds = (System.nanoTime() - run.wallStart()) / 1e9;
+    return metrics(spec, optimizer.spec(), report, run.blas(), wallSeconds);
   }
 
   /** The checkpoint --resume names, checked against this run's model and optimizer; null without --resume. */
@@ -533,10 +539,6 @@ public final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery < 0 || keep < 1) {
       throw new IllegalArgumentException("--checkpoint-every must be ≥ 0 and --keep ≥ 1, got " + checkpointEvery
           + " and " + keep);
-    }
-    if (resume != null && CHARACTER_MODEL.equals(model)) {
-      throw new IllegalArgumentException("--resume is for the image models so far; char-lstm carries recurrent state"
-          + " that checkpoints do not hold yet");
     }
     if (nodes < 1 || nodes > 64) {
       throw new IllegalArgumentException("--nodes must be between 1 and 64, got " + nodes);
