@@ -68,54 +68,42 @@ class TrainCommandTest {
 
   /**
    * char-lstm's carried streams on 2 embedded nodes, every layer in 2 slices (the LSTM's h gathered
-   * every time step, its cells carried by their slices): the held-out bits per character of the
-   * single-process run.
+   * every time step, its cells carried by their slices), end with the single-process run's held-out
+   * bits per character — trained from the start, and resumed from that run's checkpoint at the end
+   * of epoch 1 (streams save at epoch ends only), re-sharded into the slices.
    */
   @Test
-  void characterModelTrainsOnTheClusterToTheSameResult() throws Exception {
+  void characterModelOnTheClusterMatchesTheSingleProcessFromTheStartAndResumed() throws Exception {
     Path text = directory.resolve("cluster-text.txt");
     Files.writeString(text, "the quick brown fox jumps over the lazy dog; ".repeat(120));
     String[] flags = {"train", "--model", "char-lstm", "--text", text.toString(), "--epochs", "2", "--batch", "8",
         "--seq-length", "12", "--hidden", "24", "--lr", "0.02", "--sample-length", "20"};
-    Outcome local = CommandRunner.run(concat(flags, "--out", directory.resolve("chars-local").toString()));
+    Path straight = directory.resolve("chars-local");
+    Outcome local = CommandRunner.run(concat(flags, "--checkpoint-every", "1", "--out", straight.toString()));
     assertEquals(ExitCode.OK, local.exitCode(), local.err());
-    Path runDirectory = directory.resolve("chars-cluster");
-    Outcome cluster = CommandRunner.run(concat(flags, "--nodes", "2", "--plan", "slices=2", "--out",
-        runDirectory.toString()));
-    assertEquals(ExitCode.OK, cluster.exitCode(), cluster.err());
-    assertTrue(cluster.out().contains("plan: 1 replica × 1 stage (2 slices)"), cluster.out());
     double expected = bitsPerChar(local.out());
-    double actual = bitsPerChar(cluster.out());
-    assertEquals(expected, actual, 2e-4, "held-out bits per character, single process vs 2 slices");
-    String metrics = Files.readString(runDirectory.resolve("metrics.json"));
-    assertTrue(metrics.contains("\"generated_sample\": ") && metrics.contains("\"placement\": "), metrics);
-  }
-
-  /**
-   * char-lstm's streams save at epoch ends: resumed from the end of epoch 1 — on 2 embedded nodes,
-   * the checkpoint re-sharded into 2 slices — it ends where the uninterrupted single-process run did.
-   */
-  @Test
-  void characterModelResumesFromAnEpochEndOnAnyPlan() throws Exception {
-    Path text = directory.resolve("resume-text.txt");
-    Files.writeString(text, "pack my box with five dozen liquor jugs. ".repeat(100));
-    String[] flags = {"train", "--model", "char-lstm", "--text", text.toString(), "--epochs", "2", "--batch", "6",
-        "--seq-length", "10", "--hidden", "16", "--lr", "0.02", "--sample-length", "10"};
-    Path straight = directory.resolve("chars-straight");
-    Outcome whole = CommandRunner.run(concat(flags, "--checkpoint-every", "1", "--out", straight.toString()));
-    assertEquals(ExitCode.OK, whole.exitCode(), whole.err());
     Path firstEpoch;
     try (var checkpoints = Files.list(straight.resolve("checkpoints"))) {
       List<Path> saved = checkpoints.sorted().toList();
       assertEquals(2, saved.size(), "one checkpoint at the end of each epoch, none between: " + saved);
       firstEpoch = saved.get(0);
     }
+
+    Path runDirectory = directory.resolve("chars-cluster");
+    Outcome cluster = CommandRunner.run(concat(flags, "--nodes", "2", "--plan", "slices=2", "--out",
+        runDirectory.toString()));
+    assertEquals(ExitCode.OK, cluster.exitCode(), cluster.err());
+    assertTrue(cluster.out().contains("plan: 1 replica × 1 stage (2 slices)"), cluster.out());
+    assertEquals(expected, bitsPerChar(cluster.out()), 2e-4, "held-out bits per character, single process vs 2 slices");
+    String metrics = Files.readString(runDirectory.resolve("metrics.json"));
+    assertTrue(metrics.contains("\"generated_sample\": ") && metrics.contains("\"placement\": "), metrics);
+
     Outcome resumed = CommandRunner.run(concat(flags, "--resume", firstEpoch.toString(), "--nodes", "2", "--plan",
         "slices=2", "--out", directory.resolve("chars-resumed").toString()));
     assertEquals(ExitCode.OK, resumed.exitCode(), resumed.err());
     assertTrue(resumed.out().contains("(next: batch 1 of epoch 2)"), resumed.out());
-    assertEquals(bitsPerChar(whole.out()), bitsPerChar(resumed.out()), 2e-4,
-        "held-out bits per character, uninterrupted vs resumed on 2 slices");
+    assertEquals(expected, bitsPerChar(resumed.out()), 2e-4, "held-out bits per character, uninterrupted vs resumed"
+        + " on 2 slices");
   }
 
   private static double bitsPerChar(String out) {
