@@ -104,8 +104,9 @@ public final class NetsimBench {
         trainer runs in the driver's JVM with one thread, alternating rounds with the plan; speedup is \
         the ratio of the medians. All N workers share this machine's cores, so 3 and 4 workers \
         oversubscribe them. The cost model is told the tbf rate and the measured one-way TCP latency \
-        (`--link RATE --latency-us`), and prices each worker at host cores ÷ workers on the host, a \
-        fraction of a core when N > cores (they take turns).""");
+        (`--link RATE --latency-us`), followed in series by what the shared cores cost each byte and \
+        message between processes of one host (`Link.SHARED_MACHINE`), and prices each worker at host \
+        cores ÷ workers on the host, a fraction of a core when N > cores (they take turns).""");
     result.table(List.of("link", "workers", "TCP round trip min / median / max", "one TCP stream",
         "latency given to the cost model"), links);
     result.table(List.of("link", "workers", "model", "plan", "rounds × steps", "reference step", "plan step",

@@ -43,6 +43,16 @@ public record Link(double bytesPerSecond, double latencySeconds) {
     }
   }
 
+  /**
+   * This link followed by {@code next}: each message crosses both, one after the other, so their
+   * per-byte times and latencies add. Shaped links between processes on one host ({@code
+   * bench/bin/netsim}) are such a series with {@link #SHARED_MACHINE}: besides the wire, every byte
+   * costs the host's cores encoding, copying and decoding while they also compute.
+   */
+  public Link then(Link next) {
+    return new Link(1 / (1 / bytesPerSecond + 1 / next.bytesPerSecond), latencySeconds + next.latencySeconds);
+  }
+
   /** Seconds to send {@code messages} messages carrying {@code bytes} in all, one after another. */
   public double seconds(long messages, double bytes) {
     return messages * latencySeconds + bytes / bytesPerSecond;

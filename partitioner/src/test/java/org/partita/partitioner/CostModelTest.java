@@ -110,4 +110,14 @@ class CostModelTest {
     assertTrue(halfCore > 1.5 * oneCore, "half a core each: " + halfCore + " s vs one core each: " + oneCore + " s");
     assertThrows(IllegalArgumentException.class, () -> profile.scaledToShare(0));
   }
+
+  /** A link in series with another: a message pays both latencies and both per-byte times. */
+  @Test
+  void aLinkFollowedByAnotherAddsTheirTimes() {
+    Link wire = new Link(1e9, 10e-6);
+    Link host = new Link(2e8, 200e-6);
+    // 1 MB: 1 ms on the wire, 5 ms through the host; one message: 210 µs of latency.
+    assertEquals(210e-6 + 1e-3 + 5e-3, wire.then(host).seconds(1, 1e6), 1e-12);
+    assertEquals(wire.then(host).seconds(3, 4e6), host.then(wire).seconds(3, 4e6), 1e-12);
+  }
 }

@@ -151,10 +151,12 @@ public final class BenchCommand implements Callable<Integer> {
     try (TrainingCluster cluster = clusterOptions.start(nodes, RuntimeSettings.defaults(), console)) {
       PlanOption.Workers workers = PlanOption.Workers.seen(ClusterOptions.firstWorkers(cluster.workers(), nodes,
           console));
-      if (link != null) {
-        workers = workers.over(PlanCommand.parseLink(link, latencyMicros()));
+      Link given = link == null ? null : PlanCommand.parseLink(link, latencyMicros());
+      if (given != null) {
+        workers = workers.over(given);
       }
-      console.println("link for the predictions: " + workers.link() + (link != null ? " (--link)"
+      console.println("link for the predictions: " + workers.link() + (link != null ? (workers.link().equals(given)
+          ? " (--link)" : " (--link " + given + ", then the cores its processes share on one host)")
           : workers.link().equals(Link.SAME_PROCESS) ? " (nodes in one JVM: messages handed over in-process)"
           : workers.link().equals(Link.SHARED_MACHINE) ? " (nodes on one host: shared loopback and cores)" : " (assumed)"));
       PlanOption.Choice choice = PlanOption.choose(plan, spec, batch, optimizer, workers, () -> machine);

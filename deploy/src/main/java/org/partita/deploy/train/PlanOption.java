@@ -51,16 +51,27 @@ public final class PlanOption {
      * ({@link Link#SHARED_MACHINE}); nodes on several hosts are assumed 1 Gbit/s apart, 50 µs per message.
      */
     public static Workers seen(List<WorkerInfo> list) {
-      if (list.stream().map(WorkerInfo::process).distinct().count() <= 1) {
+      if (oneProcess(list)) {
         return new Workers(list, Link.SAME_PROCESS);
       }
-      boolean oneHost = list.stream().map(WorkerInfo::host).distinct().count() <= 1;
-      return new Workers(list, oneHost ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6));
+      return new Workers(list, oneHost(list) ? Link.SHARED_MACHINE : Link.parse("1gbit", 50e-6));
     }
 
-    /** The same workers over a link known better than the runtime can tell (e.g. a shaped one). */
+    /**
+     * The same workers over a link known better than the runtime can tell (e.g. a shaped one);
+     * between processes of one host it comes on top of what the shared cores cost each byte
+     * ({@link Link#then}).
+     */
     public Workers over(Link known) {
-      return new Workers(list, known);
+      return new Workers(list, !oneProcess(list) && oneHost(list) ? known.then(Link.SHARED_MACHINE) : known);
+    }
+
+    private static boolean oneProcess(List<WorkerInfo> list) {
+      return list.stream().map(WorkerInfo::process).distinct().count() <= 1;
+    }
+
+    private static boolean oneHost(List<WorkerInfo> list) {
+      return list.stream().map(WorkerInfo::host).distinct().count() <= 1;
     }
 
     public List<NodeSpec> nodeSpecs() {
