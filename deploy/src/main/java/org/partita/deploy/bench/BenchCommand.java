@@ -155,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (given != null) {
         workers = workers.over(given);
       }
-      console.println("link for the predictions: " + workers.link() + (link != null ? (workers.link().equals(given)
+      console.println("link for the predictions: " + workers.link() + (given != null ? (workers.link().equals(given)
           ? " (--link)" : " (--link " + given + ", then the cores its processes share on one host)")
           : workers.link().equals(Link.SAME_PROCESS) ? " (nodes in one JVM: messages handed over in-process)"
           : workers.link().equals(Link.SHARED_MACHINE) ? " (nodes on one host: shared loopback and cores)" : " (assumed)"));
