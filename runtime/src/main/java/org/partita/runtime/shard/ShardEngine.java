@@ -100,6 +100,8 @@ public final class ShardEngine {
   private final String description;
   private final ShardIdProto idProto;
   private final List<Layer> layers;
+  /** Whether a round's carried recurrent streams concern this shard. */
+  private final boolean hasRecurrentLayer;
   private final Optimizer optimizer;
   private final Outbox outbox;
   private final BufferPool pool;
@@ -147,6 +149,7 @@ public final class ShardEngine {
       parameters.addAll(layer.parameters());
     }
     this.layers = List.copyOf(bound);
+    this.hasRecurrentLayer = bound.stream().anyMatch(layer -> layer instanceof RecurrentLayer);
     this.optimizer = new Optimizer(optimizerSpec, parameters);
     this.pool = new BufferPool();
     List<List<Parameter>> byLayer = new ArrayList<>();
@@ -497,10 +500,6 @@ public final class ShardEngine {
     if (round != null && round.phase != RoundPhase.DONE) {
       round.phase = RoundPhase.FAILED;
     }
-  }
-
-  private boolean hasRecurrentLayer() {
-    return layers.stream().anyMatch(layer -> layer instanceof RecurrentLayer);
   }
 
   public long currentRound() {
@@ -927,7 +926,7 @@ public final class ShardEngine {
       this.samples = run.getSamples();
       this.globalSamples = run.getGlobalSamples();
       this.microBatches = new MicroBatch[count];
-      boolean carry = run.getCarryState() && hasRecurrentLayer();
+      boolean carry = run.getCarryState() && hasRecurrentLayer;
       for (int m = 0; m < count; m++) {
         int first = MicroBatches.first(samples, count, m);
         microBatches[m] = pool.take(m, MicroBatches.first(samples, count, m + 1) - first);
