@@ -64,7 +64,9 @@ import org.partita.runtime.LocalSamples;
  * a Spark task.
  *
  * <p>Owns: the bound slices of its stage's layers (parameters, gradients), their optimizer state,
- * and the activation buffers of the round in progress. Rounds: a {@link RunStepProto} opens one;
+ * and the activation buffers of the round in progress, kept per micro-batch across rounds along
+ * with each recurrent layer's final state, which a round that carries its streams
+ * ({@link RunStepProto#getCarryState}) starts from. Rounds: a {@link RunStepProto} opens one;
  * micro-batches go forward in order as their inputs complete (the stage input from the driver or
  * the previous stage; each layer's output all-gathered among the slices), the last stage turns
  * all-gathered logits into the loss, and backwards run in micro-batch order (GPipe: after every
