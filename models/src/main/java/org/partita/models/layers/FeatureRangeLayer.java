@@ -52,13 +52,13 @@ final class FeatureRangeLayer extends BoundLayer {
       return;
     }
     int width = outputRows();
-    boolean masked = dropsOut(context);
+    long[] states = dropsOut(context) ? unitStates(context) : null;
     for (int s = 0; s < input.columns; s++) {
       int to = s * inputRows() + units().begin();
       int from = s * width;
       long sample = context.firstSample() + s;
       for (int u = 0; u < width; u++) {
-        float scale = masked ? mask(units().begin() + u, context.step(), sample) : 1f;
+        float scale = states != null ? mask(states[u], sample) : 1f;
         inputGradient.data[to + u] += scale * outputGradient.data[from + u];
       }
     }
@@ -70,17 +70,26 @@ final class FeatureRangeLayer extends BoundLayer {
 
   private void applyMask(float[] source, float[] target, int batch, BatchContext context) {
     int width = outputRows();
+    long[] states = unitStates(context);
     for (int s = 0; s < batch; s++) {
       long sample = context.firstSample() + s;
       for (int u = 0; u < width; u++) {
-        target[s * width + u] = source[s * width + u] * mask(units().begin() + u, context.step(), sample);
+        target[s * width + u] = source[s * width + u] * mask(states[u], sample);
       }
     }
   }
 
+  /**
+   * Each own feature's random state before the sample is mixed in: the mask is
+   * {@link CounterRandom#dropoutUniform}, drawn at one mix per value instead of six.
+   */
+  private long[] unitStates(BatchContext context) {
+    return CounterRandom.dropoutUnitStates(binding.seed(), binding.layerIndex(), units().begin(), outputRows(),
+        context.step());
+  }
+
   /** 0 for a dropped feature, 1/(1−rate) for a kept one. */
-  private float mask(int unit, long step, long sample) {
-    float u = CounterRandom.dropoutUniform(binding.seed(), binding.layerIndex(), unit, step, sample);
-    return u < rate ? 0f : keepScale;
+  private float mask(long unitState, long sample) {
+    return CounterRandom.toUniform(CounterRandom.extend(unitState, sample)) < rate ? 0f : keepScale;
   }
 }
