@@ -33,8 +33,8 @@ class PlanCommandTest {
         samples.add(new MachineProfile.GemmSample(d, o, 20 + d / 4.0));
       }
     }
-    return new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 8, 20_000,
-        new MachineProfile.UpdateCost(0.3, 0.5, 0.8), 0);
+    return new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 1.0, 8, 20_000,
+        new MachineProfile.UpdateCost(0.3, 0.5, 0.8), 0, null);
   }
 
   @Test

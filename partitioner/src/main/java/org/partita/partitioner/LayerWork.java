@@ -15,11 +15,12 @@ import org.partita.models.layers.UnitRange;
  * What one forward + backward of units {@code units} of a layer over {@code batch} samples costs,
  * counted the way the layers in {@code models} compute it: the GEMM calls with their shapes, the
  * floats the surrounding loops move (im2col, col2im, layout changes, bias, element-wise
- * derivatives, copies), the transcendental functions (exp, tanh) evaluated, and the parallel loops
- * started (each a fixed cost, like each GEMM call). The cost model
- * turns these counts into seconds with a {@link MachineProfile}.
+ * derivatives, copies), the window elements pooling visits (compares and masks rather than
+ * copies, priced on their own), the transcendental functions (exp, tanh) evaluated, and the
+ * parallel loops started (each a fixed cost, like each GEMM call). The cost model turns these
+ * counts into seconds with a {@link MachineProfile}.
  */
-public record LayerWork(List<GemmShape> gemms, long floatsMoved, long transcendentals, int loops) {
+public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, long transcendentals, int loops) {
 
   /** Fixed-cost events: GEMM calls plus the parallel loops around them. */
   public int calls() {
@@ -45,7 +46,7 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long transcende
       boolean saturating = dense.activation() == org.partita.models.layers.Activation.TANH
           || dense.activation() == org.partita.models.layers.Activation.SIGMOID;
       // bias + activation, derivative, bias-gradient row sum
-      return new LayerWork(gemms, 4 * outputs, saturating ? outputs : 0, 0);
+      return new LayerWork(gemms, 4 * outputs, 0, saturating ? outputs : 0, 0);
     }
     if (spec instanceof Conv2DSpec conv) {
       int rows = conv.outputShape().positions() * batch;
@@ -60,19 +61,20 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long transcende
         moved += 2 * patches;               // col2im reads the patch gradient and adds into the input gradient
       }
       // im2col, output layout; gradient layout, bias sums, col2im
-      return new LayerWork(gemms, moved, 0, inputGradient ? 5 : 4);
+      return new LayerWork(gemms, moved, 0, 0, inputGradient ? 5 : 4);
     }
     if (spec instanceof MaxPool2DSpec pool) {
       long outputs = (long) u * pool.outputShape().positions() * batch;
       long window = (long) pool.window().height() * pool.window().width();
-      return new LayerWork(List.of(), outputs * (window + 1) * (inputGradient ? 2 : 1), 0, inputGradient ? 2 : 1);
+      // Forward visits each output's window; backward, given an input gradient, visits it again.
+      return new LayerWork(List.of(), 0, outputs * window * (inputGradient ? 2 : 1), 0, inputGradient ? 2 : 1);
     }
     if (spec instanceof FlattenSpec) {
-      return new LayerWork(List.of(), 2L * u * batch, 0, 0);
+      return new LayerWork(List.of(), 2L * u * batch, 0, 0, 0);
     }
     if (spec instanceof DropoutSpec) {
       // Mask bits come from a hash per element, about as dear as an exp.
-      return new LayerWork(List.of(), 2L * u * batch, 2L * u * batch, 0);
+      return new LayerWork(List.of(), 2L * u * batch, 0, 2L * u * batch, 0);
     }
     if (spec instanceof RecurrentSpec recurrent) {
       return recurrentWork(recurrent, u, batch, inputGradient);
@@ -96,6 +98,6 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long transcende
     long moved = spec.timeSteps() * perStep * (4L * stacked + 6L * gates + 6L * u);
     long transcendental = spec.timeSteps() * perStep * (gates + (spec.cell().gates() == 4 ? u : 0));
     // gate nonlinearities forward, gate gradients backward: one parallel loop each per step
-    return new LayerWork(gemms, moved, transcendental, 2 * spec.timeSteps());
+    return new LayerWork(gemms, moved, 0, transcendental, 2 * spec.timeSteps());
   }
 }

@@ -14,11 +14,14 @@ import org.partita.proto.MachineProfileProto;
 
 /**
  * Measured constants of one kind of machine (see {@link MachineProbe}): GEMM speed by shape class,
- * and the cost of the data-movement and transcendental work around the GEMMs. Saved as a
- * protobuf file so planning on many nodes reuses one measurement.
+ * and the cost of the data-movement and transcendental work around the GEMMs, measured with
+ * {@code threads} threads; and, when that is more than one, the same constants measured on one
+ * thread ({@code oneThread}, null if not measured). Saved as a protobuf file so planning on many
+ * nodes reuses one measurement.
  */
 public record MachineProfile(String cpu, int cores, int threads, String blas, List<GemmSample> gemm,
-    double nsPerFloat, double nsPerTranscendental, double nsPerCall, UpdateCost update, long measuredUnixMillis) {
+    double nsPerFloat, double nsPerPooled, double nsPerTranscendental, double nsPerCall, UpdateCost update,
+    long measuredUnixMillis, MachineProfile oneThread) {
 
   /** GFLOP/s of GEMMs whose smallest dimension is minDim and other two have geometric mean otherDim. */
   public record GemmSample(int minDim, int otherDim, double gflops) {}
@@ -39,6 +42,26 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
       throw new IllegalArgumentException("a machine profile needs GEMM samples");
     }
     gemm = List.copyOf(gemm);
+    if (oneThread != null && (oneThread.threads() != 1 || oneThread.oneThread() != null)) {
+      throw new IllegalArgumentException("a machine profile's one-thread part must be measured on one thread, got "
+          + oneThread.threads());
+    }
+  }
+
+  /** This profile with {@code measured} as its one-thread part. */
+  public MachineProfile withOneThread(MachineProfile measured) {
+    return new MachineProfile(cpu, cores, threads, blas, gemm, nsPerFloat, nsPerPooled, nsPerTranscendental,
+        nsPerCall, update, measuredUnixMillis, measured);
+  }
+
+  /**
+   * Whether this profile of a machine with several cores holds one measurement only, so that
+   * other thread counts are priced by scaling its rates: wrong by up to 2x on small GEMMs, which
+   * OpenBLAS does not spread well over threads, and on fixed per-call costs, which waking
+   * threads makes larger.
+   */
+  public boolean lacksOneThreadPart() {
+    return cores > 1 && oneThread == null;
   }
 
   /**
@@ -69,7 +92,9 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
   }
 
   public double seconds(LayerWork work) {
-    return gemmSeconds(work.gemms()) + work.floatsMoved() * nsPerFloat * 1e-9
+    // Profiles saved before pooling had its own constant price it as data movement.
+    double pooled = nsPerPooled > 0 ? nsPerPooled : nsPerFloat;
+    return gemmSeconds(work.gemms()) + work.floatsMoved() * nsPerFloat * 1e-9 + work.pooled() * pooled * 1e-9
         + work.transcendentals() * nsPerTranscendental * 1e-9 + work.calls() * nsPerCall * 1e-9;
   }
 
@@ -111,30 +136,63 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
   /**
    * {@link #scaledTo} for a node that gets a share of the cores that need not be whole: 3 nodes
    * of one thread each on 2 cores get 2/3 of a core each while all compute. Counted as
-   * max(1, round(share)) cores where a whole number is wanted.
+   * max(1, round(share)) cores where a whole number is wanted. With a one-thread part, a share of
+   * one core or less is priced from it, a share between one core and {@code threads} by
+   * interpolating the rates between the two measurements, and more than {@code threads} by
+   * scaling the all-thread rates; without one, every share scales the all-thread rates.
    */
   public MachineProfile scaledToShare(double nodeCores) {
     if (!(nodeCores > 0)) {
       throw new IllegalArgumentException("a node's share of the cores must be positive, got " + nodeCores);
     }
-    double factor = nodeCores / threads;
-    if (factor == 1.0) {
+    int whole = (int) Math.max(1, Math.round(nodeCores));
+    if (oneThread == null || nodeCores >= threads) {
+      return scaledBy(nodeCores / threads, whole);
+    }
+    if (nodeCores <= 1) {
+      return oneThread.scaledBy(nodeCores, whole);
+    }
+    return oneThread.towards(this, (nodeCores - 1) / (threads - 1), whole);
+  }
+
+  /** Every throughput times {@code factor}; the fixed per-call cost unchanged. */
+  private MachineProfile scaledBy(double factor, int whole) {
+    if (factor == 1.0 && whole == cores) {
       return this;
     }
-    int whole = (int) Math.max(1, Math.round(nodeCores));
     List<GemmSample> scaled = gemm.stream().map(s -> new GemmSample(s.minDim(), s.otherDim(), s.gflops() * factor))
         .toList();
-    return new MachineProfile(cpu, whole, whole, blas, scaled, nsPerFloat / factor,
+    return new MachineProfile(cpu, whole, whole, blas, scaled, nsPerFloat / factor, nsPerPooled / factor,
         nsPerTranscendental / factor, nsPerCall, new UpdateCost(update.sgd() / factor, update.momentum() / factor,
-        update.adam() / factor), measuredUnixMillis);
+        update.adam() / factor), measuredUnixMillis, null);
+  }
+
+  /** Rates a fraction t of the way from this profile's to {@code other}'s (throughputs, not times, interpolated). */
+  private MachineProfile towards(MachineProfile other, double t, int whole) {
+    List<GemmSample> rates = gemm.stream().map(s -> new GemmSample(s.minDim(), s.otherDim(),
+        lerp(s.gflops(), other.rate(s.minDim(), s.otherDim()), t))).toList();
+    return new MachineProfile(cpu, whole, whole, blas, rates, perUnit(nsPerFloat, other.nsPerFloat, t),
+        perUnit(nsPerPooled, other.nsPerPooled, t), perUnit(nsPerTranscendental, other.nsPerTranscendental, t),
+        lerp(nsPerCall, other.nsPerCall, t), new UpdateCost(perUnit(update.sgd(), other.update.sgd(), t),
+            perUnit(update.momentum(), other.update.momentum(), t), perUnit(update.adam(), other.update.adam(), t)),
+        measuredUnixMillis, null);
+  }
+
+  /** Nanoseconds per unit whose throughput is interpolated between two measurements. */
+  private static double perUnit(double ns, double otherNs, double t) {
+    return ns > 0 && otherNs > 0 ? 1 / lerp(1 / ns, 1 / otherNs, t) : lerp(ns, otherNs, t);
   }
 
   public MachineProfileProto toProto() {
     MachineProfileProto.Builder builder = MachineProfileProto.newBuilder()
         .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE).setCpu(cpu).setCores(cores)
-        .setThreads(threads).setBlas(blas).setNsPerFloat(nsPerFloat).setNsPerTranscendental(nsPerTranscendental)
+        .setThreads(threads).setBlas(blas).setNsPerFloat(nsPerFloat).setNsPerPooledElement(nsPerPooled)
+        .setNsPerTranscendental(nsPerTranscendental)
         .setNsPerCall(nsPerCall).setMeasuredUnixMillis(measuredUnixMillis)
         .setNsPerSgdUpdate(update.sgd()).setNsPerMomentumUpdate(update.momentum()).setNsPerAdamUpdate(update.adam());
+    if (oneThread != null) {
+      builder.setOneThread(oneThread.toProto());
+    }
     for (GemmSample sample : gemm) {
       builder.addGemm(GemmSampleProto.newBuilder().setMinDim(sample.minDim()).setOtherDim(sample.otherDim())
           .setGflops(sample.gflops()));
@@ -145,9 +203,9 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
   public static MachineProfile fromProto(MachineProfileProto proto) {
     return new MachineProfile(proto.getCpu(), proto.getCores(), proto.getThreads(), proto.getBlas(),
         proto.getGemmList().stream().map(g -> new GemmSample(g.getMinDim(), g.getOtherDim(), g.getGflops())).toList(),
-        proto.getNsPerFloat(), proto.getNsPerTranscendental(), proto.getNsPerCall(),
+        proto.getNsPerFloat(), proto.getNsPerPooledElement(), proto.getNsPerTranscendental(), proto.getNsPerCall(),
         new UpdateCost(proto.getNsPerSgdUpdate(), proto.getNsPerMomentumUpdate(), proto.getNsPerAdamUpdate()),
-        proto.getMeasuredUnixMillis());
+        proto.getMeasuredUnixMillis(), proto.hasOneThread() ? fromProto(proto.getOneThread()) : null);
   }
 
   public void save(Path file) throws IOException {
@@ -172,9 +230,14 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
   }
 
   public String describe() {
+    String all = String.format(Locale.ROOT, "%s, %d cores, %s, %d thread(s): %s", cpu, cores, blas, threads, rates());
+    return oneThread == null ? all : all + "; 1 thread: " + oneThread.rates();
+  }
+
+  private String rates() {
     double peak = gemm.stream().mapToDouble(GemmSample::gflops).max().orElse(0);
-    return String.format(Locale.ROOT, "%s, %d cores, %s: GEMM up to %.0f GFLOP/s, %.2f ns/float moved, "
-        + "%.1f ns/exp, %.1f µs/call, Adam %.2f ns/parameter", cpu, cores, blas, peak, nsPerFloat,
-        nsPerTranscendental, nsPerCall / 1e3, update.adam());
+    return String.format(Locale.ROOT, "GEMM up to %.0f GFLOP/s, %.2f ns/float moved, %.2f ns/pooled element, "
+        + "%.1f ns/exp, %.1f µs/call, Adam %.2f ns/parameter", peak, nsPerFloat, nsPerPooled, nsPerTranscendental,
+        nsPerCall / 1e3, update.adam());
   }
 }

@@ -1,6 +1,7 @@
 package org.partita.partitioner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import org.partita.models.layers.Activation;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.LstmSpec;
+import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.layers.UnitRange;
 import org.partita.models.layers.Window;
@@ -109,6 +111,65 @@ class CostModelTest {
         .singleNodeStepSeconds(model, 1024, OptimizerSpec.adam(1e-3f));
     assertTrue(halfCore > 1.5 * oneCore, "half a core each: " + halfCore + " s vs one core each: " + oneCore + " s");
     assertThrows(IllegalArgumentException.class, () -> profile.scaledToShare(0));
+  }
+
+  /** Max pooling is priced per window element visited, forward and (with an input gradient) backward. */
+  @Test
+  void poolingIsPricedPerWindowElementVisited() {
+    MaxPool2DSpec pool = new MaxPool2DSpec(new Shape(2, 4, 4), Window.square(2, 2, 0));
+    // 2 channels × 2×2 outputs × batch 3 = 24 outputs, 4 window elements each.
+    LayerWork both = LayerWork.of(pool, UnitRange.all(2), 3, true);
+    assertEquals(2 * 24 * 4, both.pooled());
+    assertEquals(24 * 4, LayerWork.of(pool, UnitRange.all(2), 3, false).pooled());
+    MachineProfile profile = Fixtures.machine();
+    assertEquals((both.pooled() * profile.nsPerPooled() + both.calls() * profile.nsPerCall()) * 1e-9,
+        profile.seconds(both), 1e-15);
+  }
+
+  /**
+   * With a one-thread measurement, a node of one core gets its rates instead of half the
+   * two-thread ones: small GEMMs, which two threads hardly speed up, are not halved.
+   */
+  @Test
+  void oneCoreNodesArePricedFromTheOneThreadMeasurement() throws Exception {
+    MachineProfile profile = Fixtures.machineWithOneThread();
+    MachineProfile one = profile.oneThread();
+    GemmShape small = new GemmShape(8, 512, 512);
+    GemmShape large = new GemmShape(512, 512, 512);
+    assertEquals(one.gflops(small), profile.scaledToShare(1).gflops(small), 1e-9);
+    assertEquals(0.9 * profile.gflops(small), profile.scaledToShare(1).gflops(small), 1e-9);
+    assertEquals(one.nsPerCall(), profile.scaledToShare(1).nsPerCall(), 1e-9);
+    assertEquals(one.gflops(large) / 2, profile.scaledToShare(0.5).gflops(large), 1e-9);
+    assertEquals(2 * one.nsPerFloat(), profile.scaledToShare(0.5).nsPerFloat(), 1e-9);
+    // More than the threads measured: the all-thread rates, scaled.
+    assertEquals(2 * profile.gflops(small), profile.scaledToShare(4).gflops(small), 1e-9);
+    assertEquals(profile.gflops(large), profile.scaledTo(2).gflops(large), 1e-9);
+    // Without the one-thread part, one core is half the two-thread rate.
+    assertEquals(profile.gflops(small) / 2, Fixtures.machine().scaledToShare(1).gflops(small), 1e-9);
+    assertFalse(profile.lacksOneThreadPart());
+    assertTrue(Fixtures.machine().lacksOneThreadPart());
+
+    Path file = directory.resolve("two-measurements.pb");
+    profile.save(file);
+    assertEquals(profile, MachineProfile.load(file));
+    assertTrue(profile.describe().contains("; 1 thread: GEMM up to"), profile.describe());
+    assertThrows(IllegalArgumentException.class, () -> profile.withOneThread(profile),
+        "a one-thread part measured on 2 threads");
+  }
+
+  /** Between one core and all threads, throughputs are interpolated: 3 of 5 threads is halfway. */
+  @Test
+  void sharesBetweenOneCoreAndAllThreadsInterpolateTheRates() {
+    MachineProfile two = Fixtures.machineWithOneThread();
+    MachineProfile five = new MachineProfile("test CPU", 5, 5, "java", two.gemm(), two.nsPerFloat(),
+        two.nsPerPooled(), two.nsPerTranscendental(), two.nsPerCall(), two.update(), 0, two.oneThread());
+    GemmShape shape = new GemmShape(512, 512, 512);
+    MachineProfile three = five.scaledToShare(3);
+    assertEquals((five.gflops(shape) + five.oneThread().gflops(shape)) / 2, three.gflops(shape), 1e-9);
+    // 1/0.5 and 1/1.0 ns per float are 2 and 1 floats per ns; halfway is 1.5.
+    assertEquals(1 / 1.5, three.nsPerFloat(), 1e-12);
+    assertEquals(10_000, three.nsPerCall(), 1e-9);
+    assertEquals(3, three.threads());
   }
 
   /** A link in series with another: a message pays both latencies and both per-byte times. */

@@ -21,8 +21,20 @@ final class Fixtures {
         samples.add(new MachineProfile.GemmSample(d, o, Math.min(150, 10 + d * 0.5 + o / 50.0)));
       }
     }
-    return new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 8, 20_000,
-        new MachineProfile.UpdateCost(0.3, 0.5, 0.8), 0);
+    return new MachineProfile("test CPU", 2, 2, "java", samples, 0.5, 1.0, 8, 20_000,
+        new MachineProfile.UpdateCost(0.3, 0.5, 0.8), 0, null);
+  }
+
+  /**
+   * {@link #machine()} with a one-thread part: large GEMMs and the loops at half the two-thread
+   * rates, small GEMMs (which two threads hardly speed up) at 90% of them, no cost per call.
+   */
+  static MachineProfile machineWithOneThread() {
+    MachineProfile all = machine();
+    List<MachineProfile.GemmSample> samples = all.gemm().stream().map(s -> new MachineProfile.GemmSample(s.minDim(),
+        s.otherDim(), s.gflops() * (s.minDim() <= 16 ? 0.9 : 0.5))).toList();
+    return all.withOneThread(new MachineProfile("test CPU", 2, 1, "java", samples, 1.0, 2.0, 16, 0,
+        new MachineProfile.UpdateCost(0.6, 1.0, 1.6), 0, null));
   }
 
   static Link gigabit() {
