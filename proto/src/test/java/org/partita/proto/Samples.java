@@ -158,9 +158,14 @@ final class Samples {
   }
 
   static MachineProfileProto machineProfile() {
-    return MachineProfileProto.newBuilder().setFormatVersion(VERSION).setCpu("AMD EPYC").setCores(2).setThreads(2)
-        .addGemm(GemmSampleProto.newBuilder().setMinDim(64).setOtherDim(1024).setGflops(150.5))
-        .setNsPerFloat(0.4).setNsPerTranscendental(3.5).setNsPerCall(2000).setMeasuredUnixMillis(1_795_000_000_000L)
-        .setBlas("openblas").setNsPerSgdUpdate(0.3).setNsPerMomentumUpdate(0.5).setNsPerAdamUpdate(1.1).build();
+    return measuredProfile(2, 150.5).toBuilder().setOneThread(measuredProfile(1, 101.5)).build();
+  }
+
+  private static MachineProfileProto measuredProfile(int threads, double gflops) {
+    return MachineProfileProto.newBuilder().setFormatVersion(VERSION).setCpu("AMD EPYC").setCores(2)
+        .setThreads(threads).addGemm(GemmSampleProto.newBuilder().setMinDim(64).setOtherDim(1024).setGflops(gflops))
+        .setNsPerFloat(0.8 / threads).setNsPerPooledElement(1.2 / threads).setNsPerTranscendental(3.5)
+        .setNsPerCall(2000).setMeasuredUnixMillis(1_795_000_000_000L).setBlas("openblas").setNsPerSgdUpdate(0.3)
+        .setNsPerMomentumUpdate(0.5).setNsPerAdamUpdate(1.1).build();
   }
 }
