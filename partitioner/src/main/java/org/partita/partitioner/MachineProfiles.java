@@ -41,7 +41,10 @@ public final class MachineProfiles {
     }
     if (Files.isRegularFile(CACHE) && !remeasure) {
       MachineProfile cached = MachineProfile.load(CACHE);
-      if (!cached.lacksOneThreadPart()) {
+      // Saved before profiles had a pooling constant and a one-thread part: measure again. One
+      // saved since without the one-thread part (its child JVM failed) is kept, so a machine
+      // where the child cannot start does not measure on every call.
+      if (!(cached.lacksOneThreadPart() && cached.nsPerPooled() == 0)) {
         log.accept("machine profile from " + CACHE + ": " + cached.describe());
         return cached;
       }
