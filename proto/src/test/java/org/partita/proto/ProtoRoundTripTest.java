@@ -58,7 +58,7 @@ class ProtoRoundTripTest {
         LinkProbeReplyProto.newBuilder().setSequence(7).setNode("w1").setError("payload holds 3 bytes").build(),
         RunStepProto.newBuilder().setStep(42).setMicroBatches(4).setSamples(128).setKind(StepKindProto.TRAIN)
             .setOptimizerStep(40).setFirstSample(128).setGlobalSamples(256)
-            .setLocalFeed(LocalFeedProto.newBuilder().setEpoch(3).setBatch(17)).setCarryState(true).build(),
+            .setLocalFeed(LocalFeedProto.newBuilder().setEpoch(3).setBatch(17)).setCarryState(true).setApplyLocally(true).build(),
         GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)
             .setNonFinite("layer 2 WEIGHTS").setComputeNanos(41_000_000).setAllReduceNanos(5_000_000)
             .setLossSum(12.5).setCorrect(90).build(),

@@ -32,6 +32,7 @@ public final class DriverInbox {
     return Behaviors.setup(context -> {
       // Shards in this JVM send here directly (SameProcessRefs), until the inbox stops.
       String sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
+      SameProcessRefs.registerSink(sameProcessKey, queue::add);
       return Behaviors.receive(Command.class)
           .onMessage(Wire.class, wire -> {
             queue.add(wire.proto());

@@ -93,6 +93,12 @@ public final class TrainingSession implements DistributedTrainer {
   private final List<ShardId> replicaZero;
   /** Last-stage slice 0 of every replica: each reports its replica's loss and hits. */
   private final List<ShardId> lossReporters = new ArrayList<>();
+  /**
+   * Every replica is one shard, so each applies its update as soon as its gradients are summed
+   * (RunStepProto.apply_locally) rather than after a round trip through this driver: on small
+   * models that trip was a large part of the step.
+   */
+  private final boolean applyLocally;
   private long round;
   private long step;
   /** The round whose update was sent last without waiting for it, and its step's name. */
@@ -120,6 +126,7 @@ public final class TrainingSession implements DistributedTrainer {
     this.settings = settings;
     this.shards = plan.shards();
     this.replicaZero = shards.stream().filter(shard -> shard.replica() == 0).toList();
+    this.applyLocally = shards.size() == plan.replicas();
     int last = plan.stages().size() - 1;
     for (ShardId shard : shards) {
       if (shard.stage() == 0) {
@@ -233,9 +240,11 @@ public final class TrainingSession implements DistributedTrainer {
         sumOfSquares += report.getValue().getSumOfSquares();
       }
     }
-    float clip = config.optimizer().clipGlobalNorm();
-    float scale = clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f;
-    sendAll(ApplyUpdateProto.newBuilder().setStep(id).setGradientScale(scale).build());
+    if (!applyLocally) {
+      float clip = config.optimizer().clipGlobalNorm();
+      float scale = clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f;
+      sendAll(ApplyUpdateProto.newBuilder().setStep(id).setGradientScale(scale).build());
+    }
     // Not awaited: every shard applies the update before anything the driver sends next (one sender,
     // so in order), so the next batch is already on its way while the shards update. A failed
     // update is reported by the shard and fails the next wait.
@@ -426,6 +435,9 @@ public final class TrainingSession implements DistributedTrainer {
           .setKind(kind).setOptimizerStep(step).setFirstSample(first).setGlobalSamples(samples).setCarryState(carry);
       if (feed != null) {
         run.setLocalFeed(feed);
+      }
+      if (kind == StepKindProto.TRAIN && applyLocally) {
+        run.setApplyLocally(true);
       }
       RunStepProto message = run.build();
       for (ShardId shard : shards) {

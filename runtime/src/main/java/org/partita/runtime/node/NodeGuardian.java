@@ -127,7 +127,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
       PartitionPlan plan = PlanProtos.fromProto(assign.getPlan(), "assignment of shard " + shard);
       OptimizerSpec optimizer = SpecProtos.fromProto(assign.getOptimizer(), "assignment of shard " + shard);
       ShardRoutes routes = new ShardRoutes(SameProcessRefs.resolve(getContext().getSystem(), assign.getDriver()),
-          maxMessageBytes, links);
+          SameProcessRefs.sink(getContext().getSystem(), assign.getDriver()), maxMessageBytes, links);
       ShardEngine engine = new ShardEngine(shard, name, model, plan, optimizer, Blas.get(), routes,
           localSamples.get(shard.replica()));
       if (assign.hasInitialState()) {

@@ -3,9 +3,11 @@ package org.partita.runtime.node;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
+import com.google.protobuf.Message;
 import com.typesafe.config.Config;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The shard actors, driver inboxes and link echoes of every node in this JVM, by the reference
@@ -27,6 +29,7 @@ public final class SameProcessRefs {
   public static final String ENABLED = "partita.runtime.same-process-delivery";
 
   private static final ConcurrentHashMap<String, ActorRef<?>> REFS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, Consumer<Message>> SINKS = new ConcurrentHashMap<>();
   private static final AtomicLong HITS = new AtomicLong();
 
   private SameProcessRefs() {}
@@ -40,6 +43,21 @@ public final class SameProcessRefs {
 
   public static void unregister(String key) {
     REFS.remove(key);
+    SINKS.remove(key);
+  }
+
+  /**
+   * Also lets senders in this JVM skip the actor registered under {@code key} and hand its wire
+   * messages to {@code sink} themselves: for an actor that only passes them on to a queue (the
+   * driver's inbox), that saves a wake-up of a dispatcher thread per message.
+   */
+  public static void registerSink(String key, Consumer<Message> sink) {
+    SINKS.put(key, sink);
+  }
+
+  /** The sink registered for {@code serialized} when it lives in this JVM and delivery is on, else null. */
+  public static Consumer<Message> sink(ActorSystem<?> system, String serialized) {
+    return enabled(system.settings().config()) ? SINKS.get(serialized) : null;
   }
 
   /**

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import com.google.protobuf.Message;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.partita.partitioner.PlanProtos;
 import org.partita.partitioner.ShardId;
 import org.partita.proto.ConnectShardsProto;
@@ -21,14 +22,18 @@ import org.partita.runtime.wire.MessageLimit;
  */
 final class ShardRoutes implements ShardEngine.Outbox {
   private final ActorRef<DriverInbox.Command> driver;
+  /** The driver's queue itself when the driver is in this JVM (SameProcessRefs), else null. */
+  private final Consumer<Message> driverSink;
   private final long maxMessageBytes;
   private final ShardLinks links;
   private final Map<ShardId, ActorRef<ShardActor.Command>> shards = new HashMap<>();
   /** Shards reached through links: their node's links endpoint and their actor reference. */
   private final Map<ShardId, ShardAddressProto> linked = new HashMap<>();
 
-  ShardRoutes(ActorRef<DriverInbox.Command> driver, long maxMessageBytes, ShardLinks links) {
+  ShardRoutes(ActorRef<DriverInbox.Command> driver, Consumer<Message> driverSink, long maxMessageBytes,
+      ShardLinks links) {
     this.driver = driver;
+    this.driverSink = driverSink;
     this.maxMessageBytes = maxMessageBytes;
     this.links = links;
   }
@@ -63,6 +68,10 @@ final class ShardRoutes implements ShardEngine.Outbox {
   @Override
   public void toDriver(Message message) {
     MessageLimit.check(message, "the driver", maxMessageBytes);
-    driver.tell(new DriverInbox.Wire(message));
+    if (driverSink != null) {
+      driverSink.accept(message);
+    } else {
+      driver.tell(new DriverInbox.Wire(message));
+    }
   }
 }

@@ -478,11 +478,16 @@ public final class ShardEngine {
     if (round == null || apply.getStep() != round.id) {
       return; // an update for a round that was aborted here
     }
-    if (round.phase != RoundPhase.WAITING_FOR_UPDATE) {
-      throw new IllegalStateException(description + ": update for round " + apply.getStep() + " in phase " + round.phase);
+    if (round.phase != RoundPhase.WAITING_FOR_UPDATE || round.applyLocally) {
+      throw new IllegalStateException(description + ": update for round " + apply.getStep() + " in phase " + round.phase
+          + (round.applyLocally ? ", which applies its update itself" : ""));
     }
-    if (apply.getGradientScale() != 1f) {
-      GradientClipping.scale(optimizer.parameters(), apply.getGradientScale());
+    applyUpdate(apply.getGradientScale());
+  }
+
+  private void applyUpdate(float gradientScale) {
+    if (gradientScale != 1f) {
+      GradientClipping.scale(optimizer.parameters(), gradientScale);
     }
     optimizer.stepAndZeroGradients(round.optimizerStep);
     gradientsZero = true;
@@ -802,6 +807,16 @@ public final class ShardEngine {
     }
     round.phase = RoundPhase.WAITING_FOR_UPDATE;
     outbox.toDriver(ready.build());
+    if (round.applyLocally && Double.isFinite(sumOfSquares)) {
+      // After the report, so the driver's reply (the next round) is on its way during the update.
+      float clip = optimizer.spec().clipGlobalNorm();
+      applyUpdate(clip > 0f ? GradientClipping.scaleFor(sumOfSquares, clip) : 1f);
+    }
+  }
+
+  /** True when this shard is its replica's only one: its gradients are the whole model's. */
+  private boolean wholeReplica() {
+    return layout.plan().shards().size() == layout.plan().replicas();
   }
 
   private String firstNonFiniteGradient() {
@@ -896,6 +911,8 @@ public final class ShardEngine {
     final int samples;
     final int globalSamples;
     final MicroBatch[] microBatches;
+    /** Update as soon as the gradients are all-reduced ({@link RunStepProto#getApplyLocally}). */
+    final boolean applyLocally;
     RoundPhase phase = RoundPhase.FORWARD;
     int forwardNext;
     int backwardNext;
@@ -927,6 +944,12 @@ public final class ShardEngine {
       this.kind = run.getKind();
       this.samples = run.getSamples();
       this.globalSamples = run.getGlobalSamples();
+      if (run.getApplyLocally() && (run.getKind() != StepKindProto.TRAIN || !wholeReplica())) {
+        throw new IllegalArgumentException(description + ": round " + run.getStep() + " asks to apply its update "
+            + "locally, which only a training round of a replica held by one shard may (plan " + layout.plan().describe()
+            + ")");
+      }
+      this.applyLocally = run.getApplyLocally();
       this.microBatches = new MicroBatch[count];
       boolean carry = run.getCarryState() && hasRecurrentLayer;
       for (int m = 0; m < count; m++) {

@@ -59,6 +59,38 @@ class DirectTransportExactnessTest {
   }
 
   /**
+   * Replicas of one shard each apply their update themselves, without the driver's ApplyUpdate,
+   * so each also computes the clipping scale itself: with a norm limit every step exceeds, 1, 2
+   * and 3 replicas (and, for contrast, 2 slices, which wait for the driver's global scale) still
+   * equal the reference, which clips the whole batch's gradient.
+   */
+  @Test
+  void replicasApplyingTheirOwnUpdatesClipLikeTheReference() {
+    ModelSpec model = StandardModels.mlp(3);
+    org.partita.models.optim.OptimizerSpec clipped = new org.partita.models.optim.OptimizerSpec(
+        new org.partita.models.optim.UpdateRule.Momentum(0.9f, false), 0.05f,
+        new org.partita.models.optim.LearningRateSchedule.Constant(), 1e-4f, 1e-3f);
+    org.partita.models.train.TrainingConfig config = new org.partita.models.train.TrainingConfig(1,
+        ExactnessCheck.BATCH, 11, clipped);
+    LocalTrainer reference = new LocalTrainer(model, config, Blas.get());
+    reference.fit(ExactnessCheck.data(model), null, org.partita.models.train.TrainingListener.NONE);
+    int layers = model.layers().size();
+    for (PartitionPlan plan : List.of(
+        ExactnessCheck.plan(model, 1, new int[] {0, layers}, new int[] {1}, 1, List.of("local")),
+        ExactnessCheck.plan(model, 2, new int[] {0, layers}, new int[] {1}, 1, List.of("local")),
+        ExactnessCheck.plan(model, 3, new int[] {0, layers}, new int[] {1}, 4, List.of("local")),
+        ExactnessCheck.plan(model, 1, new int[] {0, layers}, new int[] {2}, 1, List.of("local")))) {
+      DirectTransport transport = new DirectTransport(model, plan, clipped, Blas.get());
+      try (TrainingSession session = new TrainingSession(model, config, plan, transport, RuntimeSettings.defaults())) {
+        ExactnessCheck.Outcome outcome = ExactnessCheck.compare(reference, session);
+        System.out.println("clipped at 1e-3: " + ExactnessCheck.describe(plan, outcome));
+        assertTrue(outcome.maxRelative() < ExactnessCheck.TOLERANCE, "clipped at 1e-3: "
+            + ExactnessCheck.describe(plan, outcome));
+      }
+    }
+  }
+
+  /**
    * 31 samples in batches of 30 over 3 replicas: the last batch has one sample, so two replicas
    * get none and still take part in the all-reduce with zero gradients; the loss is the mean over
    * the one sample, as in the reference.
