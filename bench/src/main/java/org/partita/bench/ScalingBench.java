@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jblas.FloatMatrix;
 import org.partita.bench.report.BenchResult;
 import org.partita.bench.report.PngChart;
@@ -14,6 +18,8 @@ import org.partita.models.data.SyntheticData;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
 import org.partita.models.optim.OptimizerSpec;
+import org.partita.models.data.Dataset;
+import org.partita.models.train.Evaluation;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepRunner;
 import org.partita.models.train.TrainingConfig;
@@ -44,8 +50,28 @@ import org.partita.runtime.RuntimeSettings;
 public final class ScalingBench {
   private static final List<String> NODES = List.of("node-1", "node-2");
 
-  /** One way to run a group's model: a plan on the embedded nodes, or the reference trainer (plan null). */
-  private record Setup(String label, int workers, PartitionPlan plan) {}
+  /**
+   * One way to run a group's model: a plan on the embedded nodes, or (plan null) the reference
+   * trainer, or with {@code ceiling} two reference trainers at once.
+   */
+  private record Setup(String label, int workers, PartitionPlan plan, boolean ceiling) {
+    Setup(String label, int workers, PartitionPlan plan) {
+      this(label, workers, plan, false);
+    }
+
+    /**
+     * What this machine's cores give 2 workers with no runtime at all: two reference trainers,
+     * each on half the batch in its own thread, timed together. Two single-threaded trainers at
+     * once run slower than one alone when the cores share caches, memory bandwidth or a host
+     * with other guests; on this machine that varied from 1.5x to 2.0x within a day, so the
+     * data-parallel speedups are read against the ceiling measured in the same rounds.
+     */
+    static Setup ceilingOfTwo() {
+      return new Setup(CEILING, 2, null, true);
+    }
+  }
+
+  private static final String CEILING = "ceiling: 2 reference trainers at once";
 
   /** Setups of one model measured side by side; {@code x} places each on the group's chart. */
   private record Group(String name, String modelLabel, String chart, ModelSpec model, int batch, int steps,
@@ -83,7 +109,10 @@ public final class ScalingBench {
         + " timed rounds each after warm-up; speedup and efficiency T1 / (N · TN) are ratios of medians over "
         + "the 1-worker setup. Predicted steps: the cost model with this machine's measured profile, each node "
         + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SAME_PROCESS` (nodes of one JVM hand messages over in-process), plus the"
-        + " driver sending each step's inputs (`CostModel.driverFeedSeconds`: these steps are fed by the driver).");
+        + " driver sending each step's inputs (`CostModel.driverFeedSeconds`: these steps are fed by the driver). "
+        + "The data-parallel groups also time the hardware's ceiling for 2 workers: two reference trainers, each on "
+        + "half the batch in a thread of its own, stepping at once with no runtime between them; how close the "
+        + "2 replicas come to it is the runtime's share of the gap.");
 
     List<Group> groups = groups(cost, stepsScale);
     List<List<String>> rows = new ArrayList<>();
@@ -105,11 +134,12 @@ public final class ScalingBench {
     for (ModelSpec model : List.of(cnn, mlp)) {
       int batch = 128;
       String name = (model == cnn ? "CNN" : "MLP") + " data-parallel";
-      groups.add(new Group(name, model == cnn ? "CNN" : "MLP", "scaling", model, batch, steps(model == cnn ? 10 : 40, stepsScale), List.of(
+      groups.add(new Group(name, model == cnn ? "CNN" : "MLP", "scaling", model, batch, steps(model == cnn ? 10 : 200, stepsScale), List.of(
           new Setup("reference trainer", 1, null),
           new Setup("1 worker", 1, PartitionPlan.single(model, batch, NODES.get(0))),
-          new Setup("2 replicas", 2, whole(model, 2, 1, 1, PipelineSchedule.GPIPE, batch))),
-          List.of(0.0, 1.0, 2.0)));
+          new Setup("2 replicas", 2, whole(model, 2, 1, 1, PipelineSchedule.GPIPE, batch)),
+          Setup.ceilingOfTwo()),
+          List.of(0.0, 1.0, 2.0, 2.0)));
     }
     groups.add(new Group("wide MLP model-parallel (batch 256)", "wide MLP", "scaling", wide, 256, steps(6, stepsScale), List.of(
         new Setup("reference trainer", 1, null),
@@ -156,9 +186,11 @@ public final class ScalingBench {
     data.copyBatch(null, 0, group.batch(), inputs, targets);
 
     List<StepRunner> runners = new ArrayList<>();
+    ExecutorService pair = Executors.newFixedThreadPool(2);
     try {
       for (Setup setup : group.setups()) {
-        runners.add(setup.plan() == null ? new LocalTrainer(group.model(), config, Blas.get())
+        runners.add(setup.ceiling() ? new TwoAtOnce(group.model(), group.batch(), optimizer, inputs, targets, pair)
+            : setup.plan() == null ? new LocalTrainer(group.model(), config, Blas.get())
             : cluster.trainer(group.model(), config, setup.plan()));
       }
       for (StepRunner runner : runners) {
@@ -176,11 +208,96 @@ public final class ScalingBench {
       }
       report(group, milliseconds, optimizer, cost, result, rows);
     } finally {
+      pair.shutdownNow();
       for (StepRunner runner : runners) {
         if (runner instanceof DistributedTrainer distributed) {
           distributed.close();
         }
       }
+    }
+  }
+
+  /**
+   * Two reference trainers, each on its half of the batch, stepping in two threads of their own.
+   * {@link #timeSteps} lets each run its steps without waiting for the other (no runtime, no
+   * synchronization: the hardware's part alone); {@link #trainStep} steps both once. The halves
+   * are the batch given first, cut once. Evaluation and checkpoints use the first trainer's model.
+   */
+  private static final class TwoAtOnce implements StepRunner {
+    private final LocalTrainer first;
+    private final LocalTrainer second;
+    private final FloatMatrix[] halves;
+    private final ExecutorService pair;
+
+    TwoAtOnce(ModelSpec model, int batch, OptimizerSpec optimizer, FloatMatrix inputs, FloatMatrix targets,
+        ExecutorService pair) {
+      this.first = new LocalTrainer(model, new TrainingConfig(1, batch / 2, 1, optimizer), Blas.get());
+      this.second = new LocalTrainer(model, new TrainingConfig(1, batch - batch / 2, 1, optimizer), Blas.get());
+      this.halves = new FloatMatrix[] {
+          inputs.getRange(0, inputs.rows, 0, batch / 2), targets.getRange(0, targets.rows, 0, batch / 2),
+          inputs.getRange(0, inputs.rows, batch / 2, batch), targets.getRange(0, targets.rows, batch / 2, batch)};
+      this.pair = pair;
+    }
+
+    @Override
+    public double timeSteps(FloatMatrix inputs, FloatMatrix targets, int steps) {
+      long start = System.nanoTime();
+      both(() -> first.timeSteps(halves[0], halves[1], steps), () -> second.timeSteps(halves[2], halves[3], steps));
+      return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public StepResult trainStep(FloatMatrix inputs, FloatMatrix targets, int epoch) {
+      List<StepResult> results = both(() -> first.trainStep(halves[0], halves[1], epoch),
+          () -> second.trainStep(halves[2], halves[3], epoch));
+      return new StepResult(results.get(0).lossSum() + results.get(1).lossSum(),
+          results.get(0).correct() + results.get(1).correct());
+    }
+
+    private <T> List<T> both(java.util.concurrent.Callable<T> one, java.util.concurrent.Callable<T> other) {
+      Future<T> a = pair.submit(one);
+      Future<T> b = pair.submit(other);
+      try {
+        return List.of(a.get(), b.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while stepping two reference trainers", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a reference trainer of the ceiling setup failed: " + e.getCause(), e.getCause());
+      }
+    }
+
+    @Override
+    public ModelSpec spec() {
+      return first.spec();
+    }
+
+    @Override
+    public long step() {
+      return first.step();
+    }
+
+    @Override
+    public Evaluation evaluate(Dataset data) {
+      return first.evaluate(data);
+    }
+
+    @Override
+    public void resetRecurrentState() {
+      first.resetRecurrentState();
+      second.resetRecurrentState();
+    }
+
+    @Override
+    public void carryRecurrentState() {
+      first.carryRecurrentState();
+      second.carryRecurrentState();
+    }
+
+    @Override
+    public void saveCheckpoint(java.nio.file.Path directory, org.partita.models.io.ModelCheckpoint.Position position)
+        throws IOException {
+      first.saveCheckpoint(directory, position);
     }
   }
 
@@ -193,25 +310,48 @@ public final class ScalingBench {
       }
     }
     double oneWorker = Stats.of(milliseconds[baseline]).median();
+    double ceiling = Double.NaN;
+    double replicas = Double.NaN;
+    for (int k = 0; k < group.setups().size(); k++) {
+      if (group.setups().get(k).ceiling()) {
+        ceiling = Stats.of(milliseconds[k]).median();
+      } else if (group.setups().get(k).workers() == 2) {
+        replicas = Stats.of(milliseconds[k]).median();
+      }
+    }
+    if (!Double.isNaN(ceiling) && !Double.isNaN(replicas)) {
+      result.paragraph(String.format(Locale.ROOT, "%s: 2 replicas %.2fx over 1 worker, the ceiling %.2fx; the "
+          + "replicas reach %.0f%% of the ceiling's speed.", group.name(), oneWorker / replicas, oneWorker / ceiling,
+          100 * ceiling / replicas));
+    }
     for (int k = 0; k < group.setups().size(); k++) {
       Setup setup = group.setups().get(k);
       Stats step = Stats.of(milliseconds[k]);
       double speedup = oneWorker / step.median();
       double efficiency = speedup / setup.workers();
-      double predicted = (setup.plan() == null
-          ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
-          : cost.predict(group.model(), setup.plan(), optimizer).total()
-              + cost.driverFeedSeconds(group.model(), setup.plan())) * 1e3;
-      result.prediction(group.modelLabel(), setup.plan() == null ? "reference trainer" : setup.plan().describe(),
-          "embedded, shared 2-core machine", predicted, milliseconds[k]);
+      String predictedCell = "–";
+      String errorCell = "–";
+      if (!setup.ceiling()) {
+        // The ceiling is a yardstick measured next to the plans, not something the model prices.
+        double predicted = (setup.plan() == null
+            ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
+            : cost.predict(group.model(), setup.plan(), optimizer).total()
+                + cost.driverFeedSeconds(group.model(), setup.plan())) * 1e3;
+        result.prediction(group.modelLabel(), setup.plan() == null ? "reference trainer" : setup.plan().describe(),
+            "embedded, shared 2-core machine", predicted, milliseconds[k]);
+        predictedCell = String.format(Locale.ROOT, "%.1f ms", predicted);
+        errorCell = String.format(Locale.ROOT, "%+.0f%%", 100 * (predicted - step.median()) / step.median());
+      }
       rows.add(List.of(group.name(), setup.label(), Integer.toString(setup.workers()), step.format("%.1f") + " ms",
           String.format(Locale.ROOT, "%,.0f", group.batch() * 1e3 / step.median()),
           String.format(Locale.ROOT, "%.2fx", speedup),
           setup.plan() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * efficiency),
-          String.format(Locale.ROOT, "%.1f ms", predicted),
-          String.format(Locale.ROOT, "%+.0f%%", 100 * (predicted - step.median()) / step.median())));
+          predictedCell, errorCell));
       double x = group.x().get(k);
-      if (group.chart().equals("scaling") && x >= 1) {
+      if (setup.ceiling()) {
+        result.point("scaling", group.name() + " ceiling (2 trainers at once)", 1, 1.0);
+        result.point("scaling", group.name() + " ceiling (2 trainers at once)", setup.workers(), speedup);
+      } else if (group.chart().equals("scaling") && x >= 1) {
         result.point("scaling", group.name() + " (Akka)", setup.workers(), speedup);
       } else if (group.chart().equals("pipeline") && x >= 1) {
         result.point("pipeline", "CNN 2 stages, " + (setup.label().contains("1F1B") ? "1F1B" : "GPipe"), x, speedup);
