@@ -52,26 +52,46 @@ public final class ScalingBench {
 
   /**
    * One way to run a group's model: a plan on the embedded nodes, or (plan null) the reference
-   * trainer, or with {@code ceiling} two reference trainers at once.
+   * trainer, or two reference trainers at once ({@code ceiling} not NONE).
    */
-  private record Setup(String label, int workers, PartitionPlan plan, boolean ceiling) {
+  private record Setup(String label, int workers, PartitionPlan plan, Ceiling ceiling) {
     Setup(String label, int workers, PartitionPlan plan) {
-      this(label, workers, plan, false);
+      this(label, workers, plan, Ceiling.NONE);
     }
 
-    /**
-     * What this machine's cores give 2 workers with no runtime at all: two reference trainers,
-     * each on half the batch in its own thread, timed together. Two single-threaded trainers at
-     * once run slower than one alone when the cores share caches, memory bandwidth or a host
-     * with other guests; on this machine that varied from 1.5x to 2.0x within a day, so the
-     * data-parallel speedups are read against the ceiling measured in the same rounds.
-     */
-    static Setup ceilingOfTwo() {
-      return new Setup(CEILING, 2, null, true);
+    boolean isCeiling() {
+      return ceiling != Ceiling.NONE;
     }
   }
 
-  private static final String CEILING = "ceiling: 2 reference trainers at once";
+  /**
+   * What this machine's cores give 2 workers with no runtime at all: two reference trainers, each
+   * on half the batch in its own thread, timed together. Two single-threaded trainers at once run
+   * slower than one alone when the cores share caches, memory bandwidth or a host with other
+   * guests; on this machine that varied from 1.5x to 2.0x within a day, so the data-parallel
+   * speedups are read against the ceilings measured in the same rounds.
+   */
+  private enum Ceiling {
+    NONE(""),
+    /** Each trainer runs its steps without waiting for the other: the hardware's part alone. */
+    FREE("ceiling: 2 reference trainers at once"),
+    /**
+     * Both finish a step before either starts the next, as synchronous replicas must: each step
+     * lasts as long as the slower half, so this prices the machine's step-to-step noise that any
+     * synchronous data parallelism pays, apart from what the runtime adds.
+     */
+    LOCKSTEP("2 reference trainers in lockstep");
+
+    final String label;
+
+    Ceiling(String label) {
+      this.label = label;
+    }
+
+    Setup setup() {
+      return new Setup(label, 2, null, this);
+    }
+  }
 
   /** Setups of one model measured side by side; {@code x} places each on the group's chart. */
   private record Group(String name, String modelLabel, String chart, ModelSpec model, int batch, int steps,
@@ -110,9 +130,11 @@ public final class ScalingBench {
         + "the 1-worker setup. Predicted steps: the cost model with this machine's measured profile, each node "
         + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SAME_PROCESS` (nodes of one JVM hand messages over in-process), plus the"
         + " driver sending each step's inputs (`CostModel.driverFeedSeconds`: these steps are fed by the driver). "
-        + "The data-parallel groups also time the hardware's ceiling for 2 workers: two reference trainers, each on "
-        + "half the batch in a thread of its own, stepping at once with no runtime between them; how close the "
-        + "2 replicas come to it is the runtime's share of the gap.");
+        + "The data-parallel groups also time what this machine gives 2 workers with no runtime at all: two reference "
+        + "trainers, each on half the batch in a thread of its own, stepping at once, free-running (the hardware's "
+        + "ceiling) and in lockstep (a barrier after every step, as synchronous replicas must wait for the slower "
+        + "one). Free-running ÷ lockstep is what the machine's step-to-step noise costs any synchronous data "
+        + "parallelism; lockstep ÷ 2 replicas is what the runtime adds.");
 
     List<Group> groups = groups(cost, stepsScale);
     List<List<String>> rows = new ArrayList<>();
@@ -138,8 +160,9 @@ public final class ScalingBench {
           new Setup("reference trainer", 1, null),
           new Setup("1 worker", 1, PartitionPlan.single(model, batch, NODES.get(0))),
           new Setup("2 replicas", 2, whole(model, 2, 1, 1, PipelineSchedule.GPIPE, batch)),
-          Setup.ceilingOfTwo()),
-          List.of(0.0, 1.0, 2.0, 2.0)));
+          Ceiling.LOCKSTEP.setup(),
+          Ceiling.FREE.setup()),
+          List.of(0.0, 1.0, 2.0, 2.0, 2.0)));
     }
     groups.add(new Group("wide MLP model-parallel (batch 256)", "wide MLP", "scaling", wide, 256, steps(6, stepsScale), List.of(
         new Setup("reference trainer", 1, null),
@@ -189,7 +212,8 @@ public final class ScalingBench {
     ExecutorService pair = Executors.newFixedThreadPool(2);
     try {
       for (Setup setup : group.setups()) {
-        runners.add(setup.ceiling() ? new TwoAtOnce(group.model(), group.batch(), optimizer, inputs, targets, pair)
+        runners.add(setup.isCeiling() ? new TwoAtOnce(group.model(), group.batch(), optimizer, inputs, targets, pair,
+            setup.ceiling() == Ceiling.LOCKSTEP)
             : setup.plan() == null ? new LocalTrainer(group.model(), config, Blas.get())
             : cluster.trainer(group.model(), config, setup.plan()));
       }
@@ -220,17 +244,20 @@ public final class ScalingBench {
   /**
    * Two reference trainers, each on its half of the batch, stepping in two threads of their own.
    * {@link #timeSteps} lets each run its steps without waiting for the other (no runtime, no
-   * synchronization: the hardware's part alone); {@link #trainStep} steps both once. The halves
-   * are the batch given first, cut once. Evaluation and checkpoints use the first trainer's model.
+   * synchronization: the hardware's part alone), or in lockstep: a barrier between the two
+   * threads after every step. {@link #trainStep} steps both once. The halves are the batch given
+   * first, cut once. Evaluation and checkpoints use the first trainer's model.
    */
   private static final class TwoAtOnce implements StepRunner {
     private final LocalTrainer first;
     private final LocalTrainer second;
     private final FloatMatrix[] halves;
     private final ExecutorService pair;
+    private final boolean lockstep;
 
     TwoAtOnce(ModelSpec model, int batch, OptimizerSpec optimizer, FloatMatrix inputs, FloatMatrix targets,
-        ExecutorService pair) {
+        ExecutorService pair, boolean lockstep) {
+      this.lockstep = lockstep;
       this.first = new LocalTrainer(model, new TrainingConfig(1, batch / 2, 1, optimizer), Blas.get());
       this.second = new LocalTrainer(model, new TrainingConfig(1, batch - batch / 2, 1, optimizer), Blas.get());
       this.halves = new FloatMatrix[] {
@@ -242,8 +269,23 @@ public final class ScalingBench {
     @Override
     public double timeSteps(FloatMatrix inputs, FloatMatrix targets, int steps) {
       long start = System.nanoTime();
-      both(() -> first.timeSteps(halves[0], halves[1], steps), () -> second.timeSteps(halves[2], halves[3], steps));
+      if (lockstep) {
+        java.util.concurrent.CyclicBarrier stepDone = new java.util.concurrent.CyclicBarrier(2);
+        both(() -> inLockstep(first, halves[0], halves[1], steps, stepDone),
+            () -> inLockstep(second, halves[2], halves[3], steps, stepDone));
+      } else {
+        both(() -> first.timeSteps(halves[0], halves[1], steps), () -> second.timeSteps(halves[2], halves[3], steps));
+      }
       return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static Void inLockstep(LocalTrainer trainer, FloatMatrix inputs, FloatMatrix targets, int steps,
+        java.util.concurrent.CyclicBarrier stepDone) throws Exception {
+      for (int s = 0; s < steps; s++) {
+        trainer.trainStep(inputs, targets, 0);
+        stepDone.await(10, java.util.concurrent.TimeUnit.MINUTES);
+      }
+      return null;
     }
 
     @Override
@@ -311,18 +353,22 @@ public final class ScalingBench {
     }
     double oneWorker = Stats.of(milliseconds[baseline]).median();
     double ceiling = Double.NaN;
+    double lockstep = Double.NaN;
     double replicas = Double.NaN;
     for (int k = 0; k < group.setups().size(); k++) {
-      if (group.setups().get(k).ceiling()) {
+      if (group.setups().get(k).ceiling() == Ceiling.FREE) {
         ceiling = Stats.of(milliseconds[k]).median();
+      } else if (group.setups().get(k).ceiling() == Ceiling.LOCKSTEP) {
+        lockstep = Stats.of(milliseconds[k]).median();
       } else if (group.setups().get(k).workers() == 2) {
         replicas = Stats.of(milliseconds[k]).median();
       }
     }
-    if (!Double.isNaN(ceiling) && !Double.isNaN(replicas)) {
-      result.paragraph(String.format(Locale.ROOT, "%s: 2 replicas %.2fx over 1 worker, the ceiling %.2fx; the "
-          + "replicas reach %.0f%% of the ceiling's speed.", group.name(), oneWorker / replicas, oneWorker / ceiling,
-          100 * ceiling / replicas));
+    if (!Double.isNaN(ceiling) && !Double.isNaN(lockstep) && !Double.isNaN(replicas)) {
+      result.paragraph(String.format(Locale.ROOT, "%s: 2 replicas %.2fx over 1 worker; 2 reference trainers %.2fx "
+          + "in lockstep and %.2fx free-running. The replicas reach %.0f%% of the lockstep trainers' speed and %.0f%% "
+          + "of the free ones'.", group.name(), oneWorker / replicas, oneWorker / lockstep, oneWorker / ceiling,
+          100 * lockstep / replicas, 100 * ceiling / replicas));
     }
     for (int k = 0; k < group.setups().size(); k++) {
       Setup setup = group.setups().get(k);
@@ -331,7 +377,7 @@ public final class ScalingBench {
       double efficiency = speedup / setup.workers();
       String predictedCell = "–";
       String errorCell = "–";
-      if (!setup.ceiling()) {
+      if (!setup.isCeiling()) {
         // The ceiling is a yardstick measured next to the plans, not something the model prices.
         double predicted = (setup.plan() == null
             ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
@@ -348,10 +394,10 @@ public final class ScalingBench {
           setup.plan() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * efficiency),
           predictedCell, errorCell));
       double x = group.x().get(k);
-      if (setup.ceiling()) {
+      if (setup.ceiling() == Ceiling.FREE) {
         result.point("scaling", group.name() + " ceiling (2 trainers at once)", 1, 1.0);
         result.point("scaling", group.name() + " ceiling (2 trainers at once)", setup.workers(), speedup);
-      } else if (group.chart().equals("scaling") && x >= 1) {
+      } else if (group.chart().equals("scaling") && x >= 1 && !setup.isCeiling()) {
         result.point("scaling", group.name() + " (Akka)", setup.workers(), speedup);
       } else if (group.chart().equals("pipeline") && x >= 1) {
         result.point("pipeline", "CNN 2 stages, " + (setup.label().contains("1F1B") ? "1F1B" : "GPipe"), x, speedup);
