@@ -279,13 +279,14 @@ public final class ScalingBench {
       return (System.nanoTime() - start) / 1e9;
     }
 
-    private static Void inLockstep(LocalTrainer trainer, FloatMatrix inputs, FloatMatrix targets, int steps,
+    /** Returns the steps it ran. */
+    private static Integer inLockstep(LocalTrainer trainer, FloatMatrix inputs, FloatMatrix targets, int steps,
         java.util.concurrent.CyclicBarrier stepDone) throws Exception {
       for (int s = 0; s < steps; s++) {
         trainer.trainStep(inputs, targets, 0);
         stepDone.await(10, java.util.concurrent.TimeUnit.MINUTES);
       }
-      return null;
+      return steps;
     }
 
     @Override
