@@ -499,7 +499,9 @@ public final class ShardEngine {
     early.removeIf(message -> roundOf(message) <= abort.getStep());
     buckets.abort(abort.getStep());
     if (round != null && round.id == abort.getStep() && round.phase != RoundPhase.DONE) {
-      round.phase = RoundPhase.FAILED; // parameters were not touched: updates wait for ApplyUpdate
+      // Parameters were not touched: updates wait for ApplyUpdate, or, applied locally, for the
+      // end of the all-reduce, which leaves the round DONE (an abort after that changes nothing).
+      round.phase = RoundPhase.FAILED;
     }
   }
 
