@@ -57,7 +57,8 @@ public final class RecoveringTraining {
         if (recoveries.size() >= maxRecoveries) {
           throw new ClusterException(lost.getMessage() + "; giving up after " + recoveries.size() + " recoveries", lost);
         }
-        from = newest(schedule, start);
+        List<String> skipped = new ArrayList<>();
+        from = newest(schedule, start, skipped::add);
         long restartAt = from == null ? 0 : from.position().step();
         boolean replaced = replacementWait.isZero() || cluster.awaitWorkers(wanted, replacementWait);
         if (cluster.workers().isEmpty()) {
@@ -67,7 +68,8 @@ public final class RecoveringTraining {
         String what = "lost worker " + lost.node() + " after step " + failedAt + "; " + (replaced && !replacementWait
             .isZero() ? "a replacement joined" : "going on with " + cluster.workers().size() + " workers")
             + ", restarting from " + (from == null ? "the initial weights" : "checkpoint " + from.directory())
-            + " (step " + restartAt + "): " + (failedAt - restartAt) + " steps redone";
+            + " (step " + restartAt + "): " + (failedAt - restartAt) + " steps redone"
+            + (skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")");
         log.accept(what);
         recoveries.add(what);
       } finally {
@@ -76,14 +78,17 @@ public final class RecoveringTraining {
     }
   }
 
-  /** The newest complete checkpoint the schedule has written, else where training started. */
-  private static LoadedCheckpoint newest(CheckpointSchedule schedule, LoadedCheckpoint start) {
+  /**
+   * The newest checkpoint the schedule has written that reads back whole (a damaged newer one is
+   * passed over and {@code skipped} told why), else where training started.
+   */
+  private static LoadedCheckpoint newest(CheckpointSchedule schedule, LoadedCheckpoint start,
+      Consumer<String> skipped) {
     if (schedule == null) {
       return start;
     }
     try {
-      java.util.Optional<java.nio.file.Path> newest = CheckpointSchedule.newest(schedule.root());
-      return newest.isPresent() ? LoadedCheckpoint.read(newest.get()) : start;
+      return LoadedCheckpoint.newestReadable(schedule.root(), skipped).orElse(start);
     } catch (IOException e) {
       throw new UncheckedIOException("reading the newest checkpoint in " + schedule.root() + ": " + e.getMessage(), e);
     }

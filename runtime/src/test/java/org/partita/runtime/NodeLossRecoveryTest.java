@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.partita.models.blas.Blas;
+import org.partita.models.io.CheckpointFiles;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
 import org.partita.models.train.CheckpointSchedule;
@@ -44,6 +49,19 @@ class NodeLossRecoveryTest {
 
   @Test
   void trainingSurvivesLosingANodeMidStepWithTheSameWeights() throws Exception {
+    loseANode(false);
+  }
+
+  /**
+   * The newest checkpoint (after step 8) is damaged just before the node is lost: recovery names
+   * the damaged file, restarts from the one before it (step 4), and still ends with the same weights.
+   */
+  @Test
+  void recoveryPassesOverADamagedNewestCheckpoint() throws Exception {
+    loseANode(true);
+  }
+
+  private void loseANode(boolean damageNewest) throws Exception {
     TrainedModel uninterrupted;
     PartitionPlan local = twoReplicas(List.of("local"));
     try (TrainingSession session = new TrainingSession(MODEL, CONFIG, local,
@@ -56,6 +74,7 @@ class NodeLossRecoveryTest {
     try (EmbeddedCluster cluster = EmbeddedCluster.start(3, RuntimeSettings.defaults())) {
       WorkerNode victim = cluster.nodes().get(1);
       AtomicBoolean stopped = new AtomicBoolean();
+      AtomicReference<Path> damaged = new AtomicReference<>();
       Thread stop = new Thread(() -> {
         sleep(5); // step 11 is under way
         victim.close();
@@ -64,6 +83,9 @@ class NodeLossRecoveryTest {
         @Override
         public void onStep(StepMetrics metrics) {
           if (metrics.globalStep() == 10 && stopped.compareAndSet(false, true)) {
+            if (damageNewest) {
+              damaged.set(damageNewestCheckpoint());
+            }
             stop.start();
           } else if (metrics.globalStep() == 12) {
             // A node that leaves gracefully keeps computing for a moment; do not let the run end first.
@@ -81,8 +103,14 @@ class NodeLossRecoveryTest {
       System.out.println(recovery);
       java.util.regex.Matcher parts = java.util.regex.Pattern.compile(
           "lost worker node-2 after step (\\d+); going on with 2 workers, restarting from checkpoint .*step-0+(\\d+)"
-          + " \\(step (\\d+)\\): (\\d+) steps redone").matcher(recovery);
+          + " \\(step (\\d+)\\): (\\d+) steps redone( \\(.*\\))?").matcher(recovery);
       assertTrue(parts.matches(), recovery);
+      if (damageNewest) {
+        assertEquals("4", parts.group(3), "restarted from the checkpoint before the damaged one: " + recovery);
+        assertTrue(parts.group(5) != null && parts.group(5).contains(damaged.get() + ": SHA-256"), recovery);
+      } else {
+        assertEquals(null, parts.group(5), recovery);
+      }
       int failedAt = Integer.parseInt(parts.group(1));
       int restart = Integer.parseInt(parts.group(3));
       assertTrue(failedAt >= 10 && failedAt <= 13 && restart % 4 == 0 && restart <= failedAt
@@ -95,6 +123,24 @@ class NodeLossRecoveryTest {
         assertArrayEquals(uninterrupted.network().parameters().get(p).value().data,
             recovered.network().parameters().get(p).value().data, "parameter " + p);
       }
+    }
+  }
+
+  /** Flips a byte in the middle of a shard file of the newest complete checkpoint; returns that file. */
+  private Path damageNewestCheckpoint() {
+    try {
+      Path newest = CheckpointSchedule.newest(directory).orElseThrow();
+      Path shard;
+      try (java.util.stream.Stream<Path> files = Files.list(newest)) {
+        shard = files.filter(f -> !f.getFileName().toString().equals(CheckpointFiles.MANIFEST)).sorted()
+            .findFirst().orElseThrow();
+      }
+      byte[] bytes = Files.readAllBytes(shard);
+      bytes[bytes.length / 2] ^= 0x5a;
+      Files.write(shard, bytes);
+      return shard;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -155,7 +155,7 @@ final class TrainingTask extends AbstractFunction1<Iterator<byte[]>, Iterator<by
     TrainingConfig config = job.config();
     CheckpointSchedule schedule = job.checkpointDirectory() == null ? null
         : new CheckpointSchedule(Path.of(job.checkpointDirectory()), job.checkpointEvery(), job.keepCheckpoints());
-    LoadedCheckpoint resumed = resume(model, config);
+    LoadedCheckpoint resumed = resume(model, config, context);
     ModelCheckpoint.Position start = resumed == null ? null : resumed.position();
     ShardStateProto whole = resumed == null ? null : resumed.whole();
     if (resumed != null) {
@@ -184,17 +184,21 @@ final class TrainingTask extends AbstractFunction1<Iterator<byte[]>, Iterator<by
     }
   }
 
-  /** The newest complete checkpoint in the checkpoint directory, if there is one (a retried stage). */
-  private LoadedCheckpoint resume(ModelSpec model, TrainingConfig config) {
+  /**
+   * The newest checkpoint in the checkpoint directory that reads back whole, if there is one (a
+   * retried stage); damaged newer ones are passed over, each named in the log.
+   */
+  private LoadedCheckpoint resume(ModelSpec model, TrainingConfig config, BarrierTaskContext context) {
     if (job.checkpointDirectory() == null) {
       return null;
     }
     try {
-      Optional<Path> newest = CheckpointSchedule.newest(Path.of(job.checkpointDirectory()));
+      Optional<LoadedCheckpoint> newest = LoadedCheckpoint.newestReadable(Path.of(job.checkpointDirectory()),
+          skipped -> log(context, skipped));
       if (newest.isEmpty()) {
         return null;
       }
-      LoadedCheckpoint loaded = LoadedCheckpoint.read(newest.get());
+      LoadedCheckpoint loaded = newest.get();
       if (!SpecProtos.toProto(loaded.model()).equals(SpecProtos.toProto(model))
           || !loaded.optimizer().equals(config.optimizer())) {
         throw new IllegalArgumentException("checkpoint directory " + job.checkpointDirectory() + " holds "

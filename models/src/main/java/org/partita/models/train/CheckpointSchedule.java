@@ -70,16 +70,16 @@ public record CheckpointSchedule(Path root, int everySteps, int keep) {
 
   /** The newest complete checkpoint under {@code root}, if there is one yet. */
   public static java.util.Optional<Path> newest(Path root) throws IOException {
-    if (!Files.isDirectory(root)) {
-      return java.util.Optional.empty();
-    }
     List<Path> complete = complete(root);
     return complete.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(complete.get(complete.size() - 1));
   }
 
-  /** step-N directories with a manifest, oldest first. */
-  private static List<Path> complete(Path root) throws IOException {
+  /** The step-N directories under {@code root} that hold a manifest, oldest first; none if root does not exist. */
+  public static List<Path> complete(Path root) throws IOException {
     List<Path> found = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return found;
+    }
     try (Stream<Path> entries = Files.list(root)) {
       entries.filter(p -> p.getFileName().toString().startsWith(PREFIX))
           .filter(p -> Files.isRegularFile(p.resolve(CheckpointFiles.MANIFEST)))
