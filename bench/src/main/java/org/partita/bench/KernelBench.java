@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;
 import org.partita.bench.report.BenchResult;
-import org.partita.bench.report.PngChart;
+import org.partita.deploy.report.PngChart;
 import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.blas.BlasBackend;

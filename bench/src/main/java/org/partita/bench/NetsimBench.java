@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.partita.bench.report.BenchResult;
-import org.partita.bench.report.PngChart;
+import org.partita.deploy.report.PngChart;
 import org.partita.bench.report.Stats;
 
 /**

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.partita.bench.report.BenchResult;
-import org.partita.bench.report.PngChart;
+import org.partita.deploy.report.PngChart;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
 import org.partita.models.optim.OptimizerSpec;

@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.jblas.FloatMatrix;
 import org.partita.bench.report.BenchResult;
-import org.partita.bench.report.PngChart;
+import org.partita.deploy.report.PngChart;
 import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.ArrayDataset;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.partita.deploy.CommandRunner.Outcome;
 import org.junit.jupiter.api.io.TempDir;
 import org.partita.models.io.ModelCheckpoint;
+import org.partita.deploy.report.PngChart;
 
 /**
  * The partita command as a user runs it (in-process, output captured): a short real training on
@@ -43,7 +44,8 @@ class TrainCommandTest {
     assertEquals("mlp", saved.model().name());
     for (String plot : new String[] {"loss.png", "accuracy.png"}) {
       java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(runDirectory.resolve(plot).toFile());
-      assertTrue(image != null && image.getWidth() == 720 && image.getHeight() == 420, plot + " is not the chart");
+      assertTrue(image != null && image.getWidth() == PngChart.WIDTH && image.getHeight() == PngChart.height(2),
+          plot + " is not the chart");
     }
   }
 

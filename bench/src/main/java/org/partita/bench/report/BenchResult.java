@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.partita.partitioner.MachineProbe;
+import org.partita.deploy.report.PngChart;
 
 /**
  * What one benchmark leaves behind for {@code bench/bin/bench report}: the markdown of its section in

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.partita.models.io.CheckpointFiles;
+import org.partita.deploy.report.PngChart;
 
 /**
  * Regenerates docs/BENCHMARKS.md from the results the benchmarks saved (docs/bench/*.json): how it

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.RuntimeInfo;
-import org.partita.deploy.report.CurvePlot;
+import org.partita.deploy.report.PngChart;
 import org.partita.deploy.report.Json;
 import org.partita.deploy.report.ProgressReporter;
 import org.partita.deploy.BlasThreads;
@@ -441,10 +441,16 @@ public final class TrainCommand implements Callable<Integer> {
     double[] testAccuracy = all.stream().mapToDouble(epoch -> epoch.test() == null ? Double.NaN
         : 100 * epoch.test().accuracy()).toArray();
     String held = bits ? "held-out" : "test";
-    new CurvePlot(spec.name() + ": loss by epoch", "epoch", bits ? "bits per character" : "mean cross-entropy")
-        .add("train", trainLoss).add(held, testLoss).save(runDirectory.resolve("loss.png"));
-    new CurvePlot(spec.name() + ": accuracy by epoch", "epoch", bits ? "next-character accuracy (%)" : "accuracy (%)")
-        .add("train", trainAccuracy).add(held, testAccuracy).save(runDirectory.resolve("accuracy.png"));
+    double[] epochs = java.util.stream.IntStream.rangeClosed(1, all.size()).asDoubleStream().toArray();
+    PngChart.Axis epoch = new PngChart.Axis("epoch", PngChart.Scale.LINEAR);
+    PngChart.lines(runDirectory.resolve("loss.png"), spec.name() + ": loss by epoch", epoch,
+        new PngChart.Axis(bits ? "bits per character" : "mean cross-entropy", PngChart.Scale.LINEAR),
+        List.of(new PngChart.Series("train", PngChart.Style.LINE, epochs, trainLoss),
+            new PngChart.Series(held, PngChart.Style.LINE, epochs, testLoss)));
+    PngChart.lines(runDirectory.resolve("accuracy.png"), spec.name() + ": accuracy by epoch", epoch,
+        new PngChart.Axis(bits ? "next-character accuracy (%)" : "accuracy (%)", PngChart.Scale.LINEAR),
+        List.of(new PngChart.Series("train", PngChart.Style.LINE, epochs, trainAccuracy),
+            new PngChart.Series(held, PngChart.Style.LINE, epochs, testAccuracy)));
   }
 
   /** Progress lines, and the Ctrl-C request to stop. */

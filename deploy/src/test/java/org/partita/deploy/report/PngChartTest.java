@@ -1,4 +1,4 @@
-package org.partita.bench.report;
+package org.partita.deploy.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +55,8 @@ class PngChartTest {
         PngChart.ticks(List.of(2.5, 350.0), PngChart.Scale.LOG10));
     assertArrayEquals(new double[] {0, 0.5, 1, 1.5, 2, 2.5, 3}, PngChart.ticks(List.of(0.3, 2.7), PngChart.Scale.LINEAR),
         1e-12);
+    // Epochs 1 to 3: no tick at epoch 1.5.
+    assertArrayEquals(new double[] {1, 2, 3}, PngChart.ticks(List.of(1.0, 2.0, 3.0), PngChart.Scale.LINEAR), 1e-12);
   }
 
   private static int pixels(BufferedImage image, int rgb) {

@@ -1,4 +1,4 @@
-package org.partita.bench.report;
+package org.partita.deploy.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -163,7 +163,7 @@ public final class PngChart {
 
   /**
    * Tick values covering every value, the first and last being the axis ends: on a linear axis
-   * 1, 2 or 5 × 10^k apart, about six of them; on a log axis every power of the base, with 2× and
+   * 1, 2 or 5 × 10^k apart, about six of them, and at least 1 apart when every value is whole; on a log axis every power of the base, with 2× and
    * 5× between powers of ten when the values span less than three decades.
    */
   static double[] ticks(List<Double> values, Scale scale) {
@@ -173,6 +173,9 @@ public final class PngChart {
     switch (scale) {
       case LINEAR -> {
         double step = roundStep((high > low ? high - low : 1) / 6);
+        if (values.stream().allMatch(v -> v == Math.rint(v))) {
+          step = Math.max(step, 1); // counts (epochs, workers) have no halves
+        }
         for (long k = (long) Math.floor(low / step); k <= (long) Math.ceil(high / step) + 1; k++) {
           candidates.add(k * step);
         }
