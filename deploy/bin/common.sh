@@ -49,6 +49,12 @@ partita_classpath() {
 # collection, and a collection waits for every BLAS call in a JNI critical section to finish, so
 # one node's GC stalled the other node's step. 32 MiB regions and a laxer pause goal made the
 # 2-slice wide MLP step 1.0–1.06x → 1.2–1.3x the reference (docs/BENCHMARKS.md).
+# AlwaysPreTouch: the heap's pages are touched when it is committed (at start and when it grows,
+# inside a collection) instead of on first use. Without it a shard's messages, fresh arrays of
+# hundreds of KiB each, kept landing in eden regions never used before while the heap grew, and
+# every first touch of a page was a page fault on the computing thread: 2 CNN replicas stepped in
+# one thread took 1.15–1.24x the CPU of two reference trainers for minutes at a time, and 1.02–1.06x
+# with it (docs/BENCHMARKS.md, 2026-12-04).
 # Spark 4 on Java 17 needs these packages opened (spark-parent's extraJavaTestArgs); harmless otherwise.
 PARTITA_SPARK_OPENS=""
 for package in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
@@ -58,7 +64,7 @@ for package in java.lang java.lang.invoke java.lang.reflect java.io java.net jav
 done
 
 if [ -n "${PARTITA_GC_OPTS:-}" ]; then PARTITA_GC_OPTS_SET=1; fi
-PARTITA_GC_OPTS="${PARTITA_GC_OPTS:--XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:MaxGCPauseMillis=500}"
+PARTITA_GC_OPTS="${PARTITA_GC_OPTS:--XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:MaxGCPauseMillis=500 -XX:+AlwaysPreTouch}"
 partita_java() {
   local module="$1" main_class="$2"
   shift 2
@@ -81,8 +87,8 @@ partita_node_gc_opts() {
   if [ -n "${PARTITA_GC_OPTS_SET:-}" ] || ! [[ "$1" =~ ^([0-9]+)[mM]$ ]] || [ "${BASH_REMATCH[1]}" -ge 1024 ]; then
     echo "$PARTITA_GC_OPTS"
   elif [ "${BASH_REMATCH[1]}" -ge 512 ]; then
-    echo "-XX:+UseG1GC -XX:G1HeapRegionSize=8m -XX:MaxGCPauseMillis=500"
+    echo "-XX:+UseG1GC -XX:G1HeapRegionSize=8m -XX:MaxGCPauseMillis=500 -XX:+AlwaysPreTouch"
   else
-    echo "-XX:+UseG1GC -XX:MaxGCPauseMillis=500"
+    echo "-XX:+UseG1GC -XX:MaxGCPauseMillis=500 -XX:+AlwaysPreTouch"
   fi
 }
