@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.partita.deploy.ExitCode;
 import org.partita.deploy.RuntimeInfo;
 import org.partita.deploy.report.PngChart;
@@ -441,7 +442,7 @@ public final class TrainCommand implements Callable<Integer> {
     double[] testAccuracy = all.stream().mapToDouble(epoch -> epoch.test() == null ? Double.NaN
         : 100 * epoch.test().accuracy()).toArray();
     String held = bits ? "held-out" : "test";
-    double[] epochs = java.util.stream.IntStream.rangeClosed(1, all.size()).asDoubleStream().toArray();
+    double[] epochs = IntStream.rangeClosed(1, all.size()).asDoubleStream().toArray();
     PngChart.Axis epoch = new PngChart.Axis("epoch", PngChart.Scale.LINEAR);
     PngChart.lines(runDirectory.resolve("loss.png"), spec.name() + ": loss by epoch", epoch,
         new PngChart.Axis(bits ? "bits per character" : "mean cross-entropy", PngChart.Scale.LINEAR),
