@@ -62,9 +62,12 @@ import picocli.CommandLine.Option;
         "so the reference trainer computes on as many cores as one node does."})
 public final class BenchCommand implements Callable<Integer> {
   /**
-   * Warm-up bounds ({@link StepRunner#warmUp}). In this process the reference trainer compiles the
-   * kernels for the embedded nodes too; worker JVMs of a running cluster compile their own, and the
-   * CNN's 2 replicas on 2 worker JVMs went 102 → 93 → 71 ms per step over their first ~10 s of steps.
+   * Warm-up bounds ({@link StepRunner#warmUp}: until the time per step stops improving). In this
+   * process the reference trainer compiles the kernels for the embedded nodes too; worker JVMs of a
+   * running cluster compile their own, and their messaging and TLS code: under bench/bin/netsim the
+   * CNN's 2 replicas on 2 worker JVMs went from ~75 ms per step 10 s into the warm-up to ~57 ms
+   * after 25 s, while the workers' JIT threads took 10–15 ms of CPU per step ({@code --warm-up}
+   * asks for more where the workers have just started).
    */
   private static final double WARM_UP_MIN_SECONDS = 3;
   private static final double WARM_UP_MIN_SECONDS_RUNNING_CLUSTER = 10;
@@ -101,6 +104,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--steps", defaultValue = "10", description = "Training steps per round (default: ${DEFAULT-VALUE}).")
   int steps;
+
+  @Option(names = "--warm-up", description = "Seconds the plan warms up at least before the timed rounds; it goes"
+      + " on until its time per step stops improving (default: 3, or 10 with --seeds, whose worker JVMs compile"
+      + " their own code).")
+  Double warmUpSeconds;
 
   @Option(names = "--profile", description = "Machine profile file for the predictions (default: measure once, cache in "
       + "~/.cache/partita/machine-profile.pb, as partita plan does).")
@@ -172,10 +180,11 @@ public final class BenchCommand implements Callable<Integer> {
         double driverFeed = workers.costModel(machine).driverFeedSeconds(spec, chosen);
         double[] predictions = {referencePredicted, predicted.total() + driverFeed};
         for (int k = 0; k < runners.length; k++) {
-          double minimum = k > 0 && clusterOptions.joinsRunningCluster() ? WARM_UP_MIN_SECONDS_RUNNING_CLUSTER
-              : WARM_UP_MIN_SECONDS;
+          boolean workerJvms = k > 0 && clusterOptions.joinsRunningCluster();
+          double minimum = k > 0 && warmUpSeconds != null ? warmUpSeconds
+              : workerJvms ? WARM_UP_MIN_SECONDS_RUNNING_CLUSTER : WARM_UP_MIN_SECONDS;
           StepRunner.WarmUp warm = runners[k].warmUp(inputs, targets, Math.max(2, steps / 2), minimum,
-              WARM_UP_MAX_SECONDS);
+              Math.max(minimum, WARM_UP_MAX_SECONDS));
           console.println("warm-up of the " + names[k] + ": " + warm.describe());
         }
         StepTimings before = distributed.timings();
@@ -199,6 +208,9 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private void validate() {
+    if (warmUpSeconds != null && !(warmUpSeconds >= 0 && warmUpSeconds <= 3600)) {
+      throw new IllegalArgumentException("--warm-up must be between 0 and 3600 seconds, got " + warmUpSeconds);
+    }
     if (nodes < 1 || rounds < 1 || steps < 1 || batch < 1) {
       throw new IllegalArgumentException("--nodes, --rounds, --steps and --batch must be ≥ 1 (got " + nodes + ", "
           + rounds + ", " + steps + ", " + batch + ")");

@@ -39,35 +39,39 @@ public interface StepRunner {
   }
 
   /**
-   * Runs steps on the same batch, in groups of {@code group}, until the time per step settles: two
-   * groups in a row within 10% of each other after at least {@code minSeconds}, or {@code maxSeconds}
-   * in all. A runner's first steps are slow while the JIT compiles its kernels, and worker JVMs
-   * started just before a benchmark compile theirs for several seconds of steps (a few steps of
-   * warm-up left their first timed rounds up to 2x slow). Returns what it ran.
+   * Runs steps on the same batch, in groups of {@code group}, until the time per step stops
+   * improving ({@link WarmUpPlateau}) after at least {@code minSeconds}, or for {@code maxSeconds}
+   * in all. A runner's first steps are slow while the JIT compiles its kernels. Worker JVMs started
+   * just before a benchmark compile theirs, their messaging and TLS code for 15–25 s of steps on a
+   * shared 2-core machine; two groups within 10% of each other said "settled" after 10 s there,
+   * and the timed rounds then came out 20–30% slower than later ones. Returns what it ran.
    */
   default WarmUp warmUp(FloatMatrix inputs, FloatMatrix targets, int group, double minSeconds, double maxSeconds) {
     long start = System.nanoTime();
+    WarmUpPlateau plateau = new WarmUpPlateau(minSeconds);
     double first = Double.NaN;
-    double previous = Double.NaN;
+    double perStep;
     int steps = 0;
     while (true) {
-      double perStep = timeSteps(inputs, targets, group) / group;
+      perStep = timeSteps(inputs, targets, group) / group;
       steps += group;
       first = Double.isNaN(first) ? perStep : first;
       double elapsed = (System.nanoTime() - start) / 1e9;
-      boolean settled = Math.abs(perStep - previous) <= 0.1 * Math.min(perStep, previous);
-      if (elapsed >= maxSeconds || (elapsed >= minSeconds && settled)) {
-        return new WarmUp(steps, elapsed, first, perStep, settled);
+      boolean settled = plateau.settled(elapsed, perStep);
+      if (settled || elapsed >= maxSeconds) {
+        return new WarmUp(steps, elapsed, first, plateau.recentSecondsPerStep(), settled);
       }
-      previous = perStep;
     }
   }
 
-  /** What {@link #warmUp} ran: steps, seconds, the first and last group's seconds per step, and whether they settled. */
+  /**
+   * What {@link #warmUp} ran: steps, seconds, the first group's seconds per step and the recent
+   * window's median, and whether it stopped improving.
+   */
   record WarmUp(int steps, double seconds, double firstStepSeconds, double lastStepSeconds, boolean settled) {
     public String describe() {
       return String.format(java.util.Locale.ROOT, "%d steps in %.1f s, %.1f → %.1f ms per step%s", steps, seconds,
-          firstStepSeconds * 1e3, lastStepSeconds * 1e3, settled ? "" : " (still changing)");
+          firstStepSeconds * 1e3, lastStepSeconds * 1e3, settled ? "" : " (still improving)");
     }
   }
 
