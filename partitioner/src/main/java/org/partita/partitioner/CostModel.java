@@ -37,7 +37,16 @@ public final class CostModel {
    * {@link Link#SHARED_MACHINE} for separate processes).
    */
   public static CostModel sharedMachine(MachineProfile machine, int nodes, Link link) {
-    return new CostModel(machine.scaledToShare((double) machine.threads() / nodes), link);
+    return onCoreShare(machine, (double) machine.threads() / nodes, link);
+  }
+
+  /**
+   * For nodes that each compute on {@code share} of {@code machine}'s cores — below one when more
+   * nodes than cores take turns — and whose messages' core work ({@link Link#onCoreShare}) gets the
+   * same share.
+   */
+  public static CostModel onCoreShare(MachineProfile machine, double share, Link link) {
+    return new CostModel(machine.scaledToShare(share), link.onCoreShare(share));
   }
 
   /**
@@ -64,13 +73,21 @@ public final class CostModel {
       StagePlan stage = plan.stages().get(s);
       double stageCompute = 0;
       double stageExchange = 0;
-      double boundary = 0;
+      double forward = 0;
+      double backward = 0;
       for (int slice = 0; slice < stage.sliceCount(); slice++) {
         double compute = sliceComputeSeconds(model, stage, slice, micro);
         double exchange = sliceExchangeSeconds(model, plan, s, slice, micro);
         stageCompute = Math.max(stageCompute, compute);
-        stageExchange = Math.max(stageExchange, exchange);
-        boundary = Math.max(boundary, boundarySeconds(model, plan, s, slice, micro));
+        double[] across = boundarySeconds(model, plan, s, slice, micro, false);
+        forward = Math.max(forward, across[0]);
+        backward = Math.max(backward, across[1]);
+        // Sending costs the sender's cores every micro-batch: forward to the next stage, and the
+        // gradient back to the previous one. Where nodes share cores this does not overlap with
+        // computing; over a wire between machines it is zero here and the transfer overlaps.
+        double sending = boundarySeconds(model, plan, s, slice, micro, true)[0] + gradientBackCoreSeconds(model, plan,
+            s, micro);
+        stageExchange = Math.max(stageExchange, exchange + sending);
         long parameters = sliceParameters(model, stage, slice);
         update = Math.max(update, updateSeconds(parameters, 2 * stage.layerCount(), optimizer));
         if (plan.replicas() > 1) {
@@ -83,8 +100,11 @@ public final class CostModel {
       slowestExchange = Math.max(slowestExchange, stageExchange);
       slowestStage = Math.max(slowestStage, stageCompute + stageExchange);
       stagesSum += stageCompute + stageExchange;
-      boundaries += boundary;
-      slowestBoundary = Math.max(slowestBoundary, boundary);
+      // The first micro-batch's activations cross forward and the last one's gradient back, in
+      // series with the stages; the others stream, and each direction of a full-duplex link
+      // carries one kind, so the slower direction sets the pace.
+      boundaries += forward + backward;
+      slowestBoundary = Math.max(slowestBoundary, Math.max(forward, backward));
     }
     int m = plan.microBatches();
     double compute = m * slowestCompute;
@@ -162,17 +182,38 @@ public final class CostModel {
     return seconds;
   }
 
-  /** A slice's sends across its stage's boundary for one micro-batch: activations forward, gradients back. */
-  private double boundarySeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro) {
+  /**
+   * A slice's sends across its stage's boundary for one micro-batch: {activations forward, gradient
+   * pieces back}; of their time, only what the cores spend ({@code coreTime}), or only the rest.
+   */
+  private double[] boundarySeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro,
+      boolean coreTime) {
     StagePlan stage = plan.stages().get(stageIndex);
     if (stageIndex + 1 >= plan.stages().size()) {
-      return 0;
+      return new double[2];
     }
     LayerSpec last = model.layers().get(stage.endLayer() - 1);
     long ownFloats = (long) stage.units(stage.endLayer() - 1, slice).size() * last.rowsPerUnit() * micro;
     int receivers = plan.stages().get(stageIndex + 1).sliceCount();
-    return link.seconds(receivers, (double) receivers * ownFloats * Float.BYTES)   // activations forward
-        + link.seconds(receivers, (double) ownFloats * Float.BYTES);               // gradient pieces back
+    double forwardBytes = (double) receivers * ownFloats * Float.BYTES;
+    double backwardBytes = (double) ownFloats * Float.BYTES;
+    return coreTime
+        ? new double[] {link.coreSeconds(receivers, forwardBytes), link.coreSeconds(receivers, backwardBytes)}
+        : new double[] {link.seconds(receivers, forwardBytes) - link.coreSeconds(receivers, forwardBytes),
+            link.seconds(receivers, backwardBytes) - link.coreSeconds(receivers, backwardBytes)};
+  }
+
+  /**
+   * The cores' time for a slice of stage {@code stageIndex} to send one micro-batch's input
+   * gradient back: a piece to every slice of the previous stage, the whole input in all.
+   */
+  private double gradientBackCoreSeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int micro) {
+    if (stageIndex == 0) {
+      return 0;
+    }
+    StagePlan stage = plan.stages().get(stageIndex);
+    long inputFloats = (long) model.layers().get(stage.firstLayer()).inputShape().size() * micro;
+    return link.coreSeconds(plan.stages().get(stageIndex - 1).sliceCount(), (double) inputFloats * Float.BYTES);
   }
 
   static long sliceParameters(ModelSpec model, StagePlan stage, int slice) {

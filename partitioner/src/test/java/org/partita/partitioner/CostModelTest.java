@@ -181,4 +181,65 @@ class CostModelTest {
     assertEquals(210e-6 + 1e-3 + 5e-3, wire.then(host).seconds(1, 1e6), 1e-12);
     assertEquals(wire.then(host).seconds(3, 4e6), host.then(wire).seconds(3, 4e6), 1e-12);
   }
+
+  /** Of a series, only the part on the shared cores is core time; a wire between machines has none. */
+  @Test
+  void onlyTheSharedCoresPartOfALinkIsCoreTime() {
+    Link wire = new Link(1e9, 10e-6);
+    Link host = Link.onSharedCores(2e8, 200e-6);
+    assertEquals(0, wire.coreSeconds(5, 1e6));
+    assertEquals(host.seconds(2, 1e6), host.coreSeconds(2, 1e6), 1e-15);
+    // 1 MB in 2 messages: 400 µs + 5 ms of the host's cores; the wire's 20 µs + 1 ms are not.
+    assertEquals(400e-6 + 5e-3, wire.then(host).coreSeconds(2, 1e6), 1e-12);
+    assertEquals(400e-6 + 5e-3, host.then(wire).coreSeconds(2, 1e6), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> new Link(1e9, 10e-6, 2e-9, 0));
+  }
+
+  /**
+   * Two stages and many micro-batches over a slow wire between machines: once the transfers are
+   * slower than the stages, they set the pace, and each direction of the full-duplex link carries
+   * one kind (activations forward, gradients back), so the pace is the slower direction's, not the sum.
+   */
+  @Test
+  void aSlowWireSetsThePipelinePaceByItsSlowerDirection() {
+    ModelSpec mlp = StandardModels.mlp(1);
+    OptimizerSpec adam = OptimizerSpec.adam(1e-3f);
+    Link slow = new Link(1e6, 0);
+    CostModel cost = new CostModel(Fixtures.machine(), slow);
+    int micro = 16;
+    PartitionPlan pipeline = PartitionPlan.balanced(mlp, 1, new int[] {0, 1, 3}, new int[] {1, 1}, 128 / micro,
+        PipelineSchedule.ONE_F_ONE_B, 128, List.of("a", "b"));
+    StepPrediction predicted = cost.predict(mlp, pipeline, adam);
+    double oneWay = slow.seconds(1, (double) mlp.layers().get(0).outputShape().size() * micro * Float.BYTES);
+    double stages = cost.sliceComputeSeconds(mlp, pipeline.stages().get(0), 0, micro)
+        + cost.sliceComputeSeconds(mlp, pipeline.stages().get(1), 0, micro);
+    assertTrue(oneWay > stages, "the wire must be the bottleneck here: " + oneWay + " s vs " + stages + " s");
+    // One micro-batch through both stages, crossing forward and back once; the 7 others follow
+    // one one-way transfer apart (were both directions summed, 2 transfers apart).
+    assertEquals(stages + 2 * oneWay + 7 * oneWay, predicted.total() - predicted.update(), 1e-9);
+  }
+
+  /**
+   * Between nodes that share cores, sending a micro-batch across a stage boundary takes the
+   * sender's cores every time, so a pipeline on shared cores pays it M times; over an equally fast
+   * wire between machines the sends overlap with computing.
+   */
+  @Test
+  void onSharedCoresEveryMicroBatchsSendsCountInTheStageTime() {
+    ModelSpec mlp = StandardModels.mlp(1);
+    OptimizerSpec adam = OptimizerSpec.adam(1e-3f);
+    Link shared = Link.onSharedCores(2e8, 200e-6);
+    Link wire = new Link(2e8, 200e-6);
+    int microBatches = 8;
+    PartitionPlan pipeline = PartitionPlan.balanced(mlp, 1, new int[] {0, 1, 3}, new int[] {1, 1}, microBatches,
+        PipelineSchedule.ONE_F_ONE_B, 128, List.of("a", "b"));
+    StepPrediction onShared = new CostModel(Fixtures.machine(), shared).predict(mlp, pipeline, adam);
+    StepPrediction overWire = new CostModel(Fixtures.machine(), wire).predict(mlp, pipeline, adam);
+    assertEquals(0, overWire.exchange());
+    // Stage 0 sends 16 samples' activations forward, stage 1 their gradient back: one message each.
+    double send = shared.seconds(1, (double) mlp.layers().get(0).outputShape().size() * 16 * Float.BYTES);
+    assertEquals(microBatches * send, onShared.exchange(), 1e-12);
+    assertTrue(onShared.total() > overWire.total() + (microBatches - 2) * send, onShared.describe() + " vs "
+        + overWire.describe());
+  }
 }

@@ -108,7 +108,7 @@ public final class PlanOption {
     }
 
     public CostModel costModel(MachineProfile machine) {
-      return new CostModel(machine.scaledToShare(coreSharePerNode()), link);
+      return CostModel.onCoreShare(machine, coreSharePerNode(), link);
     }
   }
 
