@@ -3,6 +3,7 @@ package org.partita.partitioner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.OptimizerSpec;
@@ -16,9 +17,21 @@ public final class Planner {
   private static final int[] MICRO_BATCHES = {1, 2, 4, 8, 16};
 
   private final CostModel cost;
+  private final Function<PartitionPlan, CostModel> costOfPlan;
 
+  /** Prices every plan with {@code cost}: nodes whose speed does not depend on how many of them a plan uses. */
   public Planner(CostModel cost) {
+    this(cost, plan -> cost);
+  }
+
+  /**
+   * Prices each plan with the cost model {@code costOfPlan} gives for it: where nodes share a
+   * host's cores, a plan that leaves some of them idle computes faster on the ones it uses.
+   * {@code cost} (all nodes busy) weighs the layers against each other for stage cuts.
+   */
+  public Planner(CostModel cost, Function<PartitionPlan, CostModel> costOfPlan) {
     this.cost = cost;
+    this.costOfPlan = costOfPlan;
   }
 
   /**
@@ -93,7 +106,7 @@ public final class Planner {
                 tooLarge++;
                 continue;
               }
-              feasible.add(new Candidate(plan, cost.predict(model, plan, request.optimizer()), peak));
+              feasible.add(new Candidate(plan, costOfPlan.apply(plan).predict(model, plan, request.optimizer()), peak));
             }
           }
         }

@@ -177,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
         StepRunner[] runners = {reference, distributed};
         String[] names = {"reference trainer (1 process)", "plan on " + clusterOptions.describe(nodes)};
         // The bench feeds each step from this process (trainStep), which training runs do not.
-        double driverFeed = workers.costModel(machine).driverFeedSeconds(spec, chosen);
+        double driverFeed = workers.costModel(machine, chosen).driverFeedSeconds(spec, chosen);
         double[] predictions = {referencePredicted, predicted.total() + driverFeed};
         for (int k = 0; k < runners.length; k++) {
           boolean workerJvms = k > 0 && clusterOptions.joinsRunningCluster();

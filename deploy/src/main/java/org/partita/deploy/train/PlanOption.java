@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.partita.models.blas.Parallel;
@@ -97,8 +98,13 @@ public final class PlanOption {
      * take turns), capped at what the plan's nodes compute with ({@link #coresPerNode}).
      */
     public double coreSharePerNode() {
-      Map<String, Long> perHost = workersPerHost();
-      double share = list.stream().mapToDouble(worker -> (double) worker.cores() / perHost.get(worker.host())).min()
+      return coreShare(list);
+    }
+
+    /** {@link #coreSharePerNode} with only {@code busy} computing: idle workers leave their hosts' cores to them. */
+    private double coreShare(List<WorkerInfo> busy) {
+      Map<String, Long> perHost = busy.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
+      double share = busy.stream().mapToDouble(worker -> (double) worker.cores() / perHost.get(worker.host())).min()
           .orElse(1);
       return Math.min(share, coresPerNode());
     }
@@ -107,8 +113,21 @@ public final class PlanOption {
       return list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
     }
 
+    /** The cost model with every worker computing. */
     public CostModel costModel(MachineProfile machine) {
       return CostModel.onCoreShare(machine, coreSharePerNode(), link);
+    }
+
+    /** The cost model for {@code plan}: only the workers it places shards on compute. */
+    public CostModel costModel(MachineProfile machine, PartitionPlan plan) {
+      Set<String> used = Set.copyOf(plan.placement().values());
+      List<WorkerInfo> busy = list.stream().filter(worker -> used.contains(worker.name())).toList();
+      return CostModel.onCoreShare(machine, coreShare(busy.isEmpty() ? list : busy), link);
+    }
+
+    /** A planner that prices each plan on the workers it uses. */
+    Planner planner(MachineProfile machine) {
+      return new Planner(costModel(machine), plan -> costModel(machine, plan));
     }
   }
 
@@ -116,7 +135,7 @@ public final class PlanOption {
   public static Choice choose(String text, ModelSpec model, int batch, OptimizerSpec optimizer, Workers workers,
       Supplier<MachineProfile> machine) {
     if (PlanShape.isPlannerChoice(text)) {
-      Planner planner = new Planner(workers.costModel(machine.get()));
+      Planner planner = workers.planner(machine.get());
       Planner.Request request = new Planner.Request(model, new ClusterSpec(workers.nodeSpecs(), workers.link()), batch,
           optimizer);
       boolean modelParallel = PlanShape.isModelParallel(text);
@@ -128,7 +147,7 @@ public final class PlanOption {
     PlanShape shape = PlanShape.parse(text, "--plan");
     List<String> names = workers.list().stream().map(WorkerInfo::name).toList();
     PartitionPlan plan = shape.toPlan(model, batch, names,
-        stages -> new Planner(workers.costModel(machine.get())).balancedCuts(model, stages), text, "--plan");
+        stages -> workers.planner(machine.get()).balancedCuts(model, stages), text, "--plan");
     return new Choice(plan, "as given by --plan " + text);
   }
 
@@ -140,7 +159,7 @@ public final class PlanOption {
   /** The cost model's step time for {@code plan} on these workers. */
   public static StepPrediction predict(MachineProfile machine, Workers workers, ModelSpec model, PartitionPlan plan,
       OptimizerSpec optimizer) {
-    return workers.costModel(machine).predict(model, plan, optimizer);
+    return workers.costModel(machine, plan).predict(model, plan, optimizer);
   }
 
   /** The cost model's step time for the reference trainer with this process's compute threads. */
