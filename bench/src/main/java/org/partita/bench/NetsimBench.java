@@ -53,6 +53,7 @@ public final class NetsimBench {
   }
 
   private static final int FIRST_CASE_WARM_UP_SECONDS = 25;
+  private static final int LATER_CASE_WARM_UP_SECONDS = 6;
 
   private record Options(List<String> rates, int[] workers, int rounds, int cnnSteps, int mlpSteps, Path out) {}
 
@@ -158,11 +159,11 @@ public final class NetsimBench {
       command.addAll(List.of("--", "--model", benchCase.model(), "--plan", benchCase.plan(workers), "--batch",
           Integer.toString(benchCase.batch()), "--rounds", Integer.toString(options.rounds()), "--steps",
           Integer.toString(benchCase.steps(workers)), "--json", dir.resolve(benchCase.file()).toString()));
-      if (benchCase == cases.get(0)) {
-        // The workers were just started: they compile their kernels, messaging and TLS code for the
-        // first ~25 s of steps, which the later cases on the same workers find done.
-        command.addAll(List.of("--warm-up", Integer.toString(FIRST_CASE_WARM_UP_SECONDS)));
-      }
+      // The workers were just started for the first case: they compile their kernels, messaging and
+      // TLS code for its first ~25 s of steps. The later cases on the same workers find most of that
+      // done; they warm up until their own steps stop improving.
+      command.addAll(List.of("--warm-up", Integer.toString(benchCase == cases.get(0) ? FIRST_CASE_WARM_UP_SECONDS
+          : LATER_CASE_WARM_UP_SECONDS)));
     }
     Files.createDirectories(dir);
     for (Case benchCase : cases) {

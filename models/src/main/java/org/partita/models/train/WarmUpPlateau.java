@@ -8,12 +8,12 @@ import java.util.List;
  * Decides when a warm-up has reached its plateau: the median time per step over the last window
  * of seconds is no longer at least 3% faster than over the window before it. Medians over
  * windows, not single groups, because one group's time on a shared machine swings by more than the
- * JIT's remaining gains; the window is half the minimum warm-up and at least 2 s.
+ * JIT's remaining gains; the window is half the minimum warm-up and at least 1 s.
  */
 final class WarmUpPlateau {
   /** A recent window at least this much faster than the one before means the runner is still speeding up. */
   private static final double STILL_IMPROVING = 0.97;
-  private static final double MIN_WINDOW_SECONDS = 2;
+  private static final double MIN_WINDOW_SECONDS = 1;
 
   private final double minSeconds;
   private final double window;
@@ -32,7 +32,8 @@ final class WarmUpPlateau {
     }
     double recent = median(elapsed - window, elapsed);
     double before = median(elapsed - 2 * window, elapsed - window);
-    return !(recent < STILL_IMPROVING * before);
+    // No group had ended by the earlier window's end: one group spans both windows, nothing to compare.
+    return !Double.isNaN(before) && !(recent < STILL_IMPROVING * before);
   }
 
   /** The median seconds per step of the groups in the last window (the last group's before any is recorded). */
@@ -44,11 +45,14 @@ final class WarmUpPlateau {
     return median(end - window, end);
   }
 
-  /** Median of the groups that ended in (from, to]; the group ending last before {@code to} when none did. */
+  /**
+   * Median of the groups that ended in (from, to]; when none did, the group that ended last before
+   * {@code to}, or NaN when none had.
+   */
   private double median(double from, double to) {
     double[] inWindow = groups.stream().filter(g -> g[0] > from && g[0] <= to).mapToDouble(g -> g[1]).toArray();
     if (inWindow.length == 0) {
-      return groups.stream().filter(g -> g[0] <= to).reduce((a, b) -> b).orElseThrow()[1];
+      return groups.stream().filter(g -> g[0] <= to).reduce((a, b) -> b).map(g -> g[1]).orElse(Double.NaN);
     }
     Arrays.sort(inWindow);
     int n = inWindow.length;

@@ -38,16 +38,21 @@ class WarmUpPlateauTest {
   void theMinimumHoldsEvenWhenTheTimesAreFlatFromTheStart() {
     WarmUpPlateau plateau = new WarmUpPlateau(3);
     assertFalse(plateau.settled(1, 0.05));
-    assertFalse(plateau.settled(3.9, 0.05));
-    assertTrue(plateau.settled(4.1, 0.05), "2 windows of 2 s have passed and nothing improved");
+    assertFalse(plateau.settled(2.9, 0.05));
+    assertTrue(plateau.settled(3.1, 0.05), "2 windows of 1.5 s have passed and nothing improved");
     assertEquals(0.05, plateau.recentSecondsPerStep(), 1e-12);
   }
 
   @Test
   void groupsLongerThanTheWindowCompareTheLastGroupBeforeEachWindowsEnd() {
     WarmUpPlateau plateau = new WarmUpPlateau(1);
-    assertFalse(plateau.settled(3, 0.9));
+    assertFalse(plateau.settled(3, 0.9), "one 3 s group spans both 1 s windows: nothing to compare yet");
     assertFalse(plateau.settled(6, 0.5), "0.5 s is far faster than 0.9 s");
     assertTrue(plateau.settled(9, 0.5));
+    // A first group longer than the minimum (4 wide-MLP slices on 2 cores, one 8 s stall) compares with nothing.
+    WarmUpPlateau stalled = new WarmUpPlateau(10);
+    assertFalse(stalled.settled(12, 0.9));
+    assertFalse(stalled.settled(18, 0.4));
+    assertTrue(stalled.settled(24, 0.4));
   }
 }
