@@ -50,10 +50,9 @@ public interface StepRunner {
     long start = System.nanoTime();
     WarmUpPlateau plateau = new WarmUpPlateau(minSeconds);
     double first = Double.NaN;
-    double perStep;
     int steps = 0;
     while (true) {
-      perStep = timeSteps(inputs, targets, group) / group;
+      double perStep = timeSteps(inputs, targets, group) / group;
       steps += group;
       first = Double.isNaN(first) ? perStep : first;
       double elapsed = (System.nanoTime() - start) / 1e9;
