@@ -54,9 +54,11 @@ public final class CostModel {
    * stage, which block. Micro-batches stream through the stages, so a step is
    * Σ_s t_s + (M−1)·max_s t_s — one micro-batch through every stage (fill and drain) and the
    * others behind it at the slowest stage's pace — plus each stage boundary's transfer once (a
-   * later micro-batch's transfer travels while the stages compute; when the transfers are slower
-   * than the slowest stage, they set the pace instead). Reported as compute and exchange M·max t
-   * and a bubble for the rest. With one stage this is M·t.
+   * later micro-batch's transfer travels while the stages compute; when the slower direction of
+   * the transfers is slower than the slowest stage, it sets the pace instead). The part of a send
+   * that the link says the nodes' cores spend ({@link Link#coreSeconds}) cannot travel meanwhile:
+   * it is in t_s for every micro-batch. Reported as compute and exchange M·max t and a bubble for
+   * the rest. With one stage this is M·t.
    */
   public StepPrediction predict(ModelSpec model, PartitionPlan plan, OptimizerSpec optimizer) {
     int micro = plan.microBatchSize();
