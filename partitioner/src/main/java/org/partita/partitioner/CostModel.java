@@ -81,13 +81,13 @@ public final class CostModel {
         double compute = sliceComputeSeconds(model, stage, slice, micro);
         double exchange = sliceExchangeSeconds(model, plan, s, slice, micro);
         stageCompute = Math.max(stageCompute, compute);
-        double[] across = boundarySeconds(model, plan, s, slice, micro, false);
-        forward = Math.max(forward, across[0]);
-        backward = Math.max(backward, across[1]);
+        Crossing out = crossing(model, plan, s, slice, micro);
+        forward = Math.max(forward, link.wireSeconds(out.messages(), out.forwardBytes()));
+        backward = Math.max(backward, link.wireSeconds(out.messages(), out.backwardBytes()));
         // Sending costs the sender's cores every micro-batch: forward to the next stage, and the
         // gradient back to the previous one. Where nodes share cores this does not overlap with
         // computing; over a wire between machines it is zero here and the transfer overlaps.
-        double sending = boundarySeconds(model, plan, s, slice, micro, true)[0] + gradientBackCoreSeconds(model, plan,
+        double sending = link.coreSeconds(out.messages(), out.forwardBytes()) + gradientBackCoreSeconds(model, plan,
             s, micro);
         stageExchange = Math.max(stageExchange, exchange + sending);
         long parameters = sliceParameters(model, stage, slice);
@@ -185,24 +185,20 @@ public final class CostModel {
   }
 
   /**
-   * A slice's sends across its stage's boundary for one micro-batch: {activations forward, gradient
-   * pieces back}; of their time, only what the cores spend ({@code coreTime}), or only the rest.
+   * A slice's sends across its stage's boundary for one micro-batch: one message to every slice
+   * of the next stage each way, its activations forward and the gradient pieces back.
    */
-  private double[] boundarySeconds(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro,
-      boolean coreTime) {
+  private record Crossing(int messages, double forwardBytes, double backwardBytes) {}
+
+  private static Crossing crossing(ModelSpec model, PartitionPlan plan, int stageIndex, int slice, int micro) {
     StagePlan stage = plan.stages().get(stageIndex);
     if (stageIndex + 1 >= plan.stages().size()) {
-      return new double[2];
+      return new Crossing(0, 0, 0);
     }
     LayerSpec last = model.layers().get(stage.endLayer() - 1);
     long ownFloats = (long) stage.units(stage.endLayer() - 1, slice).size() * last.rowsPerUnit() * micro;
     int receivers = plan.stages().get(stageIndex + 1).sliceCount();
-    double forwardBytes = (double) receivers * ownFloats * Float.BYTES;
-    double backwardBytes = (double) ownFloats * Float.BYTES;
-    return coreTime
-        ? new double[] {link.coreSeconds(receivers, forwardBytes), link.coreSeconds(receivers, backwardBytes)}
-        : new double[] {link.seconds(receivers, forwardBytes) - link.coreSeconds(receivers, forwardBytes),
-            link.seconds(receivers, backwardBytes) - link.coreSeconds(receivers, backwardBytes)};
+    return new Crossing(receivers, (double) receivers * ownFloats * Float.BYTES, (double) ownFloats * Float.BYTES);
   }
 
   /**

@@ -110,6 +110,11 @@ public record Link(double bytesPerSecond, double latencySeconds, double coreSeco
     return messages * coreSecondsPerMessage + bytes * coreSecondsPerByte;
   }
 
+  /** Of {@link #seconds}, what is not {@link #coreSeconds}: the time on the wire, while the cores are free. */
+  public double wireSeconds(long messages, double bytes) {
+    return seconds(messages, bytes) - coreSeconds(messages, bytes);
+  }
+
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%.3g Gbit/s, %.0f µs", bytesPerSecond * 8 / 1e9, latencySeconds * 1e6);
