@@ -41,7 +41,8 @@ import org.partita.runtime.RuntimeSettings;
  * thread), so "1 worker" is the whole model as one shard on one node and N workers use N cores.
  * Within a group the setups alternate round by round so the machine's noise hits all alike;
  * speedups are ratios of medians over the 1-worker setup, efficiency is T1 / (N · TN). Every
- * setup's step is also predicted by the cost model ({@link CostModel#sharedMachine}).
+ * setup's step is also predicted by the cost model ({@link CostModel#onCoreShare}: one core per
+ * worker, as many cores busy as the setup has workers).
  *
  * <pre>
  *   bench/bin/bench scaling [--rounds 5] [--steps-scale 1.0]
@@ -128,7 +129,8 @@ public final class ScalingBench {
         + Blas.get().describe() + ". Setups of a group alternate round by round, " + rounds
         + " timed rounds each after warm-up; speedup and efficiency T1 / (N · TN) are ratios of medians over "
         + "the 1-worker setup. Predicted steps: the cost model with this machine's measured profile, each node "
-        + "on " + Math.max(1, machine.threads() / NODES.size()) + " core(s), link `SAME_PROCESS` (nodes of one JVM hand messages over in-process), plus the"
+        + "on one core, as many cores busy as it has workers (cores computing together run slower than one alone: "
+        + "`MachineProfile.scaledToShare`), link `SAME_PROCESS` (nodes of one JVM hand messages over in-process), plus the"
         + " driver sending each step's inputs (`CostModel.driverFeedSeconds`: these steps are fed by the driver). "
         + "The data-parallel groups also time what this machine gives 2 workers with no runtime at all: two reference "
         + "trainers, each on half the batch in a thread of its own, stepping at once, free-running (the hardware's "
@@ -140,7 +142,7 @@ public final class ScalingBench {
     List<List<String>> rows = new ArrayList<>();
     try (EmbeddedCluster cluster = EmbeddedCluster.start(NODES.size(), RuntimeSettings.defaults())) {
       for (Group group : groups) {
-        measure(group, cluster, optimizer, cost, rounds, result, rows);
+        measure(group, cluster, optimizer, machine, rounds, result, rows);
       }
     }
     result.table(List.of("group", "setup", "workers", "step min / median / max", "samples/s", "speedup vs 1 worker",
@@ -197,7 +199,7 @@ public final class ScalingBench {
         schedule, batch, NODES);
   }
 
-  private static void measure(Group group, EmbeddedCluster cluster, OptimizerSpec optimizer, CostModel cost,
+  private static void measure(Group group, EmbeddedCluster cluster, OptimizerSpec optimizer, MachineProfile machine,
       int rounds, BenchResult result, List<List<String>> rows) {
     System.out.printf(Locale.ROOT, "%n## %s: %d setups × %d rounds × %d steps%n", group.name(), group.setups().size(),
         rounds, group.steps());
@@ -230,7 +232,7 @@ public final class ScalingBench {
         }
         System.out.println(line);
       }
-      report(group, milliseconds, optimizer, cost, result, rows);
+      report(group, milliseconds, optimizer, machine, result, rows);
     } finally {
       pair.shutdownNow();
       for (StepRunner runner : runners) {
@@ -344,7 +346,7 @@ public final class ScalingBench {
     }
   }
 
-  private static void report(Group group, double[][] milliseconds, OptimizerSpec optimizer, CostModel cost,
+  private static void report(Group group, double[][] milliseconds, OptimizerSpec optimizer, MachineProfile machine,
       BenchResult result, List<List<String>> rows) {
     int baseline = -1;
     for (int k = 0; k < group.setups().size(); k++) {
@@ -380,10 +382,12 @@ public final class ScalingBench {
       String errorCell = "–";
       if (!setup.isCeiling()) {
         // The ceiling is a yardstick measured next to the plans, not something the model prices.
+        // Each worker computes on one core; only as many cores as the setup's workers are busy.
+        CostModel priced = CostModel.onCoreShare(machine, 1, setup.workers(), Link.SAME_PROCESS);
         double predicted = (setup.plan() == null
-            ? cost.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
-            : cost.predict(group.model(), setup.plan(), optimizer).total()
-                + cost.driverFeedSeconds(group.model(), setup.plan())) * 1e3;
+            ? priced.singleNodeStepSeconds(group.model(), group.batch(), optimizer)
+            : priced.predict(group.model(), setup.plan(), optimizer).total()
+                + priced.driverFeedSeconds(group.model(), setup.plan())) * 1e3;
         result.prediction(group.modelLabel(), setup.plan() == null ? "reference trainer" : setup.plan().describe(),
             "embedded, shared 2-core machine", predicted, milliseconds[k]);
         predictedCell = String.format(Locale.ROOT, "%.1f ms", predicted);

@@ -19,7 +19,8 @@ import org.partita.models.optim.OptimizerSpec;
  * carrying (S−1)/S of the tensor); recurrent slices also exchange h_t and dh_{t−1} at every time
  * step, each step waiting on the last (latency counts T times); a stage sends its
  * output forward to the next stage and receives the gradient back. Replicas all-reduce each
- * shard's gradients in a ring: 2(R−1) messages carrying 2(R−1)/R of the gradient.
+ * shard's gradients in rings, one per bucket of layers: 2(R−1) messages carrying 2(R−1)/R of the
+ * bucket, overlapping the rest of the backward ({@link #exposedAllReduceSeconds}).
  */
 public final class CostModel {
   private final MachineProfile machine;
@@ -31,22 +32,23 @@ public final class CostModel {
   }
 
   /**
-   * For {@code nodes} nodes sharing this machine: each computes on its share of the cores — less
-   * than one when there are more nodes than cores — and they talk over {@code link}
+   * For {@code nodes} nodes sharing this machine, all computing: each on its share of the cores —
+   * less than one when there are more nodes than cores — and they talk over {@code link}
    * ({@link Link#SAME_PROCESS} for an embedded cluster or Spark on a local master,
    * {@link Link#SHARED_MACHINE} for separate processes).
    */
   public static CostModel sharedMachine(MachineProfile machine, int nodes, Link link) {
-    return onCoreShare(machine, (double) machine.threads() / nodes, link);
+    return onCoreShare(machine, (double) machine.threads() / nodes, machine.threads(), link);
   }
 
   /**
    * For nodes that each compute on {@code share} of {@code machine}'s cores — below one when more
-   * nodes than cores take turns — and whose messages' core work ({@link Link#onCoreShare}) gets the
-   * same share.
+   * nodes than cores take turns — while {@code busyCores} of a host's cores compute at once
+   * ({@link MachineProfile#scaledToShare(double, double)}), and whose messages' core work
+   * ({@link Link#onCoreShare}) gets the same share.
    */
-  public static CostModel onCoreShare(MachineProfile machine, double share, Link link) {
-    return new CostModel(machine.scaledToShare(share), link.onCoreShare(share));
+  public static CostModel onCoreShare(MachineProfile machine, double share, double busyCores, Link link) {
+    return new CostModel(machine.scaledToShare(share, busyCores), link.onCoreShare(share));
   }
 
   /**
@@ -93,9 +95,7 @@ public final class CostModel {
         long parameters = sliceParameters(model, stage, slice);
         update = Math.max(update, updateSeconds(parameters, 2 * stage.layerCount(), optimizer));
         if (plan.replicas() > 1) {
-          int r = plan.replicas();
-          allReduce = Math.max(allReduce, link.seconds(2L * (r - 1), 2.0 * (r - 1) / r * parameters * Float.BYTES)
-              + parameters * 2.0 * machine.nsPerFloat() * 1e-9);
+          allReduce = Math.max(allReduce, exposedAllReduceSeconds(model, stage, slice, micro, plan.replicas()));
         }
       }
       slowestCompute = Math.max(slowestCompute, stageCompute);
@@ -151,6 +151,48 @@ public final class CostModel {
   public double updateSeconds(long parameters, int tensors, OptimizerSpec optimizer) {
     return parameters * (machine.update().of(optimizer.rule()) + machine.nsPerFloat()) * 1e-9
         + tensors * machine.nsPerCall() * 1e-9;
+  }
+
+  /**
+   * What a step waits for of a slice's gradient all-reduce among {@code replicas}. The runtime cuts
+   * the gradients into buckets ({@link GradientBucketing}) and starts a bucket's ring as soon as
+   * the last micro-batch's backward has passed its lowest layer; the rings travel one after
+   * another while the backward of the layers below goes on, so only what the wire still carries
+   * when the backward ends is waited for. The cores' part of the rings (encoding, copying,
+   * summing) is not hidden: it is the same cores' work. A layer's backward is taken as two thirds
+   * of its forward + backward (two of its three GEMMs), half for the model's first layer, which
+   * computes no input gradient.
+   */
+  private double exposedAllReduceSeconds(ModelSpec model, StagePlan stage, int slice, int micro, int replicas) {
+    int layers = stage.layerCount();
+    long[] floats = new long[layers];
+    double[] backward = new double[layers];
+    double backwardTotal = 0;
+    for (int local = 0; local < layers; local++) {
+      int layer = stage.firstLayer() + local;
+      LayerSpec spec = model.layers().get(layer);
+      UnitRange units = stage.units(layer, slice);
+      floats[local] = spec.parameterCount(units);
+      backward[local] = machine.seconds(LayerWork.of(spec, units, micro, layer > 0)) * (layer > 0 ? 2.0 / 3 : 0.5);
+      backwardTotal += backward[local];
+    }
+    long messages = 2L * (replicas - 1);
+    double wireEnd = 0;
+    double cores = 0;
+    double ready = 0;
+    int end = layers;
+    for (int first : GradientBucketing.firstLayers(floats)) {
+      long bucketFloats = 0;
+      for (int local = first; local < end; local++) {
+        bucketFloats += floats[local];
+        ready += backward[local];
+      }
+      double bytes = 2.0 * (replicas - 1) / replicas * bucketFloats * Float.BYTES;
+      wireEnd = Math.max(ready, wireEnd) + link.wireSeconds(messages, bytes);
+      cores += link.coreSeconds(messages, bytes) + bucketFloats * 2.0 * machine.nsPerFloat() * 1e-9;
+      end = first;
+    }
+    return cores + Math.max(0, wireEnd - backwardTotal);
   }
 
   /** A slice's exchanges inside its stage for one micro-batch (all-gathers, reduce-scatters), which block it. */

@@ -3,6 +3,7 @@ package org.partita.partitioner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.partita.models.data.DataFormatException;
@@ -153,6 +154,53 @@ public record MachineProfile(String cpu, int cores, int threads, String blas, Li
       return oneThread.scaledBy(nodeCores, whole);
     }
     return oneThread.towards(this, (nodeCores - 1) / (threads - 1), whole);
+  }
+
+  /**
+   * {@link #scaledToShare} for a node on a host where {@code busyCores} of its cores compute at
+   * once, the node's own included. Cores that compute together share the memory bandwidth and
+   * caches, so each runs slower than one computing alone: for a share of one core or less, the
+   * one-thread rates are slowed towards the all-thread rates per thread ({@link #underLoad}),
+   * fully once all {@code threads} measured cores are busy. Above one core, {@link #scaledToShare}
+   * already moves to the all-thread rates.
+   */
+  public MachineProfile scaledToShare(double nodeCores, double busyCores) {
+    if (oneThread == null || threads <= 1 || nodeCores > 1 || busyCores <= 1) {
+      return scaledToShare(nodeCores);
+    }
+    double loaded = Math.min(1, (busyCores - 1) / (threads - 1));
+    return oneThread.underLoad(this, loaded).scaledBy(nodeCores, 1);
+  }
+
+  /**
+   * These one-thread rates slowed a fraction {@code t} of the way to {@code all}'s rates per
+   * thread, constant by constant, where those are slower. GEMMs take the factor of the largest
+   * measured shape, which spreads evenly over threads (small ones do not, and would count
+   * OpenBLAS's poor split as contention). The fixed cost per call stays: a one-thread node wakes
+   * no other threads.
+   */
+  private MachineProfile underLoad(MachineProfile all, double t) {
+    GemmSample largest = all.gemm.stream().max(Comparator.comparingInt(GemmSample::minDim)
+        .thenComparingInt(GemmSample::otherDim)).orElseThrow();
+    double gemmFactor = slowdown(rate(largest.minDim(), largest.otherDim()), largest.gflops() / all.threads, t);
+    List<GemmSample> rates = gemm.stream().map(s -> new GemmSample(s.minDim(), s.otherDim(), s.gflops() * gemmFactor))
+        .toList();
+    return new MachineProfile(cpu, 1, 1, blas, rates, loadedNs(nsPerFloat, all.nsPerFloat * all.threads, t),
+        loadedNs(nsPerPooled, all.nsPerPooled * all.threads, t),
+        loadedNs(nsPerTranscendental, all.nsPerTranscendental * all.threads, t), nsPerCall,
+        new UpdateCost(loadedNs(update.sgd(), all.update.sgd() * all.threads, t),
+            loadedNs(update.momentum(), all.update.momentum() * all.threads, t),
+            loadedNs(update.adam(), all.update.adam() * all.threads, t)), measuredUnixMillis, null);
+  }
+
+  /** The factor (at most 1) a throughput alone takes a fraction t of the way to a loaded one. */
+  private static double slowdown(double alone, double loaded, double t) {
+    return 1 - t * (1 - Math.min(1, loaded / alone));
+  }
+
+  /** {@link #slowdown} for a cost in nanoseconds per unit; an unmeasured (zero) cost stays zero. */
+  private static double loadedNs(double aloneNs, double loadedNs, double t) {
+    return aloneNs > 0 && loadedNs > 0 ? aloneNs / slowdown(1 / aloneNs, 1 / loadedNs, t) : aloneNs;
   }
 
   /** Every throughput times {@code factor}; the fixed per-call cost unchanged. */

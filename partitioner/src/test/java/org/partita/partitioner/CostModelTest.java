@@ -242,4 +242,78 @@ class CostModelTest {
     assertTrue(onShared.total() > overWire.total() + (microBatches - 2) * send, onShared.describe() + " vs "
         + overWire.describe());
   }
+  /**
+   * Cores that compute together share memory bandwidth and caches: a one-core node on a host whose
+   * every core computes gets the all-thread rates per thread where those are slower than the
+   * one-thread ones, and the one-thread rates when it computes alone.
+   */
+  @Test
+  void coresComputingTogetherGetTheAllThreadRatesPerThread() {
+    MachineProfile all = Fixtures.machine();
+    // Alone, one thread runs GEMMs at 0.6 of the two threads' rate (0.5 per thread when both run)
+    // and moves a float in 0.8 ns (1.0 per thread when both run); the other constants scale evenly.
+    List<MachineProfile.GemmSample> alone = all.gemm().stream()
+        .map(s -> new MachineProfile.GemmSample(s.minDim(), s.otherDim(), 0.6 * s.gflops())).toList();
+    MachineProfile profile = all.withOneThread(new MachineProfile("test CPU", 2, 1, "java", alone, 0.8, 2.0, 16, 0,
+        new MachineProfile.UpdateCost(0.6, 1.0, 1.6), 0, null));
+    GemmShape small = new GemmShape(8, 512, 512);
+    MachineProfile lone = profile.scaledToShare(1, 1);
+    MachineProfile together = profile.scaledToShare(1, 2);
+    assertEquals(profile.oneThread().gflops(small), lone.gflops(small), 1e-9);
+    assertEquals(0.8, lone.nsPerFloat(), 1e-12);
+    // GEMMs take the largest shape's factor, 0.5 / 0.6, at every shape.
+    assertEquals(profile.oneThread().gflops(small) * 0.5 / 0.6, together.gflops(small), 1e-9);
+    assertEquals(1.0, together.nsPerFloat(), 1e-12);
+    assertEquals(2.0, together.nsPerPooled(), 1e-12);
+    assertEquals(16, together.nsPerTranscendental(), 1e-12);
+    assertEquals(1.6, together.update().adam(), 1e-12);
+    assertEquals(0, together.nsPerCall(), 1e-12);
+    // Half a core each (4 nodes on 2 cores): twice the time of a core under load.
+    assertEquals(2.0, profile.scaledToShare(0.5, 2).nsPerFloat(), 1e-12);
+    assertEquals(profile.scaledToShare(1).nsPerFloat(), profile.scaledToShare(1, 1).nsPerFloat(), 1e-12);
+    // The model of a shared machine has all its cores busy.
+    ModelSpec mlp = StandardModels.mlp(1);
+    OptimizerSpec adam = OptimizerSpec.adam(1e-3f);
+    assertEquals(new CostModel(together, Link.SAME_PROCESS).singleNodeStepSeconds(mlp, 64, adam),
+        CostModel.sharedMachine(profile, 2, Link.SAME_PROCESS).singleNodeStepSeconds(mlp, 64, adam), 1e-15);
+  }
+
+  /**
+   * Replicas all-reduce a shard's gradients bucket by bucket while the backward goes on: over a
+   * wire between machines, the CNN's dense head (most of its parameters, the first bucket to be
+   * final) travels during the convolutions' backward, so the step waits for less than the whole
+   * ring, but at least for the last bucket, which is final only when the backward ends. The MLP is
+   * one bucket and waits for all of its ring.
+   */
+  @Test
+  void anAllReduceWaitsOnlyForWhatTheBackwardDoesNotHide() {
+    CostModel cost = new CostModel(Fixtures.machine(), Fixtures.gigabit());
+    OptimizerSpec adam = OptimizerSpec.adam(1e-3f);
+    List<String> nodes = List.of("node-1", "node-2");
+    ModelSpec cnn = StandardModels.cnn(1);
+    int layers = cnn.layers().size();
+    PartitionPlan cnnReplicas = PartitionPlan.balanced(cnn, 2, new int[] {0, layers}, new int[] {1}, 1,
+        PipelineSchedule.GPIPE, 128, nodes);
+    double exposed = cost.predict(cnn, cnnReplicas, adam).allReduce();
+    long parameters = cnn.parameterCount();
+    double wholeRing = Fixtures.gigabit().seconds(2, parameters * Float.BYTES)
+        + parameters * 2.0 * Fixtures.machine().nsPerFloat() * 1e-9;
+    long[] floats = cnn.layers().stream().mapToLong(l -> l.parameterCount(UnitRange.all(l.units()))).toArray();
+    List<Integer> firsts = GradientBucketing.firstLayers(floats);
+    assertEquals(2, firsts.size(), "the dense head and the convolutions: " + firsts);
+    long lastBucket = 0;
+    for (int layer = 0; layer < firsts.get(0); layer++) {
+      lastBucket += floats[layer];
+    }
+    assertTrue(exposed < 0.9 * wholeRing, exposed + " s exposed of a " + wholeRing + " s ring");
+    assertTrue(exposed >= Fixtures.gigabit().seconds(2, lastBucket * Float.BYTES), exposed + " s");
+
+    ModelSpec mlp = StandardModels.mlp(1);
+    PartitionPlan mlpReplicas = PartitionPlan.balanced(mlp, 2, new int[] {0, mlp.layers().size()}, new int[] {1}, 1,
+        PipelineSchedule.GPIPE, 128, nodes);
+    long mlpParameters = mlp.parameterCount();
+    assertEquals(Fixtures.gigabit().seconds(2, mlpParameters * Float.BYTES)
+        + mlpParameters * 2.0 * Fixtures.machine().nsPerFloat() * 1e-9, cost.predict(mlp, mlpReplicas, adam).allReduce(),
+        1e-12);
+  }
 }

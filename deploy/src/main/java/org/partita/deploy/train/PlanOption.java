@@ -109,20 +109,32 @@ public final class PlanOption {
       return Math.min(share, coresPerNode());
     }
 
+    /**
+     * How many of a host's cores compute at once when {@code busy} compute: each worker on
+     * {@link #coresPerNode} cores, at most the host's; the busiest host counts.
+     */
+    private double busyCores(List<WorkerInfo> busy) {
+      Map<String, Long> perHost = busy.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
+      int perNode = coresPerNode();
+      return busy.stream().mapToDouble(worker -> Math.min(worker.cores(), perHost.get(worker.host()) * perNode)).max()
+          .orElse(1);
+    }
+
     private Map<String, Long> workersPerHost() {
       return list.stream().collect(Collectors.groupingBy(WorkerInfo::host, Collectors.counting()));
     }
 
     /** The cost model with every worker computing. */
     public CostModel costModel(MachineProfile machine) {
-      return CostModel.onCoreShare(machine, coreSharePerNode(), link);
+      return CostModel.onCoreShare(machine, coreSharePerNode(), busyCores(list), link);
     }
 
     /** The cost model for {@code plan}: only the workers it places shards on compute. */
     public CostModel costModel(MachineProfile machine, PartitionPlan plan) {
       Set<String> used = Set.copyOf(plan.placement().values());
       List<WorkerInfo> busy = list.stream().filter(worker -> used.contains(worker.name())).toList();
-      return CostModel.onCoreShare(machine, coreShare(busy.isEmpty() ? list : busy), link);
+      List<WorkerInfo> computing = busy.isEmpty() ? list : busy;
+      return CostModel.onCoreShare(machine, coreShare(computing), busyCores(computing), link);
     }
 
     /** A planner that prices each plan on the workers it uses. */

@@ -67,7 +67,7 @@ class PlanOptionTest {
         PipelineSchedule.GPIPE, 128, List.of("node-1", "node-2"));
     double allBusy = workers.costModel(MACHINE).predict(mlp, onTwo, adam).total();
     double planOnly = workers.costModel(MACHINE, onTwo).predict(mlp, onTwo, adam).total();
-    double oneCore = CostModel.onCoreShare(MACHINE, 1, workers.link()).predict(mlp, onTwo, adam).total();
+    double oneCore = CostModel.onCoreShare(MACHINE, 1, 2, workers.link()).predict(mlp, onTwo, adam).total();
     assertEquals(oneCore, planOnly, 1e-12);
     assertTrue(allBusy > 1.3 * planOnly, allBusy + " s with all three busy vs " + planOnly + " s with two");
   }

@@ -3,6 +3,7 @@ package org.partita.runtime.shard;
 import java.util.ArrayList;
 import java.util.List;
 import org.partita.models.layers.Parameter;
+import org.partita.partitioner.GradientBucketing;
 import org.partita.partitioner.ShardId;
 import org.partita.proto.AllReduceChunkProto;
 
@@ -13,19 +14,13 @@ import org.partita.proto.AllReduceChunkProto;
  * layers starts its ring while the earlier layers still compute. The CNN's dense head holds 95% of
  * its parameters and is the first to finish. Each bucket is its own {@link RingAllReduce}, so every
  * element is summed in a fixed ring order: the same on every run of a plan, and for 2 replicas (a
- * sum of two) the same as without buckets.
- *
- * <p>Buckets are cut greedily from the last layer: a bucket closes once it holds at least
- * {@link #MIN_SHARE} of the shard's parameters (and {@link #MIN_FLOATS}), so a shard has at most a
- * few and small exchanges are not split into many latency-bound ones.
+ * sum of two) the same as without buckets. Where the buckets are cut is
+ * {@link GradientBucketing}'s rule, which the cost model prices too.
  */
 final class GradientBuckets {
-  static final double MIN_SHARE = 0.25;
-  static final int MIN_FLOATS = 1 << 16;
-
   private final List<RingAllReduce> rings = new ArrayList<>();
   /** The lowest stage-local layer of each bucket; bucket 0 holds the last layers. */
-  private final List<Integer> firstLayers = new ArrayList<>();
+  private final List<Integer> firstLayers;
   private final boolean[] started;
   private final boolean[] finished;
   private long round = -1;
@@ -34,21 +29,15 @@ final class GradientBuckets {
    * @param parametersByLayer the shard's parameters of each stage-local layer, in layer order
    */
   GradientBuckets(ShardId self, int replicas, List<List<Parameter>> parametersByLayer) {
-    long total = parametersByLayer.stream().flatMap(List::stream).mapToLong(p -> p.gradient().data.length).sum();
-    long threshold = Math.max(MIN_FLOATS, (long) Math.ceil(total * MIN_SHARE));
-    List<Parameter> bucket = new ArrayList<>();
-    long floats = 0;
-    for (int layer = parametersByLayer.size() - 1; layer >= 0; layer--) {
+    long[] floats = parametersByLayer.stream()
+        .mapToLong(layer -> layer.stream().mapToLong(p -> p.gradient().data.length).sum()).toArray();
+    firstLayers = GradientBucketing.firstLayers(floats);
+    int end = parametersByLayer.size();
+    for (int first : firstLayers) {
       // Within a bucket the vector keeps the shard's layer order, as one bucket of all would.
-      bucket.addAll(0, parametersByLayer.get(layer));
-      floats += parametersByLayer.get(layer).stream().mapToLong(p -> p.gradient().data.length).sum();
-      boolean lastNeeded = layer == 0 && (!bucket.isEmpty() || rings.isEmpty());
-      if ((floats >= threshold && layer > 0) || lastNeeded) {
-        rings.add(new RingAllReduce(self, replicas, rings.size(), bucket));
-        firstLayers.add(layer);
-        bucket = new ArrayList<>();
-        floats = 0;
-      }
+      List<Parameter> bucket = parametersByLayer.subList(first, end).stream().flatMap(List::stream).toList();
+      rings.add(new RingAllReduce(self, replicas, rings.size(), bucket));
+      end = first;
     }
     started = new boolean[rings.size()];
     finished = new boolean[rings.size()];
