@@ -55,7 +55,7 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, lo
       List<GemmShape> gemms = new ArrayList<>(List.of(
           new GemmShape(rows, u, conv.patchSize()),
           new GemmShape(u, conv.patchSize(), rows)));
-      long moved = patches + 6 * outputs;   // im2col; layout in, bias + activation, derivative, layout out, db
+      long moved = patches + 5 * outputs;   // im2col; layout in, bias + activation, derivative into the layout out, db
       if (inputGradient) {
         gemms.add(new GemmShape(rows, conv.patchSize(), u));
         moved += 2 * patches;               // col2im reads the patch gradient and adds into the input gradient

@@ -36,27 +36,37 @@ public enum Activation {
 
   /** gradient[i] = upstream[i] · f'(z_i), with f'(z) expressed through y = f(z) = output[i]. */
   public void backward(float[] output, float[] upstream, float[] gradient, int from, int to) {
+    backward(output, upstream, from, gradient, from, to - from);
+  }
+
+  /**
+   * gradient[at + i] = upstream[from + i] · f'(z), y = output[from + i], for i in [0, count): lets a
+   * layer write the gradient straight into another layout instead of through a temporary.
+   */
+  public void backward(float[] output, float[] upstream, int from, float[] gradient, int at, int count) {
+    int shift = at - from;
+    int to = from + count;
     switch (this) {
-      case IDENTITY -> System.arraycopy(upstream, from, gradient, from, to - from);
+      case IDENTITY -> System.arraycopy(upstream, from, gradient, at, count);
       case RELU -> {
-        // gradient[i] = output[i] > 0 ? upstream[i] : +0, bit for bit (NaN, ±0 and ±∞ included),
-        // without a branch: on real data the sign is random, a branch on it is mispredicted half
-        // the time, and the JIT vectorises only this form (3.2 M values: 18 ms → 1.7 ms).
+        // gradient = output > 0 ? upstream : +0, bit for bit (NaN, ±0 and ±∞ included), without a
+        // branch: on real data the sign is random, a branch on it is mispredicted half the time,
+        // and the JIT vectorises only this form (3.2 M values: 18 ms → 1.7 ms).
         for (int i = from; i < to; i++) {
           // output[i] > 0 exactly when its bits, less one, lie in [0, bits of +∞): pass is then all ones
           int x = Float.floatToRawIntBits(output[i]) - 1;
           int pass = ((x - POSITIVE_INFINITY_BITS) & ~x) >> 31;
-          gradient[i] = Float.intBitsToFloat(Float.floatToRawIntBits(upstream[i]) & pass);
+          gradient[i + shift] = Float.intBitsToFloat(Float.floatToRawIntBits(upstream[i]) & pass);
         }
       }
       case TANH -> {
         for (int i = from; i < to; i++) {
-          gradient[i] = upstream[i] * (1f - output[i] * output[i]);
+          gradient[i + shift] = upstream[i] * (1f - output[i] * output[i]);
         }
       }
       case SIGMOID -> {
         for (int i = from; i < to; i++) {
-          gradient[i] = upstream[i] * output[i] * (1f - output[i]);
+          gradient[i + shift] = upstream[i] * output[i] * (1f - output[i]);
         }
       }
     }

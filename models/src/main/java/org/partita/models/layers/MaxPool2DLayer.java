@@ -5,13 +5,21 @@ import org.jblas.FloatMatrix;
 import org.partita.models.blas.Parallel;
 
 /**
- * Channels [a, b) of max pooling. Backward finds each window's winner again from the input and
- * the output (the first input equal to the maximum, in row-major window order), so nothing is
- * kept between forward and backward.
+ * Channels [a, b) of max pooling. The gradient of a window goes to its winner: the first input
+ * equal to the maximum, in row-major window order. Backward finds the winners again from the input
+ * and the output; for the common 2×2, stride 2, unpadded windows forward also records them (a byte
+ * per output), and backward called with forward's input buffer and context reads those instead of
+ * the input and output, five times the bytes.
  */
 final class MaxPool2DLayer extends BoundLayer {
   private final MaxPool2DSpec spec;
   private final Geometry geometry;
+  /** 2×2 windows tiling the input, and every channel bound: backward sets all of the input gradient. */
+  private final boolean assigns;
+  private byte[] winners = new byte[0];
+  private FloatMatrix winnersInput;
+  private BatchContext winnersContext;
+  private int winnersColumns;
 
   MaxPool2DLayer(MaxPool2DSpec spec, LayerBinding binding) {
     super(spec, binding);
@@ -21,6 +29,13 @@ final class MaxPool2DLayer extends BoundLayer {
     Window w = spec.window();
     this.geometry = new Geometry(in.height(), in.width(), in.positions(), in.size(), out.height(), out.width(),
         out.positions(), outputRows(), w.height(), w.width(), w.stride(), w.padding());
+    this.assigns = geometry.isPlainTwoByTwo() && in.height() % 2 == 0 && in.width() % 2 == 0
+        && units().begin() == 0 && units().end() == in.channels();
+  }
+
+  @Override
+  public boolean assignsInputGradient() {
+    return assigns;
   }
 
   @Override
@@ -38,8 +53,17 @@ final class MaxPool2DLayer extends BoundLayer {
   public void forward(FloatMatrix input, FloatMatrix output, BatchContext context) {
     checkForward(input, output);
     Geometry g = geometry;
+    winnersInput = null;
+    if (g.isPlainTwoByTwo() && winners.length < output.data.length) {
+      winners = new byte[output.data.length];
+    }
     Parallel.forRange(input.columns, (long) outputRows() * g.windowH * g.windowW,
         (first, end) -> forwardSamples(input.data, output.data, first, end));
+    if (g.isPlainTwoByTwo()) {
+      winnersInput = input;
+      winnersContext = context;
+      winnersColumns = input.columns;
+    }
   }
 
   private void forwardSamples(float[] x, float[] y, int first, int end) {
@@ -49,7 +73,7 @@ final class MaxPool2DLayer extends BoundLayer {
         int inBase = s * g.inputSize + c * g.inPositions;
         int outBase = s * g.outputSize + (c - units().begin()) * g.outPositions;
         if (g.isPlainTwoByTwo()) {
-          forwardTwoByTwo(x, inBase, y, outBase);
+          forwardTwoByTwo(x, inBase, y, outBase, winners);
           continue;
         }
         for (int oh = 0; oh < g.outH; oh++) {
@@ -83,16 +107,22 @@ final class MaxPool2DLayer extends BoundLayer {
       return;
     }
     Geometry g = geometry;
+    boolean recorded = input == winnersInput && context.equals(winnersContext) && input.columns == winnersColumns;
     Parallel.forRange(input.columns, (long) outputRows() * g.windowH * g.windowW,
-        (first, end) -> backwardSamples(input.data, output.data, outputGradient.data, inputGradient.data, first, end));
+        (first, end) -> backwardSamples(input.data, output.data, outputGradient.data, inputGradient.data, recorded,
+            first, end));
   }
 
-  private void backwardSamples(float[] x, float[] y, float[] dy, float[] dx, int first, int end) {
+  private void backwardSamples(float[] x, float[] y, float[] dy, float[] dx, boolean recorded, int first, int end) {
     Geometry g = geometry;
     for (int s = first; s < end; s++) {
       for (int c = units().begin(); c < units().end(); c++) {
         int inBase = s * g.inputSize + c * g.inPositions;
         int outBase = s * g.outputSize + (c - units().begin()) * g.outPositions;
+        if (recorded) {
+          backwardFromWinners(inBase, dy, outBase, dx);
+          continue;
+        }
         if (g.isPlainTwoByTwo()) {
           backwardTwoByTwo(x, inBase, y, dy, outBase, dx);
           continue;
@@ -114,23 +144,61 @@ final class MaxPool2DLayer extends BoundLayer {
 
   /**
    * The common 2×2, stride 2, unpadded pooling of one channel, unrolled: generic loops with trip
-   * count 2 cost several times more than the comparisons themselves.
+   * count 2 cost several times more than the comparisons themselves. Records each window's winner,
+   * 0 to 3 in row-major order, in {@code won}.
    */
-  private void forwardTwoByTwo(float[] x, int inBase, float[] y, int outBase) {
+  private void forwardTwoByTwo(float[] x, int inBase, float[] y, int outBase, byte[] won) {
     Geometry g = geometry;
     for (int oh = 0; oh < g.outH; oh++) {
       int top = inBase + 2 * oh * g.inW;
       int bottom = top + g.inW;
       int out = outBase + oh * g.outW;
       for (int ow = 0; ow < g.outW; ow++) {
-        int left = 2 * ow;
-        y[out + ow] = Math.max(Math.max(x[top + left], x[top + left + 1]),
-            Math.max(x[bottom + left], x[bottom + left + 1]));
+        int a = top + 2 * ow;
+        int c = bottom + 2 * ow;
+        float max = Math.max(Math.max(x[a], x[a + 1]), Math.max(x[c], x[c + 1]));
+        y[out + ow] = max;
+        // Masks instead of branches: which of the four wins is unpredictable on real data.
+        int isA = sameMask(x[a], max);
+        int isB = sameMask(x[a + 1], max) & ~isA;
+        int isC = sameMask(x[c], max) & ~isA & ~isB;
+        int isD = ~(isA | isB | isC);
+        won[out + ow] = (byte) ((1 & isB) | (2 & isC) | (3 & isD));
       }
     }
   }
 
-  /** Backward of {@link #forwardTwoByTwo}: each window's gradient to its first input equal to the maximum. */
+  /** Backward of one channel from the winners {@link #forwardTwoByTwo} recorded. */
+  private void backwardFromWinners(int inBase, float[] dy, int outBase, float[] dx) {
+    Geometry g = geometry;
+    byte[] won = winners;
+    for (int oh = 0; oh < g.outH; oh++) {
+      int top = inBase + 2 * oh * g.inW;
+      int bottom = top + g.inW;
+      int out = outBase + oh * g.outW;
+      for (int ow = 0; ow < g.outW; ow++) {
+        int winner = won[out + ow];
+        int a = top + 2 * ow;
+        int c = bottom + 2 * ow;
+        if (assigns) {
+          int bits = Float.floatToRawIntBits(dy[out + ow]);
+          dx[a] = Float.intBitsToFloat(bits & isWinner(winner, 0));
+          dx[a + 1] = Float.intBitsToFloat(bits & isWinner(winner, 1));
+          dx[c] = Float.intBitsToFloat(bits & isWinner(winner, 2));
+          dx[c + 1] = Float.intBitsToFloat(bits & isWinner(winner, 3));
+        } else {
+          dx[(winner < 2 ? a : c) + (winner & 1)] += dy[out + ow];
+        }
+      }
+    }
+  }
+
+  /** All ones when {@code winner} is {@code k}, else zero, without a branch. */
+  private static int isWinner(int winner, int k) {
+    return ((winner ^ k) - 1) >> 31;
+  }
+
+  /** Backward of {@link #forwardTwoByTwo} without its record: each window's winner found again. */
   private void backwardTwoByTwo(float[] x, int inBase, float[] y, float[] dy, int outBase, float[] dx) {
     Geometry g = geometry;
     for (int oh = 0; oh < g.outH; oh++) {
@@ -148,8 +216,17 @@ final class MaxPool2DLayer extends BoundLayer {
         int isA = sameMask(x[a], max);
         int isB = sameMask(x[b], max) & ~isA;
         int isC = sameMask(x[c], max) & ~isA & ~isB;
-        int winner = (a & isA) | (b & isB) | (c & isC) | ((c + 1) & ~(isA | isB | isC));
-        dx[winner] += dy[out + ow];
+        int isD = ~(isA | isB | isC);
+        if (assigns) {
+          int bits = Float.floatToRawIntBits(dy[out + ow]);
+          dx[a] = Float.intBitsToFloat(bits & isA);
+          dx[b] = Float.intBitsToFloat(bits & isB);
+          dx[c] = Float.intBitsToFloat(bits & isC);
+          dx[c + 1] = Float.intBitsToFloat(bits & isD);
+        } else {
+          int winner = (a & isA) | (b & isB) | (c & isC) | ((c + 1) & isD);
+          dx[winner] += dy[out + ow];
+        }
       }
     }
   }

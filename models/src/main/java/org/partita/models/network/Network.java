@@ -117,7 +117,7 @@ public final class Network {
     for (int i = layers.size() - 1; i >= 0; i--) {
       FloatMatrix input = i == 0 ? pass.input : pass.outputs[i - 1];
       FloatMatrix inputGradient = i == 0 ? null : pass.gradients[i - 1];
-      if (inputGradient != null) {
+      if (inputGradient != null && !layers.get(i).assignsInputGradient()) {
         java.util.Arrays.fill(inputGradient.data, 0f);
       }
       layers.get(i).backward(input, pass.outputs[i], upstream, inputGradient, context);

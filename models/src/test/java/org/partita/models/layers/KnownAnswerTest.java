@@ -45,6 +45,85 @@ class KnownAnswerTest {
     assertArrayEquals(new float[] {12, 16, 24, 28}, y2.data);
   }
 
+  /**
+   * Same-size convolutions (unit stride, output the input's size) take the shifted-run im2col and
+   * col2im; their padding cells must read and receive nothing. Forward, input gradient and weight
+   * gradient against a direct convolution, on a non-square image with several samples so that a
+   * run reaching past a row, a channel or a sample would show.
+   */
+  @Test
+  void sameSizeConvolutionMatchesDirectConvolution() {
+    for (int kernel : new int[] {1, 3, 5}) {
+      int channels = 2;
+      int height = 5;
+      int width = 6;
+      int filters = 3;
+      int batch = 3;
+      int pad = kernel / 2;
+      Conv2DSpec spec = new Conv2DSpec(new Shape(channels, height, width), filters, Window.square(kernel, 1, pad),
+          Activation.IDENTITY);
+      Layer conv = spec.bind(LayerBinding.whole(0, 2, spec, blas));
+      FloatMatrix w = conv.parameters().get(0).value();
+      java.util.SplittableRandom random = new java.util.SplittableRandom(kernel);
+      for (int i = 0; i < w.data.length; i++) {
+        w.data[i] = (float) random.nextDouble(-1, 1);
+      }
+      int inputSize = channels * height * width;
+      int outputSize = filters * height * width;
+      FloatMatrix x = new FloatMatrix(inputSize, batch);
+      FloatMatrix dy = new FloatMatrix(outputSize, batch);
+      for (int i = 0; i < x.data.length; i++) {
+        x.data[i] = (float) random.nextDouble(-1, 1);
+      }
+      for (int i = 0; i < dy.data.length; i++) {
+        dy.data[i] = (float) random.nextDouble(-1, 1);
+      }
+      FloatMatrix y = new FloatMatrix(outputSize, batch);
+      FloatMatrix dx = new FloatMatrix(inputSize, batch);
+      conv.forward(x, y, BatchContext.training(1));
+      conv.backward(x, y, dy, dx, BatchContext.training(1));
+
+      double[] expectedY = new double[y.data.length];
+      double[] expectedDx = new double[dx.data.length];
+      double[] expectedDw = new double[w.data.length];
+      for (int s = 0; s < batch; s++) {
+        for (int f = 0; f < filters; f++) {
+          for (int oh = 0; oh < height; oh++) {
+            for (int ow = 0; ow < width; ow++) {
+              int out = s * outputSize + (f * height + oh) * width + ow;
+              for (int c = 0; c < channels; c++) {
+                for (int ki = 0; ki < kernel; ki++) {
+                  for (int kj = 0; kj < kernel; kj++) {
+                    int ih = oh + ki - pad;
+                    int iw = ow + kj - pad;
+                    if (ih < 0 || ih >= height || iw < 0 || iw >= width) {
+                      continue;
+                    }
+                    int in = s * inputSize + (c * height + ih) * width + iw;
+                    int weight = f + filters * ((c * kernel + ki) * kernel + kj);
+                    expectedY[out] += w.data[weight] * x.data[in];
+                    expectedDx[in] += w.data[weight] * dy.data[out];
+                    expectedDw[weight] += dy.data[out] * x.data[in];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      assertClose("kernel " + kernel + " output", expectedY, y.data);
+      assertClose("kernel " + kernel + " input gradient", expectedDx, dx.data);
+      assertClose("kernel " + kernel + " weight gradient", expectedDw, conv.parameters().get(0).gradient().data);
+    }
+  }
+
+  private static void assertClose(String what, double[] expected, float[] actual) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-5 * (1 + Math.abs(expected[i])), what + " [" + i + "]");
+    }
+  }
+
   @Test
   void maxPoolPicksEachWindowsMaximum() {
     MaxPool2DSpec spec = new MaxPool2DSpec(new Shape(1, 4, 4), Window.square(2, 2, 0));
@@ -53,6 +132,67 @@ class KnownAnswerTest {
     FloatMatrix y = new FloatMatrix(4, 1);
     pool.forward(x, y, BatchContext.inference());
     assertArrayEquals(new float[] {4, 8, -1, 9}, y.data);
+  }
+
+  /**
+   * 2×2 pooling backward, whether it reads the winners forward recorded (same input buffer and
+   * context) or finds them again, gives each window's gradient to its first maximal input and
+   * nothing to the rest. Ties are frequent (inputs drawn from five values). A whole binding of an
+   * even-sized image assigns the whole input gradient, whatever the buffer held; a channel slice,
+   * or an odd-sized image whose last row and column no window covers, adds into it.
+   */
+  @Test
+  void maxPoolBackwardGivesEachWindowsGradientToItsFirstMaximum() {
+    int batch = 3;
+    for (int[] shape : new int[][] {{3, 4, 6, 0, 3}, {3, 5, 7, 0, 3}, {3, 4, 6, 1, 3}}) {
+      int channels = shape[0];
+      int height = shape[1];
+      int width = shape[2];
+      MaxPool2DSpec spec = new MaxPool2DSpec(new Shape(channels, height, width), Window.square(2, 2, 0));
+      UnitRange units = new UnitRange(shape[3], shape[4]);
+      Layer pool = spec.bind(new LayerBinding(0, 1, units, blas));
+      boolean whole = units.size() == channels;
+      assertEquals(whole && height % 2 == 0 && width % 2 == 0, pool.assignsInputGradient(), spec.describe());
+      java.util.SplittableRandom random = new java.util.SplittableRandom(height * width);
+      FloatMatrix x = new FloatMatrix(channels * height * width, batch);
+      for (int i = 0; i < x.data.length; i++) {
+        x.data[i] = random.nextInt(5);
+      }
+      int outH = height / 2;
+      int outW = width / 2;
+      FloatMatrix y = new FloatMatrix(pool.outputRows(), batch);
+      FloatMatrix dy = new FloatMatrix(pool.outputRows(), batch);
+      for (int i = 0; i < dy.data.length; i++) {
+        dy.data[i] = (float) random.nextDouble(-1, 1);
+      }
+      float before = pool.assignsInputGradient() ? 7f : 0.25f;
+      float[] expected = new float[x.data.length];
+      java.util.Arrays.fill(expected, pool.assignsInputGradient() ? 0f : before);
+      for (int s = 0; s < batch; s++) {
+        for (int c = units.begin(); c < units.end(); c++) {
+          for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+              int out = s * pool.outputRows() + ((c - units.begin()) * outH + oh) * outW + ow;
+              int winner = -1;
+              for (int k = 0; k < 4; k++) {
+                int in = s * x.rows + (c * height + 2 * oh + k / 2) * width + 2 * ow + k % 2;
+                if (winner < 0 || x.data[in] > x.data[winner]) {
+                  winner = in;
+                }
+              }
+              expected[winner] += dy.data[out];
+            }
+          }
+        }
+      }
+      for (boolean recorded : new boolean[] {true, false}) {
+        pool.forward(x, y, BatchContext.training(4));
+        FloatMatrix dx = new FloatMatrix(x.rows, batch);
+        java.util.Arrays.fill(dx.data, before);
+        pool.backward(x, y, dy, dx, recorded ? BatchContext.training(4) : BatchContext.training(5));
+        assertArrayEquals(expected, dx.data, spec.describe() + " channels " + units + (recorded ? ", recorded" : ""));
+      }
+    }
   }
 
   @Test

@@ -744,7 +744,7 @@ public final class ShardEngine {
         : i > 0 && layout.slices() == 1 ? mb.partials[i - 1][0] : pool.inputGradient(i, mb.size);
     RecurrentSteps steps = mb.recurrent[i];
     if (steps == null || !steps.backwardStarted()) {
-      if (inputGradient != null) {
+      if (inputGradient != null && !layers.get(i).assignsInputGradient()) {
         java.util.Arrays.fill(inputGradient.data, 0f);
       }
     }
