@@ -15,7 +15,8 @@ import org.partita.runtime.node.SameProcessRefs;
 /**
  * Embedded nodes share a JVM, and with same-process delivery on (the default) the driver and the
  * shards resolve each other to the actors themselves: the driver its 4 shards, and each shard its
- * 3 peers, its own node's included — 16 resolutions at least. Off, none; every message goes
+ * 3 peers, its own node's included — 16 resolutions at least, and none may miss (a reference resolved
+ * before its actor registered would go through Artery for the session). Off, none; every message goes
  * through Artery as between machines. Either way 2 replicas × 2 slices of the MLP equal the
  * reference trainer within 1e-4.
  */
@@ -31,6 +32,7 @@ class SameProcessDeliveryTest {
     try (EmbeddedCluster cluster = EmbeddedCluster.start(NODES.size(),
         RuntimeSettings.defaults().withSameProcessDelivery(on))) {
       long before = SameProcessRefs.hits();
+      long missedBefore = SameProcessRefs.misses();
       try (DistributedTrainer trainer = cluster.trainer(model, ExactnessCheck.config(), plan)) {
         ExactnessCheck.Outcome outcome = ExactnessCheck.compare(reference, trainer);
         System.out.println("same-process delivery " + on + ": " + ExactnessCheck.describe(plan, outcome));
@@ -39,6 +41,8 @@ class SameProcessDeliveryTest {
       long resolved = SameProcessRefs.hits() - before;
       if (on) {
         assertTrue(resolved >= 16, "resolved in-process: " + resolved);
+        assertEquals(0, SameProcessRefs.misses() - missedBefore, "references resolved through Artery although "
+            + "their actors are in this JVM (resolved before they registered?)");
       } else {
         assertEquals(0, resolved, "resolved in-process with delivery off");
       }

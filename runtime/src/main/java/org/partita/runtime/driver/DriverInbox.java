@@ -30,9 +30,8 @@ public final class DriverInbox {
 
   public static Behavior<Command> create(BlockingQueue<Message> queue) {
     return Behaviors.setup(context -> {
-      // Shards in this JVM send here directly (SameProcessRefs), until the inbox stops.
-      String sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
-      SameProcessRefs.registerSink(sameProcessKey, queue::add);
+      // Shards in this JVM send here directly until the inbox stops; DriverNode registers it.
+      String sameProcessKey = SameProcessRefs.keyOf(context.getSystem(), context.getSelf());
       return Behaviors.receive(Command.class)
           .onMessage(Wire.class, wire -> {
             queue.add(wire.proto());

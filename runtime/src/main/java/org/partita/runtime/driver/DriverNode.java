@@ -152,7 +152,7 @@ public final class DriverNode implements TrainingCluster {
     }
     deadline = Math.max(deadline, System.nanoTime() + settings.startTimeout().toNanos());
     BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
-    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(replies), "describe-" + sessions.incrementAndGet());
+    ActorRef<DriverInbox.Command> inbox = spawnInbox(replies, "describe-" + sessions.incrementAndGet());
     for (ActorRef<NodeGuardian.Command> guardian : found) {
       guardian.tell(new NodeGuardian.Wire(DescribeNodeProto.newBuilder()
           .setReplyTo(resolver.toSerializationFormat(inbox)).build()));
@@ -207,7 +207,7 @@ public final class DriverNode implements TrainingCluster {
         .selfMember().uniqueAddress().longUid());
     BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
     sessionInboxes.add(queue);
-    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(queue), "driver-" + session);
+    ActorRef<DriverInbox.Command> inbox = spawnInbox(queue, "driver-" + session);
     String driver = resolver.toSerializationFormat(inbox);
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
 
@@ -285,7 +285,7 @@ public final class DriverNode implements TrainingCluster {
           + settings.maxMessageBytes() + " bytes");
     }
     BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
-    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(replies), "link-" + sessions.incrementAndGet());
+    ActorRef<DriverInbox.Command> inbox = spawnInbox(replies, "link-" + sessions.incrementAndGet());
     try {
       float[] payload = new float[payloadBytes / Float.BYTES];
       LinkProbeProto.Builder probe = LinkProbeProto.newBuilder().setReplyTo(resolver.toSerializationFormat(inbox));
@@ -370,6 +370,13 @@ public final class DriverNode implements TrainingCluster {
     } catch (Exception e) {
       throw new ClusterException("the receptionist of the driver at " + address() + " did not answer: " + e, e);
     }
+  }
+
+  /** An inbox feeding {@code queue}, which shards in this JVM hand their messages to directly. */
+  private ActorRef<DriverInbox.Command> spawnInbox(BlockingQueue<Message> queue, String name) {
+    ActorRef<DriverInbox.Command> inbox = spawn(DriverInbox.create(queue), name);
+    SameProcessRefs.registerSink(SameProcessRefs.register(system, inbox), queue::add);
+    return inbox;
   }
 
   private <T> ActorRef<T> spawn(akka.actor.typed.Behavior<T> behavior, String name) {

@@ -21,8 +21,8 @@ final class LinkEcho {
 
   static Behavior<NodeGuardian.Command> create(String node) {
     return Behaviors.setup(context -> {
-      // Reached in-process from a driver in this JVM, as shards are (SameProcessRefs).
-      String sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
+      // Reached in-process from a driver in this JVM, as shards are; the guardian registers it.
+      String sameProcessKey = SameProcessRefs.keyOf(context.getSystem(), context.getSelf());
       float[][] decoded = {new float[0]};
       return Behaviors.receive(NodeGuardian.Command.class)
           .onMessage(NodeGuardian.Wire.class, wire -> {

@@ -87,6 +87,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
     this.localSamples = localSamples;
     this.resolver = ActorRefResolver.get(context.getSystem());
     this.linkEcho = context.spawn(LinkEcho.create(name), LinkEcho.NAME);
+    SameProcessRefs.register(context.getSystem(), linkEcho);
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
   }
 
@@ -137,6 +138,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
           + shard.slice();
       ActorRef<ShardActor.Command> actor = getContext().spawn(ShardActor.create(engine, routes, driver), actorName,
           DispatcherSelector.fromConfig(SHARD_DISPATCHER));
+      SameProcessRefs.register(getContext().getSystem(), actor);
       ready.setActorRef(resolver.toSerializationFormat(actor));
       if (links != null) {
         ready.setLinksEndpoint(links.endpoint());

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * <p>Only data-path actors register; membership, failure detection, death watch and the driver's
  * control messages to guardians stay on Artery. A node whose system is stopped takes its actors'
  * entries with it (each unregisters when it stops), so messages to it go nowhere, as messages to
- * a dead remote node do. {@code partita.runtime.same-process-delivery = off} (RuntimeSettings)
+ * a dead remote node do; so do messages to an actor that stopped before its spawner registered it. {@code partita.runtime.same-process-delivery = off} (RuntimeSettings)
  * sends everything through Artery.
  */
 public final class SameProcessRefs {
@@ -31,14 +31,26 @@ public final class SameProcessRefs {
   private static final ConcurrentHashMap<String, ActorRef<?>> REFS = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, Consumer<Message>> SINKS = new ConcurrentHashMap<>();
   private static final AtomicLong HITS = new AtomicLong();
+  private static final AtomicLong MISSES = new AtomicLong();
 
   private SameProcessRefs() {}
 
-  /** Makes {@code ref} reachable in-process under its reference string; returns the key to {@link #unregister}. */
+  /**
+   * Makes {@code ref} reachable in-process under its reference string; returns the key to
+   * {@link #unregister}. The spawner registers, right after {@code spawn} returns and before it
+   * hands the reference to anyone: an actor's own setup runs later, on its dispatcher, and a node
+   * that resolved the reference before then got Artery's route for the whole session (one in three
+   * runs of 2 embedded MLP replicas did, at 2.6 ms per step instead of 1.5).
+   */
   public static String register(ActorSystem<?> system, ActorRef<?> ref) {
-    String key = ActorRefResolver.get(system).toSerializationFormat(ref);
+    String key = keyOf(system, ref);
     REFS.put(key, ref);
     return key;
+  }
+
+  /** The key {@code ref} is registered under, for the actor to {@link #unregister} itself when it stops. */
+  public static String keyOf(ActorSystem<?> system, ActorRef<?> ref) {
+    return ActorRefResolver.get(system).toSerializationFormat(ref);
   }
 
   public static void unregister(String key) {
@@ -72,6 +84,7 @@ public final class SameProcessRefs {
         HITS.incrementAndGet();
         return (ActorRef<T>) local;
       }
+      MISSES.incrementAndGet();
     }
     return ActorRefResolver.get(system).resolveActorRef(serialized);
   }
@@ -79,6 +92,14 @@ public final class SameProcessRefs {
   /** How many resolutions found an actor of this JVM (for tests and diagnostics). */
   public static long hits() {
     return HITS.get();
+  }
+
+  /**
+   * How many resolutions, with delivery on, found no actor of this JVM and went to Artery: in a
+   * cluster whose nodes all share one JVM, any is a route that serializes for nothing.
+   */
+  public static long misses() {
+    return MISSES.get();
   }
 
   static boolean enabled(Config config) {

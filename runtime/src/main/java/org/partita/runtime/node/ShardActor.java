@@ -54,7 +54,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     this.engine = engine;
     this.routes = routes;
     this.driver = driver;
-    this.sameProcessKey = SameProcessRefs.register(context.getSystem(), context.getSelf());
+    // Registered by the guardian that spawned it (SameProcessRefs.register says why not here).
+    this.sameProcessKey = SameProcessRefs.keyOf(context.getSystem(), context.getSelf());
     context.watch(driver);
   }
 
