@@ -18,7 +18,9 @@ import org.partita.models.layers.Layer;
 import org.partita.models.layers.LayerBinding;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.LstmSpec;
+import org.partita.models.layers.RecurrentSpec;
 import org.partita.models.layers.Shape;
+import org.partita.models.layers.SimpleRnnSpec;
 import org.partita.models.layers.Window;
 
 /**
@@ -82,20 +84,23 @@ public final class LayerBench {
         new Gemm(Transpose.YES, Transpose.NO, 32, first.patchSize(), firstRows),
         new Gemm(Transpose.NO, Transpose.NO, firstRows, first.patchSize(), 32)}));
 
-    for (int hidden : new int[] {128, 512}) {
-      LstmSpec lstm = new LstmSpec(28, hidden, 28, false, 1f);
-      int lstmBatch = 64;
+    // Both recurrent cells run the same four GEMMs per time step, over 4 gates (LSTM) or 1 (SimpleRNN).
+    for (RecurrentSpec recurrent : List.of(new LstmSpec(28, 128, 28, false, 1f), new LstmSpec(28, 512, 28, false, 1f),
+        new SimpleRnnSpec(28, 128, 28, false))) {
+      int hidden = recurrent.hidden();
+      int gates = recurrent.cell().gates() * hidden;
+      int recurrentBatch = 64;
       int stacked = 28 + hidden;
       Gemm[] perStep = {
-          new Gemm(Transpose.NO, Transpose.NO, 4 * hidden, lstmBatch, stacked),    // Z = W·[x; h]
-          new Gemm(Transpose.NO, Transpose.YES, 4 * hidden, stacked, lstmBatch),   // dW += dZ·[x; h]ᵀ
-          new Gemm(Transpose.YES, Transpose.NO, 28, lstmBatch, 4 * hidden),        // dx += Wxᵀ·dZ
-          new Gemm(Transpose.YES, Transpose.NO, hidden, lstmBatch, 4 * hidden)};   // dh += Whᵀ·dZ
-      Gemm[] sequence = new Gemm[perStep.length * lstm.timeSteps()];
-      for (int t = 0; t < lstm.timeSteps(); t++) {
+          new Gemm(Transpose.NO, Transpose.NO, gates, recurrentBatch, stacked),    // Z = W·[x; h]
+          new Gemm(Transpose.NO, Transpose.YES, gates, stacked, recurrentBatch),   // dW += dZ·[x; h]ᵀ
+          new Gemm(Transpose.YES, Transpose.NO, 28, recurrentBatch, gates),        // dx += Wxᵀ·dZ
+          new Gemm(Transpose.YES, Transpose.NO, hidden, recurrentBatch, gates)};   // dh += Whᵀ·dZ
+      Gemm[] sequence = new Gemm[perStep.length * recurrent.timeSteps()];
+      for (int t = 0; t < recurrent.timeSteps(); t++) {
         System.arraycopy(perStep, 0, sequence, t * perStep.length, perStep.length);
       }
-      rows.add(report(blas, lstm, lstmBatch, repetitions, peak, sequence));
+      rows.add(report(blas, recurrent, recurrentBatch, repetitions, peak, sequence));
     }
     result.table(List.of("layer", "batch", "its GEMMs alone, GFLOP/s", "layer fwd+bwd GFLOP/s", "layer ÷ its GEMMs",
         "layer ÷ peak sgemm", "time in GEMM", "samples/s"), rows);
