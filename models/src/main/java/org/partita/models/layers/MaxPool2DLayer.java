@@ -9,7 +9,7 @@ import org.partita.models.blas.Parallel;
  * equal to the maximum, in row-major window order. Backward finds the winners again from the input
  * and the output; for the common 2×2, stride 2, unpadded windows forward also records them (a byte
  * per output), and backward called with forward's input buffer and context reads those instead of
- * the input and output, five times the bytes.
+ * each window's four inputs and its output (20 bytes).
  */
 final class MaxPool2DLayer extends BoundLayer {
   private final MaxPool2DSpec spec;
