@@ -156,8 +156,8 @@ final class Conv2DLayer extends BoundLayer {
       for (int ki = 0; ki < g.kernelH; ki++) {
         for (int kj = 0; kj < g.kernelW; kj++) {
           int column = ((c * g.kernelH + ki) * g.kernelW + kj) * rows;
-          if (g.sameSize) {
-            gatherShifted(x, a, column, c, ki - g.padding, kj - g.padding, from, to);
+          if (g.shiftedRuns != null) {
+            gatherShifted(x, a, column, c, g.shiftedRuns[ki * g.kernelW + kj], from, to);
             continue;
           }
           // Output columns ow whose input column iw = ow·stride − padding + kj lies inside the image.
@@ -197,8 +197,8 @@ final class Conv2DLayer extends BoundLayer {
       for (int ki = 0; ki < g.kernelH; ki++) {
         for (int kj = 0; kj < g.kernelW; kj++) {
           int column = ((c * g.kernelH + ki) * g.kernelW + kj) * rows;
-          if (g.sameSize) {
-            scatterShifted(da, dx, column, c, ki - g.padding, kj - g.padding, from, to);
+          if (g.shiftedRuns != null) {
+            scatterShifted(da, dx, column, c, g.shiftedRuns[ki * g.kernelW + kj], from, to);
             continue;
           }
           int firstW = Math.max(0, ceilDiv(g.padding - kj, g.stride));
@@ -231,16 +231,15 @@ final class Conv2DLayer extends BoundLayer {
   }
 
   /**
-   * im2col of kernel offset (dh, dw) for samples [from, to) when the output has the input's size at
-   * unit stride: output position q then reads input position q + dh·W + dw, so each sample's column
-   * is one copy (not one per output row: 14-float copies and 1-float fills cost more in calls than
-   * in floats), after which the cells whose window reaches into the padding are zeroed.
+   * im2col of one kernel offset (dh, dw) for samples [from, to) when the output has the input's size
+   * at unit stride: output position q then reads input position q + dh·W + dw, so each sample's
+   * column is one copy (not one per output row: 14-float copies and 1-float fills cost more in calls
+   * than in floats), after which the cells whose window reaches into the padding are zeroed.
    */
-  private void gatherShifted(float[] x, float[] a, int column, int c, int dh, int dw, int from, int to) {
-    ShiftedRun run = new ShiftedRun(g, dh, dw);
+  private void gatherShifted(float[] x, float[] a, int column, int c, ShiftedRun run, int from, int to) {
     for (int s = from; s < to; s++) {
       int rowBase = column + s * g.positions;
-      int inputBase = s * g.inputSize + c * g.inPositions + dh * g.inW + dw;
+      int inputBase = s * g.inputSize + c * g.inPositions + run.inputShift;
       Arrays.fill(a, rowBase, rowBase + run.first, 0f);
       System.arraycopy(x, inputBase + run.first, a, rowBase + run.first, run.end - run.first);
       Arrays.fill(a, rowBase + run.end, rowBase + g.positions, 0f);
@@ -254,12 +253,11 @@ final class Conv2DLayer extends BoundLayer {
    * one run of adds per sample. The patch gradient's padding cells, which have no input to go to,
    * are cleared first, so that inside the run they add zero to the neighbouring row's edge.
    */
-  private void scatterShifted(float[] da, float[] dx, int column, int c, int dh, int dw, int from, int to) {
-    ShiftedRun run = new ShiftedRun(g, dh, dw);
+  private void scatterShifted(float[] da, float[] dx, int column, int c, ShiftedRun run, int from, int to) {
     for (int s = from; s < to; s++) {
       int rowBase = column + s * g.positions;
       run.clearPaddingCells(da, rowBase);
-      int shift = s * g.inputSize + c * g.inPositions + dh * g.inW + dw - rowBase;
+      int shift = s * g.inputSize + c * g.inPositions + run.inputShift - rowBase;
       // unit stride spelled out with one offset: the JIT vectorises this form
       for (int q = rowBase + run.first; q < rowBase + run.end; q++) {
         dx[q + shift] += da[q];
@@ -268,14 +266,20 @@ final class Conv2DLayer extends BoundLayer {
   }
 
   /**
-   * Where kernel offset (dh, dw) of a same-size convolution reads inside the image: output rows
-   * [ohFrom, ohTo), and output positions [first, end) of a sample as one run, inside which the
-   * first {@code leftPad} and last {@code rightPad} columns of each row read padding.
+   * Where kernel offset (dh, dw) of a same-size convolution reads inside the image: output position
+   * q reads input position q + inputShift; output rows [ohFrom, ohTo) read inside, and output
+   * positions [first, end) of a sample make one run, inside which the first {@code leftPad} and last
+   * {@code rightPad} columns of each row read padding.
    */
-  private record ShiftedRun(int ohFrom, int ohTo, int width, int leftPad, int rightPad, int first, int end) {
-    ShiftedRun(Geometry g, int dh, int dw) {
-      this(Math.max(0, -dh), Math.min(g.outH, g.inH - dh), g.inW, Math.max(0, -dw), Math.max(0, dw),
-          Math.max(0, -dh) * g.inW + Math.max(0, -dw), Math.min(g.outH, g.inH - dh) * g.inW - Math.max(0, dw));
+  private record ShiftedRun(int inputShift, int ohFrom, int ohTo, int width, int leftPad, int rightPad, int first,
+      int end) {
+    static ShiftedRun of(int height, int width, int dh, int dw) {
+      int ohFrom = Math.max(0, -dh);
+      int ohTo = Math.min(height, height - dh);
+      int leftPad = Math.max(0, -dw);
+      int rightPad = Math.max(0, dw);
+      return new ShiftedRun(dh * width + dw, ohFrom, ohTo, width, leftPad, rightPad, ohFrom * width + leftPad,
+          ohTo * width - rightPad);
     }
 
     void clearPaddingCells(float[] m, int rowBase) {
@@ -341,8 +345,11 @@ final class Conv2DLayer extends BoundLayer {
     final int stride;
     final int padding;
     final int patch;
-    /** Unit stride, output the input's size, padding inside the image: the shifted-run im2col. */
-    final boolean sameSize;
+    /**
+     * Unit stride, output the input's size, padding inside the image: the runs of each kernel
+     * offset (ki·kernelW + kj) for the shifted-run im2col and col2im; otherwise null.
+     */
+    final ShiftedRun[] shiftedRuns;
 
     Geometry(Conv2DSpec spec) {
       Shape in = spec.input();
@@ -360,8 +367,14 @@ final class Conv2DLayer extends BoundLayer {
       stride = spec.window().stride();
       padding = spec.window().padding();
       patch = spec.patchSize();
-      sameSize = stride == 1 && outH == inH && outW == inW && 2 * padding + 1 == kernelH
+      boolean sameSize = stride == 1 && outH == inH && outW == inW && 2 * padding + 1 == kernelH
           && 2 * padding + 1 == kernelW && padding < inH && padding < inW;
+      shiftedRuns = sameSize ? new ShiftedRun[kernelH * kernelW] : null;
+      for (int ki = 0; sameSize && ki < kernelH; ki++) {
+        for (int kj = 0; kj < kernelW; kj++) {
+          shiftedRuns[ki * kernelW + kj] = ShiftedRun.of(inH, inW, ki - padding, kj - padding);
+        }
+      }
     }
   }
 }
