@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * <p>Only data-path actors register; membership, failure detection, death watch and the driver's
  * control messages to guardians stay on Artery. A node whose system is stopped takes its actors'
  * entries with it (each unregisters when it stops), so messages to it go nowhere, as messages to
- * a dead remote node do; so do messages to an actor that stopped before its spawner registered it. {@code partita.runtime.same-process-delivery = off} (RuntimeSettings)
+ * a dead remote node do; so do messages to an actor that stopped before its spawner registered
+ * it. {@code partita.runtime.same-process-delivery = off} (RuntimeSettings)
  * sends everything through Artery.
  */
 public final class SameProcessRefs {
