@@ -55,7 +55,9 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, lo
       List<GemmShape> gemms = new ArrayList<>(List.of(
           new GemmShape(rows, u, conv.patchSize()),
           new GemmShape(u, conv.patchSize(), rows)));
-      long moved = patches + 5 * outputs;   // im2col; layout in, bias + activation, derivative into the layout out, db
+      // im2col; layout in, bias + activation, derivative into the layout out, db. On one thread
+      // backward builds the patches again, chunk by chunk in the cache: not priced as a pass.
+      long moved = patches + 5 * outputs;
       if (inputGradient) {
         gemms.add(new GemmShape(rows, conv.patchSize(), u));
         moved += 2 * patches;               // col2im reads the patch gradient and adds into the input gradient

@@ -7,17 +7,19 @@ import org.partita.models.blas.Parallel;
 import org.partita.models.blas.Transpose;
 
 /**
- * Output channels [a, b) of a convolution, via im2col and one GEMM for the whole batch.
+ * Output channels [a, b) of a convolution, via im2col and GEMMs over chunks of samples.
  *
- * <p>Layouts (P = outH·outW positions, K = C·kh·kw, F = this slice's channels, B = batch):
- * the patch matrix A is (P·B) × K column-major, row p + s·P holding sample s's patch at position
- * p; Z = A·Wᵀ is (P·B) × F; the output column of sample s is channel-major F×P, i.e. Z's rows of s
- * transposed into place. Rearranging costs one pass over the output, against 2·K flops per output
- * element for the GEMM. The loops around the GEMMs run on {@link Parallel} over samples (or
- * channels), each element written by one thread, so results do not depend on the thread count.
+ * <p>Layouts (P = outH·outW positions, K = C·kh·kw, F = this slice's channels, n = a chunk's
+ * samples): a chunk's patch matrix A is (P·n) × K column-major, row p + s·P holding the chunk's
+ * sample s's patch at position p; Z = A·Wᵀ is (P·n) × F; the output column of a sample is
+ * channel-major F×P, i.e. Z's rows of the sample transposed into place. Rearranging costs one
+ * pass over the output, against 2·K flops per output element for the GEMM.
  *
- * <p>The patch matrix of the last forward is kept and reused by backward when called with the
- * same input buffer and context (the reference trainer); otherwise backward rebuilds it.
+ * <p>Chunks ({@link Conv2DSpec#samplesPerChunk}) keep A, Z and their gradients in the cache on
+ * one thread; whole batches streamed them through memory. Backward builds each chunk's patches
+ * again, unless the whole batch was one chunk and forward's are still there. The loops around
+ * the GEMMs run on {@link Parallel} over a chunk's samples (or channels), each element written by
+ * one thread, so results do not depend on the thread count.
  */
 final class Conv2DLayer extends BoundLayer {
   private final Conv2DSpec spec;
@@ -27,6 +29,8 @@ final class Conv2DLayer extends BoundLayer {
   private final Scratch patches = new Scratch();
   private final Scratch product = new Scratch();
   private final Scratch patchGradient = new Scratch();
+  /** Tests: scratch per chunk whatever the thread count; 0 for {@link Conv2DSpec#samplesPerChunk}'s rule. */
+  private int scratchFloats;
   private FloatMatrix patchesInput;
   private BatchContext patchesContext;
 
@@ -51,34 +55,53 @@ final class Conv2DLayer extends BoundLayer {
     return List.of(weights, bias);
   }
 
+  /** Tests: a smaller chunk budget, so that small batches run in several chunks. */
+  void scratchFloats(int floats) {
+    scratchFloats = floats;
+  }
+
+  private int samplesPerChunk(int batch) {
+    int units = units().size();
+    return scratchFloats > 0 ? spec.samplesPerChunk(units, batch, scratchFloats) : spec.samplesPerChunk(units, batch);
+  }
+
   // input (C·H·W × B), output (F·P × B)
   @Override
   public void forward(FloatMatrix input, FloatMatrix output, BatchContext context) {
     checkForward(input, output);
     int batch = input.columns;
-    int rows = g.positions * batch;
     int channels = units().size();
-    float[] a = buildPatches(input, context);
-    float[] z = product.atLeast(rows * channels);
-    // Z (P·B × F) = A (P·B × K) · W_sᵀ (K × F)
-    blas.gemm(Transpose.NO, Transpose.YES, rows, channels, g.patch, 1f,
-        a, 0, rows, weights.value().data, 0, channels, 0f, z, 0, rows);
+    int chunk = samplesPerChunk(batch);
+    float[] a = patches.atLeast(g.positions * chunk * g.patch);
+    float[] z = product.atLeast(g.positions * chunk * channels);
     float[] y = output.data;
     float[] b = bias.value().data;
     int sampleRows = channels * g.positions;
-    Parallel.forRange(batch, 2L * sampleRows, (from, to) -> {
-      for (int s = from; s < to; s++) {
-        for (int f = 0; f < channels; f++) {
-          int source = s * g.positions + f * rows;
-          int target = s * sampleRows + f * g.positions;
-          float bf = b[f];
-          for (int p = 0; p < g.positions; p++) {
-            y[target + p] = z[source + p] + bf;
+    for (int first = 0; first < batch; first += chunk) {
+      int origin = first;
+      int count = Math.min(chunk, batch - first);
+      int rows = g.positions * count;
+      gatherChunk(input.data, a, origin, count);
+      patchesInput = count == batch ? input : null;
+      patchesContext = context;
+      // Z (P·n × F) = A (P·n × K) · W_sᵀ (K × F)
+      blas.gemm(Transpose.NO, Transpose.YES, rows, channels, g.patch, 1f,
+          a, 0, rows, weights.value().data, 0, channels, 0f, z, 0, rows);
+      Parallel.forRange(count, 2L * sampleRows, (from, to) -> {
+        for (int s = from; s < to; s++) {
+          int outputBase = (origin + s) * sampleRows;
+          for (int f = 0; f < channels; f++) {
+            int source = s * g.positions + f * rows;
+            int target = outputBase + f * g.positions;
+            float bf = b[f];
+            for (int p = 0; p < g.positions; p++) {
+              y[target + p] = z[source + p] + bf;
+            }
           }
+          spec.activation().apply(y, outputBase, outputBase + sampleRows);
         }
-        spec.activation().apply(y, s * sampleRows, (s + 1) * sampleRows);
-      }
-    });
+      });
+    }
   }
 
   // input (C·H·W × B); output, outputGradient (F·P × B); inputGradient (C·H·W × B) or null
@@ -88,76 +111,105 @@ final class Conv2DLayer extends BoundLayer {
     backward(input, output, outputGradient, inputGradient, context, () -> { });
   }
 
-  // dX first, so that a shard can send it while dW is computed.
+  /**
+   * dX first, so that a shard can send it while dW is computed: with an input gradient, a first
+   * pass over the chunks computes each one's pre-activation gradient D (kept for the whole batch),
+   * bias gradient and dX, and a second pass rebuilds the patches for dW. Without one (a model's
+   * first layer), one pass does all of a chunk while it is in the cache.
+   */
   @Override
   public void backward(FloatMatrix input, FloatMatrix output, FloatMatrix outputGradient, FloatMatrix inputGradient,
       BatchContext context, Runnable inputGradientReady) {
     checkBackward(input, output, outputGradient, inputGradient);
     int batch = input.columns;
-    int rows = g.positions * batch;
+    int channels = units().size();
+    int chunk = samplesPerChunk(batch);
+    boolean twoPasses = inputGradient != null;
+    float[] d = product.atLeast(g.positions * (twoPasses ? batch : chunk) * channels);
+    float[] a = patches.atLeast(g.positions * chunk * g.patch);
+    for (int first = 0; first < batch; first += chunk) {
+      int count = Math.min(chunk, batch - first);
+      int rows = g.positions * count;
+      int dOffset = twoPasses ? first * g.positions * channels : 0;
+      preActivationGradient(output, outputGradient, d, dOffset, first, count);
+      if (twoPasses) {
+        float[] da = patchGradient.atLeast(rows * g.patch);
+        // dA (P·n × K) = D (P·n × F) · W_s (F × K)
+        blas.gemm(Transpose.NO, Transpose.NO, rows, g.patch, channels, 1f,
+            d, dOffset, rows, weights.value().data, 0, channels, 0f, da, 0, rows);
+        int origin = first;
+        Parallel.forRange(count, g.patch * (long) g.positions,
+            (from, to) -> scatterPatches(da, inputGradient.data, rows, origin, origin + from, origin + to));
+      } else {
+        addWeightGradient(input, context, a, d, dOffset, first, count);
+      }
+    }
+    inputGradientReady.run();
+    for (int first = 0; twoPasses && first < batch; first += chunk) {
+      addWeightGradient(input, context, a, d, first * g.positions * channels, first, Math.min(chunk, batch - first));
+    }
+  }
+
+  /**
+   * D (P·n × F) of samples [first, first + count), written straight in the GEMM layout at
+   * {@code offset} (through a temporary in the output's layout, the CNN's first layer moved
+   * 12.8 MB more per batch of 64), and its column sums added to the bias gradient.
+   */
+  private void preActivationGradient(FloatMatrix output, FloatMatrix outputGradient, float[] d, int offset, int first,
+      int count) {
     int channels = units().size();
     int sampleRows = channels * g.positions;
-    // D (P·B × F): the pre-activation gradient, written straight in the GEMM layout (through a
-    // temporary in the output's layout, the CNN's first layer moved 12.8 MB more per batch of 64).
-    float[] d = product.atLeast(rows * channels);
-    Parallel.forRange(batch, 2L * sampleRows, (from, to) -> {
+    int rows = g.positions * count;
+    Parallel.forRange(count, 2L * sampleRows, (from, to) -> {
       for (int s = from; s < to; s++) {
         for (int f = 0; f < channels; f++) {
-          spec.activation().backward(output.data, outputGradient.data, s * sampleRows + f * g.positions, d,
-              s * g.positions + f * rows, g.positions);
+          spec.activation().backward(output.data, outputGradient.data, (first + s) * sampleRows + f * g.positions, d,
+              offset + s * g.positions + f * rows, g.positions);
         }
       }
     });
     float[] db = bias.gradient().data;
     Parallel.forRange(channels, rows, (from, to) -> {
       for (int f = from; f < to; f++) {
-        db[f] += sum(d, f * rows, (f + 1) * rows);
+        db[f] += sum(d, offset + f * rows, offset + (f + 1) * rows);
       }
     });
-    if (inputGradient != null) {
-      float[] da = patchGradient.atLeast(rows * g.patch);
-      // dA (P·B × K) = D (P·B × F) · W_s (F × K)
-      blas.gemm(Transpose.NO, Transpose.NO, rows, g.patch, channels, 1f,
-          d, 0, rows, weights.value().data, 0, channels, 0f, da, 0, rows);
-      Parallel.forRange(batch, g.patch * (long) g.positions, (from, to) -> scatterPatches(da, inputGradient.data, batch, from, to));
-    }
-    inputGradientReady.run();
-    float[] a = patchesForBackward(input, context);
-    // dW_s (F × K) += Dᵀ (F × P·B) · A (P·B × K)
-    blas.gemm(Transpose.YES, Transpose.NO, channels, g.patch, rows, 1f,
-        d, 0, rows, a, 0, rows, 1f, weights.gradient().data, 0, channels);
   }
 
   /**
-   * The patch matrix forward built, if it was built from this very buffer for this very batch
-   * (training steps differ in their context, so a reused buffer cannot hit stale patches).
+   * dW_s (F × K) += Dᵀ (F × P·n) · A (P·n × K) for the chunk of samples [first, first + count).
+   * When forward built the whole batch's patches from this very buffer for this very batch
+   * (training steps differ in their context, so a reused buffer cannot hit stale patches), they
+   * are still in {@code a}.
    */
-  private float[] patchesForBackward(FloatMatrix input, BatchContext context) {
-    if (input == patchesInput && context.equals(patchesContext)) {
-      return patches.atLeast(g.positions * input.columns * g.patch);
+  private void addWeightGradient(FloatMatrix input, BatchContext context, float[] a, float[] d, int dOffset, int first,
+      int count) {
+    int rows = g.positions * count;
+    if (!(count == input.columns && input == patchesInput && context.equals(patchesContext))) {
+      gatherChunk(input.data, a, first, count);
     }
-    return buildPatches(input, context);
+    blas.gemm(Transpose.YES, Transpose.NO, units().size(), g.patch, rows, 1f,
+        d, dOffset, rows, a, 0, rows, 1f, weights.gradient().data, 0, units().size());
   }
 
-  /** im2col: A (P·B × K) from the input; always rebuilt, since forward buffers are reused. */
-  private float[] buildPatches(FloatMatrix input, BatchContext context) {
-    int batch = input.columns;
-    float[] a = patches.atLeast(g.positions * batch * g.patch);
-    Parallel.forRange(batch, g.patch * (long) g.positions, (from, to) -> gatherPatches(input.data, a, batch, from, to));
-    patchesInput = input;
-    patchesContext = context;
-    return a;
+  /** im2col of samples [first, first + count) into {@code a}, (P·count) × K. */
+  private void gatherChunk(float[] x, float[] a, int first, int count) {
+    int rows = g.positions * count;
+    Parallel.forRange(count, g.patch * (long) g.positions,
+        (from, to) -> gatherPatches(x, a, rows, first, first + from, first + to));
   }
 
-  /** Rows of samples [from, to) of the patch matrix. */
-  private void gatherPatches(float[] x, float[] a, int batch, int from, int to) {
-    int rows = g.positions * batch;
+  /**
+   * Rows of samples [from, to) of a chunk's patch matrix: {@code rows} rows, the first of sample
+   * {@code origin}.
+   */
+  private void gatherPatches(float[] x, float[] a, int rows, int origin, int from, int to) {
     for (int c = 0; c < g.inChannels; c++) {
       for (int ki = 0; ki < g.kernelH; ki++) {
         for (int kj = 0; kj < g.kernelW; kj++) {
           int column = ((c * g.kernelH + ki) * g.kernelW + kj) * rows;
           if (g.shiftedRuns != null) {
-            gatherShifted(x, a, column, c, g.shiftedRuns[ki * g.kernelW + kj], from, to);
+            gatherShifted(x, a, column, c, g.shiftedRuns[ki * g.kernelW + kj], origin, from, to);
             continue;
           }
           // Output columns ow whose input column iw = ow·stride − padding + kj lies inside the image.
@@ -165,7 +217,7 @@ final class Conv2DLayer extends BoundLayer {
           int endW = Math.min(g.outW, ceilDiv(g.inW + g.padding - kj, g.stride));
           for (int s = from; s < to; s++) {
             int channelBase = s * g.inputSize + c * g.inPositions;
-            int rowBase = column + s * g.positions;
+            int rowBase = column + (s - origin) * g.positions;
             for (int oh = 0; oh < g.outH; oh++) {
               int ih = oh * g.stride - g.padding + ki;
               int target = rowBase + oh * g.outW;
@@ -190,22 +242,24 @@ final class Conv2DLayer extends BoundLayer {
     }
   }
 
-  /** col2im for samples [from, to): inputGradient += patch gradients summed onto their input positions. */
-  private void scatterPatches(float[] da, float[] dx, int batch, int from, int to) {
-    int rows = g.positions * batch;
+  /**
+   * col2im for samples [from, to) of a chunk's patch gradient ({@code rows} rows, the first of
+   * sample {@code origin}): inputGradient += patch gradients summed onto their input positions.
+   */
+  private void scatterPatches(float[] da, float[] dx, int rows, int origin, int from, int to) {
     for (int c = 0; c < g.inChannels; c++) {
       for (int ki = 0; ki < g.kernelH; ki++) {
         for (int kj = 0; kj < g.kernelW; kj++) {
           int column = ((c * g.kernelH + ki) * g.kernelW + kj) * rows;
           if (g.shiftedRuns != null) {
-            scatterShifted(da, dx, column, c, g.shiftedRuns[ki * g.kernelW + kj], from, to);
+            scatterShifted(da, dx, column, c, g.shiftedRuns[ki * g.kernelW + kj], origin, from, to);
             continue;
           }
           int firstW = Math.max(0, ceilDiv(g.padding - kj, g.stride));
           int endW = Math.min(g.outW, ceilDiv(g.inW + g.padding - kj, g.stride));
           for (int s = from; s < to; s++) {
             int channelBase = s * g.inputSize + c * g.inPositions;
-            int rowBase = column + s * g.positions;
+            int rowBase = column + (s - origin) * g.positions;
             for (int oh = 0; oh < g.outH; oh++) {
               int ih = oh * g.stride - g.padding + ki;
               if (ih < 0 || ih >= g.inH) {
@@ -236,9 +290,9 @@ final class Conv2DLayer extends BoundLayer {
    * column is one copy (not one per output row: 14-float copies and 1-float fills cost more in calls
    * than in floats), after which the cells whose window reaches into the padding are zeroed.
    */
-  private void gatherShifted(float[] x, float[] a, int column, int c, ShiftedRun run, int from, int to) {
+  private void gatherShifted(float[] x, float[] a, int column, int c, ShiftedRun run, int origin, int from, int to) {
     for (int s = from; s < to; s++) {
-      int rowBase = column + s * g.positions;
+      int rowBase = column + (s - origin) * g.positions;
       int inputBase = s * g.inputSize + c * g.inPositions + run.inputShift;
       Arrays.fill(a, rowBase, rowBase + run.first, 0f);
       System.arraycopy(x, inputBase + run.first, a, rowBase + run.first, run.end - run.first);
@@ -253,9 +307,10 @@ final class Conv2DLayer extends BoundLayer {
    * one run of adds per sample. The patch gradient's padding cells, which have no input to go to,
    * are cleared first, so that inside the run they add zero to the neighbouring row's edge.
    */
-  private void scatterShifted(float[] da, float[] dx, int column, int c, ShiftedRun run, int from, int to) {
+  private void scatterShifted(float[] da, float[] dx, int column, int c, ShiftedRun run, int origin, int from,
+      int to) {
     for (int s = from; s < to; s++) {
-      int rowBase = column + s * g.positions;
+      int rowBase = column + (s - origin) * g.positions;
       run.clearPaddingCells(da, rowBase);
       int shift = s * g.inputSize + c * g.inPositions + run.inputShift - rowBase;
       // unit stride spelled out with one offset: the JIT vectorises this form

@@ -51,70 +51,94 @@ class KnownAnswerTest {
    * gradient against a direct convolution, on a non-square image with several samples so that a
    * run reaching past a row, a channel or a sample would show.
    */
+  /**
+   * Same-size kernels (the shifted-run im2col) and a strided one (the general im2col), each also
+   * in chunks of 1 and 2 samples (the last one ragged), and as a model's first layer (no input
+   * gradient: backward in one pass per chunk).
+   */
   @Test
-  void sameSizeConvolutionMatchesDirectConvolution() {
-    for (int kernel : new int[] {1, 3, 5}) {
-      int channels = 2;
-      int height = 5;
-      int width = 6;
-      int filters = 3;
-      int batch = 3;
-      int pad = kernel / 2;
-      Conv2DSpec spec = new Conv2DSpec(new Shape(channels, height, width), filters, Window.square(kernel, 1, pad),
-          Activation.IDENTITY);
-      Layer conv = spec.bind(LayerBinding.whole(0, 2, spec, blas));
-      FloatMatrix w = conv.parameters().get(0).value();
-      java.util.SplittableRandom random = new java.util.SplittableRandom(kernel);
-      for (int i = 0; i < w.data.length; i++) {
-        w.data[i] = (float) random.nextDouble(-1, 1);
+  void convolutionMatchesDirectConvolutionInChunks() {
+    int[][] windows = {{1, 1, 0}, {3, 1, 1}, {5, 1, 2}, {3, 2, 1}};
+    for (int[] window : windows) {
+      for (int chunk : new int[] {3, 2, 1}) {
+        for (boolean first : new boolean[] {false, true}) {
+          checkAgainstDirectConvolution(window[0], window[1], window[2], chunk, first);
+        }
       }
-      int inputSize = channels * height * width;
-      int outputSize = filters * height * width;
-      FloatMatrix x = new FloatMatrix(inputSize, batch);
-      FloatMatrix dy = new FloatMatrix(outputSize, batch);
-      for (int i = 0; i < x.data.length; i++) {
-        x.data[i] = (float) random.nextDouble(-1, 1);
-      }
-      for (int i = 0; i < dy.data.length; i++) {
-        dy.data[i] = (float) random.nextDouble(-1, 1);
-      }
-      FloatMatrix y = new FloatMatrix(outputSize, batch);
-      FloatMatrix dx = new FloatMatrix(inputSize, batch);
-      conv.forward(x, y, BatchContext.training(1));
-      conv.backward(x, y, dy, dx, BatchContext.training(1));
+    }
+  }
 
-      double[] expectedY = new double[y.data.length];
-      double[] expectedDx = new double[dx.data.length];
-      double[] expectedDw = new double[w.data.length];
-      for (int s = 0; s < batch; s++) {
-        for (int f = 0; f < filters; f++) {
-          for (int oh = 0; oh < height; oh++) {
-            for (int ow = 0; ow < width; ow++) {
-              int out = s * outputSize + (f * height + oh) * width + ow;
-              for (int c = 0; c < channels; c++) {
-                for (int ki = 0; ki < kernel; ki++) {
-                  for (int kj = 0; kj < kernel; kj++) {
-                    int ih = oh + ki - pad;
-                    int iw = ow + kj - pad;
-                    if (ih < 0 || ih >= height || iw < 0 || iw >= width) {
-                      continue;
-                    }
-                    int in = s * inputSize + (c * height + ih) * width + iw;
-                    int weight = f + filters * ((c * kernel + ki) * kernel + kj);
-                    expectedY[out] += w.data[weight] * x.data[in];
-                    expectedDx[in] += w.data[weight] * dy.data[out];
-                    expectedDw[weight] += dy.data[out] * x.data[in];
+  private void checkAgainstDirectConvolution(int kernel, int stride, int pad, int chunk, boolean firstLayer) {
+    int channels = 2;
+    int height = 5;
+    int width = 6;
+    int filters = 3;
+    int batch = 3;
+    Conv2DSpec spec = new Conv2DSpec(new Shape(channels, height, width), filters, Window.square(kernel, stride, pad),
+        Activation.IDENTITY);
+    int outH = spec.outputShape().height();
+    int outW = spec.outputShape().width();
+    Conv2DLayer conv = (Conv2DLayer) spec.bind(LayerBinding.whole(0, 2, spec, blas));
+    int scratch = chunk * outH * outW * (2 * channels * kernel * kernel + filters);
+    conv.scratchFloats(scratch);
+    assertEquals(chunk, spec.samplesPerChunk(filters, batch, scratch));
+    String what = spec.describe() + ", chunks of " + chunk + (firstLayer ? ", first layer" : "");
+    FloatMatrix w = conv.parameters().get(0).value();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(kernel);
+    for (int i = 0; i < w.data.length; i++) {
+      w.data[i] = (float) random.nextDouble(-1, 1);
+    }
+    int inputSize = channels * height * width;
+    int outputSize = filters * outH * outW;
+    FloatMatrix x = new FloatMatrix(inputSize, batch);
+    FloatMatrix dy = new FloatMatrix(outputSize, batch);
+    for (int i = 0; i < x.data.length; i++) {
+      x.data[i] = (float) random.nextDouble(-1, 1);
+    }
+    for (int i = 0; i < dy.data.length; i++) {
+      dy.data[i] = (float) random.nextDouble(-1, 1);
+    }
+    FloatMatrix y = new FloatMatrix(outputSize, batch);
+    FloatMatrix dx = new FloatMatrix(inputSize, batch);
+    conv.forward(x, y, BatchContext.training(1));
+    conv.backward(x, y, dy, firstLayer ? null : dx, BatchContext.training(1));
+
+    double[] expectedY = new double[y.data.length];
+    double[] expectedDx = new double[dx.data.length];
+    double[] expectedDw = new double[w.data.length];
+    double[] expectedDb = new double[filters];
+    for (int s = 0; s < batch; s++) {
+      for (int f = 0; f < filters; f++) {
+        for (int oh = 0; oh < outH; oh++) {
+          for (int ow = 0; ow < outW; ow++) {
+            int out = s * outputSize + (f * outH + oh) * outW + ow;
+            expectedDb[f] += dy.data[out];
+            for (int c = 0; c < channels; c++) {
+              for (int ki = 0; ki < kernel; ki++) {
+                for (int kj = 0; kj < kernel; kj++) {
+                  int ih = oh * stride + ki - pad;
+                  int iw = ow * stride + kj - pad;
+                  if (ih < 0 || ih >= height || iw < 0 || iw >= width) {
+                    continue;
                   }
+                  int in = s * inputSize + (c * height + ih) * width + iw;
+                  int weight = f + filters * ((c * kernel + ki) * kernel + kj);
+                  expectedY[out] += w.data[weight] * x.data[in];
+                  expectedDx[in] += w.data[weight] * dy.data[out];
+                  expectedDw[weight] += dy.data[out] * x.data[in];
                 }
               }
             }
           }
         }
       }
-      assertClose("kernel " + kernel + " output", expectedY, y.data);
-      assertClose("kernel " + kernel + " input gradient", expectedDx, dx.data);
-      assertClose("kernel " + kernel + " weight gradient", expectedDw, conv.parameters().get(0).gradient().data);
     }
+    assertClose(what + ": output", expectedY, y.data);
+    if (!firstLayer) {
+      assertClose(what + ": input gradient", expectedDx, dx.data);
+    }
+    assertClose(what + ": weight gradient", expectedDw, conv.parameters().get(0).gradient().data);
+    assertClose(what + ": bias gradient", expectedDb, conv.parameters().get(1).gradient().data);
   }
 
   private static void assertClose(String what, double[] expected, float[] actual) {
