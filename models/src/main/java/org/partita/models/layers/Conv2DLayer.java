@@ -81,9 +81,7 @@ final class Conv2DLayer extends BoundLayer {
       int origin = first;
       int count = Math.min(chunk, batch - first);
       int rows = g.positions * count;
-      gatherChunk(input.data, a, origin, count);
-      patchesInput = count == batch ? input : null;
-      patchesContext = context;
+      gatherChunk(input, context, a, origin, count);
       // Z (P·n × F) = A (P·n × K) · W_sᵀ (K × F)
       blas.gemm(Transpose.NO, Transpose.YES, rows, channels, g.patch, 1f,
           a, 0, rows, weights.value().data, 0, channels, 0f, z, 0, rows);
@@ -186,17 +184,23 @@ final class Conv2DLayer extends BoundLayer {
       int count) {
     int rows = g.positions * count;
     if (!(count == input.columns && input == patchesInput && context.equals(patchesContext))) {
-      gatherChunk(input.data, a, first, count);
+      gatherChunk(input, context, a, first, count);
     }
     blas.gemm(Transpose.YES, Transpose.NO, units().size(), g.patch, rows, 1f,
         d, dOffset, rows, a, 0, rows, 1f, weights.gradient().data, 0, units().size());
   }
 
-  /** im2col of samples [first, first + count) into {@code a}, (P·count) × K. */
-  private void gatherChunk(float[] x, float[] a, int first, int count) {
+  /**
+   * im2col of samples [first, first + count) into {@code a}, (P·count) × K, noting whether it now
+   * holds the whole batch's patches: a shard interleaves micro-batches (forward of one, backward
+   * of another), so every build must say what the buffer holds.
+   */
+  private void gatherChunk(FloatMatrix input, BatchContext context, float[] a, int first, int count) {
     int rows = g.positions * count;
+    patchesInput = count == input.columns ? input : null;
+    patchesContext = context;
     Parallel.forRange(count, g.patch * (long) g.positions,
-        (from, to) -> gatherPatches(x, a, rows, first, first + from, first + to));
+        (from, to) -> gatherPatches(input.data, a, rows, first, first + from, first + to));
   }
 
   /**
