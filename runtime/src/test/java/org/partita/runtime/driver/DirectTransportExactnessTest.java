@@ -28,6 +28,12 @@ class DirectTransportExactnessTest {
 
   private static final java.util.Map<String, LocalTrainer> REFERENCES = new java.util.HashMap<>();
 
+  /** The build runs this class on every core and again on one compute thread (runtime/pom.xml). */
+  @org.junit.jupiter.api.BeforeAll
+  static void sayComputeThreads() {
+    System.out.println("compute threads around the GEMMs: " + org.partita.models.blas.Parallel.threads());
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void planEqualsReference(ModelSpec model, PartitionPlan plan) {
