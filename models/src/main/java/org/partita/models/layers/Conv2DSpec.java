@@ -26,7 +26,7 @@ public record Conv2DSpec(Shape input, int filters, Window window, Activation act
    * GEMMs and col2im chunk by chunk, so that these matrices stay in the cache instead of streaming
    * through memory (for the CNN's second convolution at batch 64 they came to 32 MB): the CNN's
    * step on one thread went from 65 to 60 ms at batch 128. 2 MB leaves room in a shared last-level
-   * cache for a chunk on each core; 0.5, 1 and 8 MB were no faster.
+   * cache for a chunk on each core; 0.5, 1 and 4 MB were slower, 8 MB no faster.
    */
   public static final int CHUNK_SCRATCH_FLOATS = 1 << 19;
 
@@ -42,7 +42,7 @@ public record Conv2DSpec(Shape input, int filters, Window window, Activation act
    * waking the other core for each of a chunk's calls cost more than the cache saved (the CNN's
    * step on 2 threads went from 47 to 73 ms in chunks).
    */
-  public int samplesPerChunk(int units, int batch) {
+  int samplesPerChunk(int units, int batch) {
     return Parallel.threads() > 1 ? batch : samplesPerChunk(units, batch, CHUNK_SCRATCH_FLOATS);
   }
 

@@ -47,14 +47,11 @@ class KnownAnswerTest {
 
   /**
    * Same-size convolutions (unit stride, output the input's size) take the shifted-run im2col and
-   * col2im; their padding cells must read and receive nothing. Forward, input gradient and weight
-   * gradient against a direct convolution, on a non-square image with several samples so that a
-   * run reaching past a row, a channel or a sample would show.
-   */
-  /**
-   * Same-size kernels (the shifted-run im2col) and a strided one (the general im2col), each also
-   * in chunks of 1 and 2 samples (the last one ragged), and as a model's first layer (no input
-   * gradient: backward in one pass per chunk).
+   * col2im; their padding cells must read and receive nothing. A strided one takes the general
+   * im2col. Forward, input, weight and bias gradients against a direct convolution, on a
+   * non-square image with several samples so that a run reaching past a row, a channel or a sample
+   * would show; each also in chunks of 1 and 2 samples (the last one ragged), and as a model's
+   * first layer (no input gradient: backward in one pass per chunk).
    */
   @Test
   void convolutionMatchesDirectConvolutionInChunks() {
@@ -63,65 +60,6 @@ class KnownAnswerTest {
       for (int chunk : new int[] {3, 2, 1}) {
         for (boolean first : new boolean[] {false, true}) {
           checkAgainstDirectConvolution(window[0], window[1], window[2], chunk, first);
-        }
-      }
-    }
-  }
-
-  /**
-   * A shard interleaves micro-batches: forwards of several, then their backwards in either order
-   * (GPipe), or forwards and backwards alternating (1F1B). Each backward must use its own
-   * micro-batch's patches, whether the layer kept them from forward or built them again.
-   */
-  @Test
-  void convolutionBackwardAfterOtherMicroBatchesForwards() {
-    Conv2DSpec spec = new Conv2DSpec(new Shape(2, 5, 6), 3, Window.square(3, 1, 1), Activation.RELU);
-    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-    FloatMatrix[] x = new FloatMatrix[3];
-    FloatMatrix[] dy = new FloatMatrix[3];
-    for (int m = 0; m < 3; m++) {
-      x[m] = new FloatMatrix(spec.inputShape().size(), 3);
-      dy[m] = new FloatMatrix(spec.outputShape().size(), 3);
-      for (int i = 0; i < x[m].data.length; i++) {
-        x[m].data[i] = (float) random.nextDouble(-1, 1);
-      }
-      for (int i = 0; i < dy[m].data.length; i++) {
-        dy[m].data[i] = (float) random.nextDouble(-1, 1);
-      }
-    }
-    int[][] orders = {{0, 1, 2, 0, 1, 2}, {0, 1, 2, 2, 1, 0}, {0, 1, 0, 2, 1, 2}};
-    for (int chunk : new int[] {0, 1}) {
-      float[][] expected = null;
-      for (int[] order : orders) {
-        Conv2DLayer conv = (Conv2DLayer) spec.bind(LayerBinding.whole(0, 2, spec, blas));
-        if (chunk > 0) {
-          conv.scratchFloats(chunk * spec.outputShape().positions() * (2 * spec.patchSize() + 3));
-        }
-        FloatMatrix[] y = new FloatMatrix[3];
-        FloatMatrix[] dx = new FloatMatrix[3];
-        boolean[] forwarded = new boolean[3];
-        for (int m : order) {
-          BatchContext context = new BatchContext(1, 3 * m, Phase.TRAIN);
-          if (!forwarded[m]) {
-            y[m] = new FloatMatrix(spec.outputShape().size(), 3);
-            conv.forward(x[m], y[m], context);
-            forwarded[m] = true;
-          } else {
-            dx[m] = new FloatMatrix(spec.inputShape().size(), 3);
-            conv.backward(x[m], y[m], dy[m], dx[m], context);
-          }
-        }
-        float[][] got = {conv.parameters().get(0).gradient().data, conv.parameters().get(1).gradient().data,
-            dx[0].data, dx[1].data, dx[2].data};
-        if (expected == null) {
-          expected = got;
-        }
-        // The weight gradient sums the micro-batches in backward order: equal up to rounding.
-        for (int k = 0; k < got.length; k++) {
-          for (int i = 0; i < got[k].length; i++) {
-            assertEquals(expected[k][i], got[k][i], 1e-5 * (1 + Math.abs(expected[k][i])), "order "
-                + java.util.Arrays.toString(order) + ", chunk " + chunk + ", gradient " + k + " [" + i + "]");
-          }
         }
       }
     }
@@ -198,6 +136,65 @@ class KnownAnswerTest {
     }
     assertClose(what + ": weight gradient", expectedDw, conv.parameters().get(0).gradient().data);
     assertClose(what + ": bias gradient", expectedDb, conv.parameters().get(1).gradient().data);
+  }
+
+  /**
+   * A shard interleaves micro-batches: forwards of several, then their backwards in either order
+   * (GPipe), or forwards and backwards alternating (1F1B). Each backward must use its own
+   * micro-batch's patches, whether the layer kept them from forward or built them again.
+   */
+  @Test
+  void convolutionBackwardAfterOtherMicroBatchesForwards() {
+    Conv2DSpec spec = new Conv2DSpec(new Shape(2, 5, 6), 3, Window.square(3, 1, 1), Activation.RELU);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    FloatMatrix[] x = new FloatMatrix[3];
+    FloatMatrix[] dy = new FloatMatrix[3];
+    for (int m = 0; m < 3; m++) {
+      x[m] = new FloatMatrix(spec.inputShape().size(), 3);
+      dy[m] = new FloatMatrix(spec.outputShape().size(), 3);
+      for (int i = 0; i < x[m].data.length; i++) {
+        x[m].data[i] = (float) random.nextDouble(-1, 1);
+      }
+      for (int i = 0; i < dy[m].data.length; i++) {
+        dy[m].data[i] = (float) random.nextDouble(-1, 1);
+      }
+    }
+    int[][] orders = {{0, 1, 2, 0, 1, 2}, {0, 1, 2, 2, 1, 0}, {0, 1, 0, 2, 1, 2}};
+    for (int chunk : new int[] {0, 1}) {
+      float[][] expected = null;
+      for (int[] order : orders) {
+        Conv2DLayer conv = (Conv2DLayer) spec.bind(LayerBinding.whole(0, 2, spec, blas));
+        if (chunk > 0) {
+          conv.scratchFloats(chunk * spec.outputShape().positions() * (2 * spec.patchSize() + 3));
+        }
+        FloatMatrix[] y = new FloatMatrix[3];
+        FloatMatrix[] dx = new FloatMatrix[3];
+        boolean[] forwarded = new boolean[3];
+        for (int m : order) {
+          BatchContext context = new BatchContext(1, 3 * m, Phase.TRAIN);
+          if (!forwarded[m]) {
+            y[m] = new FloatMatrix(spec.outputShape().size(), 3);
+            conv.forward(x[m], y[m], context);
+            forwarded[m] = true;
+          } else {
+            dx[m] = new FloatMatrix(spec.inputShape().size(), 3);
+            conv.backward(x[m], y[m], dy[m], dx[m], context);
+          }
+        }
+        float[][] got = {conv.parameters().get(0).gradient().data, conv.parameters().get(1).gradient().data,
+            dx[0].data, dx[1].data, dx[2].data};
+        if (expected == null) {
+          expected = got;
+        }
+        // The weight gradient sums the micro-batches in backward order: equal up to rounding.
+        for (int k = 0; k < got.length; k++) {
+          for (int i = 0; i < got[k].length; i++) {
+            assertEquals(expected[k][i], got[k][i], 1e-5 * (1 + Math.abs(expected[k][i])), "order "
+                + java.util.Arrays.toString(order) + ", chunk " + chunk + ", gradient " + k + " [" + i + "]");
+          }
+        }
+      }
+    }
   }
 
   private static void assertClose(String what, double[] expected, float[] actual) {
