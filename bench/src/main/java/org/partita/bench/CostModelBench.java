@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jblas.FloatMatrix;
 import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.PredictionCategory;
 import org.partita.bench.report.Stats;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.ArrayDataset;
@@ -58,7 +59,7 @@ public final class CostModelBench {
       double predicted = cost.singleNodeStepSeconds(spec, batch, optimizer);
       double[] seconds = measureSteps(spec, splits.train(), batch, optimizer, blas, repetitions);
       Stats measured = Stats.of(seconds);
-      result.prediction(name.toUpperCase(Locale.ROOT), "reference trainer", "one process, "
+      result.prediction(PredictionCategory.SINGLE_NODE, name.toUpperCase(Locale.ROOT), "reference trainer", "one process, "
           + profile.threads() + " threads", predicted * 1e3, java.util.Arrays.stream(seconds).map(s -> s * 1e3).toArray());
       rows.add(List.of(name, Integer.toString(batch), String.format(Locale.ROOT, "%.2f ms", predicted * 1e3),
           measured.millis().format("%.2f") + " ms",

@@ -86,7 +86,7 @@ public final class KernelBench {
     }
   }
 
-  static Stats measureGemm(Blas blas, int n, int repetitions) {
+  public static Stats measureGemm(Blas blas, int n, int repetitions) {
     SplittableRandom random = new SplittableRandom(n);
     FloatMatrix a = randomMatrix(n, random);
     FloatMatrix b = randomMatrix(n, random);

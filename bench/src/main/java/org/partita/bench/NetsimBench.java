@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.partita.bench.report.BenchResult;
+import org.partita.bench.report.PredictionCategory;
 import org.partita.deploy.report.PngChart;
 import org.partita.bench.report.Stats;
 
@@ -133,7 +134,8 @@ public final class NetsimBench {
     Stats planStats = Stats.of(plan);
     double speedup = referenceStats.median() / planStats.median();
     String planText = run.path("plan").asText();
-    result.prediction(benchCase.model(), planText, "tbf " + rate + ", " + workers + " workers", predictedMs, plan);
+    result.prediction(PredictionCategory.SIMULATED_LINKS, benchCase.model(), planText,
+        "tbf " + rate + ", " + workers + " workers", predictedMs, plan);
     result.point("netsim", benchCase.model() + " " + benchCase.kind() + " " + rate, workers, speedup);
     return List.of(rate, Integer.toString(workers), benchCase.model(), planText,
         run.path("rounds").asInt() + " × " + run.path("steps_per_round").asInt(), BenchResult.millis(reference),

@@ -10,6 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.OptimizerSpec;
+import org.partita.bench.peers.SharedBatches;
+import org.partita.bench.peers.TrainingSide;
 
 /**
  * Deeplearning4j's MultiLayerNetwork on the shared batches, copied once into the arrays DL4J
@@ -37,11 +39,6 @@ final class Dl4jSide implements TrainingSide {
   /** A features × batch column-major matrix as the batch × features row-major array it already is. */
   private static INDArray rowMajor(FloatMatrix matrix) {
     return Nd4j.create(matrix.data.clone(), new long[] {matrix.columns, matrix.rows}, 'c');
-  }
-
-  @Override
-  public String system() {
-    return "DL4J";
   }
 
   @Override

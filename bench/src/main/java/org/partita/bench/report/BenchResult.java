@@ -28,13 +28,24 @@ import org.partita.deploy.report.PngChart;
  * the document regenerated.
  */
 public final class BenchResult {
-  /** One cost-model prediction next to what was measured for the same step (milliseconds). */
+  /**
+   * One cost-model prediction next to what was measured for the same step (milliseconds), in its
+   * category, and whether the case was held out: fixed in bench's held-out case file before it was
+   * ever measured, never used to choose a formula or a constant. Results saved before either was
+   * recorded read with a null category and as calibration cases.
+   */
   public record Prediction(String model, String plan, String setting, double predictedMs, double minMs,
-      double medianMs, double maxMs) {
+      double medianMs, double maxMs, PredictionCategory category, boolean heldOut) {
     public double relativeError() {
       return (predictedMs - medianMs) / medianMs;
     }
   }
+
+  /**
+   * One headline ratio for the top of docs/BENCHMARKS.md: what was measured against what, the median
+   * and minimum over rounds, and the goal it is held to (empty when it has none; {@code met} null then).
+   */
+  public record Headline(String what, String against, double median, double min, String goal, Boolean met) {}
 
   /** One point of a chart series, e.g. series "CNN, data-parallel", x = nodes, y = speedup. */
   public record Point(String chart, String series, double x, double y) {}
@@ -64,9 +75,11 @@ public final class BenchResult {
   private String title;
   private String command;
   private Machine machine;
+  private Provenance provenance;
   private double seconds;
   private final StringBuilder markdown = new StringBuilder();
   private final List<Prediction> predictions = new ArrayList<>();
+  private final List<Headline> headlines = new ArrayList<>();
   private final List<Point> points = new ArrayList<>();
   private final List<Chart> charts = new ArrayList<>();
   private final Map<String, Object> data = new LinkedHashMap<>();
@@ -76,16 +89,22 @@ public final class BenchResult {
 
   /**
    * Starts the result of benchmark {@code name} (its file name and its place in the report),
-   * titled {@code title}, reproduced by {@code command}.
+   * titled {@code title}, reproduced by {@code command} — or by the exact command line that
+   * bench/bin/bench exports as {@code PARTITA_BENCH_COMMAND}, which wins. Records the commit and
+   * whether the measured code had uncommitted changes ({@link Provenance}).
    */
   public static BenchResult start(String name, String title, String command) {
     BenchResult result = new BenchResult();
     result.name = name;
     result.title = title;
-    result.command = command;
+    String invoked = System.getenv("PARTITA_BENCH_COMMAND");
+    result.command = invoked != null && !invoked.isBlank() ? invoked.strip() : command;
     result.machine = Machine.current();
+    result.provenance = Provenance.of(Provenance.repositoryRoot());
     result.startNanos = System.nanoTime();
-    System.out.println("# " + title + " — " + result.machine.describe());
+    System.out.println("# " + title + " — " + result.machine.describe() + " · commit "
+        + result.provenance.shortCommit() + (result.provenance.dirty()
+            ? " with uncommitted changes in " + String.join(", ", result.provenance.changed()) : ""));
     return result;
   }
 
@@ -115,10 +134,25 @@ public final class BenchResult {
     return this;
   }
 
-  public BenchResult prediction(String model, String plan, String setting, double predictedMs, double[] measuredMs) {
+  /** A calibration case: one of the benchmarks the cost model's formulas were developed against. */
+  public BenchResult prediction(PredictionCategory category, String model, String plan, String setting,
+      double predictedMs, double[] measuredMs) {
+    return prediction(category, false, model, plan, setting, predictedMs, measuredMs);
+  }
+
+  public BenchResult prediction(PredictionCategory category, boolean heldOut, String model, String plan,
+      String setting, double predictedMs, double[] measuredMs) {
     Stats measured = Stats.of(measuredMs);
     predictions.add(new Prediction(model, plan, setting, predictedMs, measured.min(), measured.median(),
-        measured.max()));
+        measured.max(), category, heldOut));
+    return this;
+  }
+
+  /** Adds a headline ratio (see {@link Headline}) and prints it. */
+  public BenchResult headline(String what, String against, double median, double min, String goal, Boolean met) {
+    headlines.add(new Headline(what, against, median, min, goal, met));
+    System.out.printf(java.util.Locale.ROOT, "headline: %s ÷ %s: median %.3f, min %.3f%s%n", what, against, median,
+        min, goal.isEmpty() ? "" : " (goal " + goal + (met == null ? "" : met ? ", met)" : ", not met)"));
     return this;
   }
 
@@ -153,9 +187,11 @@ public final class BenchResult {
       json.put("title", title);
       json.put("command", command);
       json.put("machine", machine);
+      json.put("provenance", provenance);
       json.put("seconds", seconds);
       json.put("markdown", markdown.toString());
       json.put("predictions", predictions);
+      json.put("headlines", headlines);
       json.put("points", points);
       json.put("charts", charts);
       json.put("data", data);
@@ -184,10 +220,16 @@ public final class BenchResult {
     result.title = json.path("title").asText(result.name);
     result.command = json.path("command").asText("");
     result.machine = MAPPER.treeToValue(json.get("machine"), Machine.class);
+    // Results saved before provenance was recorded read as measured on an unknown commit.
+    result.provenance = json.hasNonNull("provenance") ? MAPPER.treeToValue(json.get("provenance"), Provenance.class)
+        : new Provenance(Provenance.UNKNOWN, false, List.of(), result.machine.date());
     result.seconds = json.path("seconds").asDouble(Double.NaN);
     result.markdown.append(json.path("markdown").asText(""));
     for (JsonNode prediction : json.path("predictions")) {
       result.predictions.add(MAPPER.treeToValue(prediction, Prediction.class));
+    }
+    for (JsonNode headline : json.path("headlines")) {
+      result.headlines.add(MAPPER.treeToValue(headline, Headline.class));
     }
     for (JsonNode point : json.path("points")) {
       result.points.add(MAPPER.treeToValue(point, Point.class));
@@ -216,6 +258,10 @@ public final class BenchResult {
     return machine;
   }
 
+  public Provenance provenance() {
+    return provenance;
+  }
+
   /** Wall-clock seconds from {@link #start} to {@link #save()}; NaN if the file did not say. */
   public double seconds() {
     return seconds;
@@ -227,6 +273,10 @@ public final class BenchResult {
 
   public List<Prediction> predictions() {
     return List.copyOf(predictions);
+  }
+
+  public List<Headline> headlines() {
+    return List.copyOf(headlines);
   }
 
   public List<Point> points() {

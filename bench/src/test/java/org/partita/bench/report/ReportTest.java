@@ -1,12 +1,15 @@
 package org.partita.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,11 +25,16 @@ class ReportTest {
         {"name": "cost", "title": "Cost model on one machine", "command": "bench/bin/bench cost",
          "machine": {"date": "2026-11-24", "cpu": "AMD EPYC", "cores": 2, "java": "OpenJDK 17", "maxHeapMiB": 2048},
          "seconds": 60.0, "markdown": "| model | step |\\n|---|---|\\n| MLP | 2 ms |\\n",
+         "provenance": {"commit": "0123456789abcdef", "dirty": false, "changed": [], "measuredAt": "2026-11-24 10:00"},
          "predictions": [
            {"model": "MLP", "plan": "reference trainer", "setting": "one process",
-            "predictedMs": 110, "minMs": 95, "medianMs": 100, "maxMs": 120},
+            "predictedMs": 105, "minMs": 95, "medianMs": 100, "maxMs": 120, "category": "SINGLE_NODE",
+            "heldOut": true},
            {"model": "CNN", "plan": "reference trainer", "setting": "one process",
-            "predictedMs": 80, "minMs": 90, "medianMs": 100, "maxMs": 130}],
+            "predictedMs": 80, "minMs": 90, "medianMs": 100, "maxMs": 130, "category": "SINGLE_NODE",
+            "heldOut": true}],
+         "headlines": [{"what": "CNN: 2 replicas", "against": "2 trainers in lockstep", "median": 0.96,
+            "min": 0.91, "goal": "≥ 0.95", "met": true}],
          "points": [], "data": {}}
         """);
     Files.writeString(results.resolve("scaling.json"), """
@@ -34,7 +42,7 @@ class ReportTest {
          "machine": {"date": "2026-11-25", "cpu": "AMD EPYC", "cores": 2, "java": "OpenJDK 17", "maxHeapMiB": 6048},
          "seconds": 120.0, "markdown": "Each worker is an embedded node.",
          "predictions": [
-           {"model": "CNN", "plan": "2 replicas", "setting": "shared machine",
+           {"model": "CNN", "plan": "2 replicas", "setting": "shared machine", "category": "EMBEDDED_NODES",
             "predictedMs": 50, "minMs": 49, "medianMs": 50, "maxMs": 60, "unknownLaterField": 1}],
          "points": [
            {"chart": "scaling", "series": "CNN data-parallel", "x": 1, "y": 1.0},
@@ -47,28 +55,88 @@ class ReportTest {
   }
 
   @Test
-  void generatesSectionsGoalsAndCostModelFromEveryResult() throws IOException {
+  void generatesHeadlinesProvenanceSectionsAndCostModelFromEveryResult() throws IOException {
     Path results = results();
     Path document = docs.resolve("BENCHMARKS.md");
 
-    Report.generate(results, document);
+    Report.generate(results, document, docs);
 
     String md = Files.readString(document, StandardCharsets.UTF_8);
+    assertTrue(md.startsWith("# Benchmarks\n"), md);
+    assertTrue(md.indexOf("## Headline ratios") < md.indexOf("### Cost model on one machine"), "headlines come first");
+    assertTrue(md.contains("| CNN: 2 replicas | 2 trainers in lockstep | **0.96** | 0.91 | ≥ 0.95: met | `cost.json` |"
+        + " 0123456 |"), md);
+    // cost.json records a commit; scaling.json was saved before results recorded one. The test
+    // folder is no git repository, so HEAD is unknown and no result can be shown current.
+    assertTrue(md.contains("| `scaling.json` | unknown | 2026-11-25 | **commit unknown**"), md);
+    assertTrue(md.contains("| `cost.json` | 0123456 | 2026-11-24 10:00 | **stale**: shipped modules changed since |"),
+        md);
     assertTrue(md.contains("### Cost model on one machine\n\n    bench/bin/bench cost\n"), md);
     assertTrue(md.indexOf("### Cost model on one machine") < md.indexOf("### Scaling on this machine"),
         "sections follow the report order");
     assertTrue(md.contains("**The results come from 2 different dates or machines**"), md);
-    // |errors| 10%, 20% and 0%: median 10%, max 20%, three distinct combinations.
-    assertTrue(md.contains("3 predictions over 3 model × plan × setting combinations"), md);
-    assertTrue(md.contains("**median 10.0%** (goal ≤ 15%: met), max 20.0% (CNN, reference trainer, one process)"), md);
-    assertTrue(md.contains("| cost model: median \\|predicted − measured\\| / measured | ≤ 15% | 10.0% (max 20.0%) | met |"),
-        md);
-    assertTrue(md.contains("| cost | CNN | reference trainer | one process | 80.0 ms | 90.0 ms / 100 ms / 130 ms | -20% |"),
-        md);
-    assertTrue(md.contains("dl4j — `bench/bin/bench dl4j`"), "missing results are named with their command");
+    // Held-out single-node |errors| 5% and 20%: median 12.5%; the embedded case (0%) is calibration.
+    assertTrue(md.contains("| single node | 2: 12.5% / 20.0% | – | met |"), md);
+    assertTrue(md.contains("| embedded nodes | – | 1: 0.0% / 0.0% | not measured |"), md);
+    assertTrue(md.contains("| cost | single node | held-out | CNN | reference trainer | one process | 80.0 ms |"
+        + " 90.0 ms / 100 ms / 130 ms | -20% |"), md);
+    assertTrue(md.contains("peers — `bench/bin/bench peers`"), "missing results are named with their command");
     assertTrue(md.contains("![Speedup on one machine](bench/scaling.png)"), md);
     assertTrue(Files.size(results.resolve("scaling.png")) > 0 && Files.size(results.resolve("cost-model.png")) > 0);
     assertTrue(md.endsWith(Report.END_MARKER + "\n"), "without an earlier document nothing follows the marker");
+  }
+
+  @Test
+  void refusesToDescribeUncommittedCode() throws IOException {
+    List<BenchResult> loaded = Report.load(results(), new java.util.ArrayList<>());
+    Provenance clean = new Provenance("abc", false, List.of(), "now");
+    assertNull(Report.dirtyRefusal(clean, loaded));
+    Provenance dirty = new Provenance("abc", true, List.of(" M models/pom.xml"), "now");
+    assertTrue(Report.dirtyRefusal(dirty, loaded).contains("M models/pom.xml"));
+
+    Path results = docs.resolve("bench");
+    Files.writeString(results.resolve("cost.json"), Files.readString(results.resolve("cost.json"))
+        .replace("\"dirty\": false", "\"dirty\": true"));
+    String refusal = Report.dirtyRefusal(clean, Report.load(results, new java.util.ArrayList<>()));
+    assertEquals("results measured on uncommitted code: cost", refusal);
+  }
+
+  /** A real repository: a change to a shipped module makes an earlier commit's results stale; one to docs/ does not. */
+  @Test
+  void aResultIsStaleOnlyWhenShippedModulesChanged() throws Exception {
+    Path repo = docs.resolve("repo");
+    Files.createDirectories(repo.resolve("models"));
+    Files.createDirectories(repo.resolve("docs"));
+    Files.writeString(repo.resolve("models/A.java"), "class A {}\n");
+    Files.writeString(repo.resolve("docs/NOTES.md"), "notes\n");
+    git(repo, "init", "-q");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "first");
+    String first = Provenance.of(repo).commit();
+    assertFalse(Provenance.of(repo).dirty());
+
+    Files.writeString(repo.resolve("docs/NOTES.md"), "more notes\n");
+    assertFalse(Provenance.of(repo).dirty(), "docs/ is not what the benchmarks measure");
+    git(repo, "commit", "-q", "-am", "docs");
+    String docsOnly = Provenance.of(repo).commit();
+    assertFalse(Provenance.shippedDiffer(repo, first, docsOnly));
+
+    Files.writeString(repo.resolve("models/A.java"), "class A { int x; }\n");
+    Provenance dirty = Provenance.of(repo);
+    assertTrue(dirty.dirty());
+    assertEquals(List.of("M models/A.java"), dirty.changed());
+    git(repo, "commit", "-q", "-am", "code");
+    assertTrue(Provenance.shippedDiffer(repo, first, Provenance.of(repo).commit()));
+  }
+
+  private static void git(Path repo, String... arguments) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("git", "-C", repo.toString(), "-c", "user.name=t",
+        "-c", "user.email=t@example.org"));
+    command.addAll(List.of(arguments));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "git " + List.of(arguments));
+    assertEquals(0, process.exitValue(), output);
   }
 
   @Test
@@ -78,13 +146,13 @@ class ReportTest {
     String earlierBody = "Old introduction.\n\n## Old section (issue 2)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
     Files.writeString(document, "# Benchmarks\n\n" + earlierBody);
 
-    Report.generate(results, document);
+    Report.generate(results, document, docs);
     String first = Files.readString(document, StandardCharsets.UTF_8);
     assertTrue(first.endsWith(Report.END_MARKER + "\n\n" + Report.EARLIER_HEADING + "\n\n" + earlierBody), first);
 
     // A note added below the marker by hand survives the next generation untouched.
     Files.writeString(document, first + "\nA hand-written note.\n");
-    Report.generate(results, document);
+    Report.generate(results, document, docs);
     String second = Files.readString(document, StandardCharsets.UTF_8);
     String kept = second.substring(second.indexOf(Report.END_MARKER));
     assertEquals(first.substring(first.indexOf(Report.END_MARKER)) + "\nA hand-written note.\n", kept);

@@ -8,9 +8,10 @@ import java.util.List;
  * Decides when a warm-up has reached its plateau: the median time per step over the last window
  * of seconds is no longer at least 3% faster than over the window before it. Medians over
  * windows, not single groups, because one group's time on a shared machine swings by more than the
- * JIT's remaining gains; the window is half the minimum warm-up and at least 1 s.
+ * JIT's remaining gains; the window is half the minimum warm-up and at least 1 s. Public for the
+ * peers benchmark, which warms up other systems' processes by the same rule.
  */
-final class WarmUpPlateau {
+public final class WarmUpPlateau {
   /** A recent window at least this much faster than the one before means the runner is still speeding up. */
   private static final double STILL_IMPROVING = 0.97;
   private static final double MIN_WINDOW_SECONDS = 1;
@@ -19,13 +20,13 @@ final class WarmUpPlateau {
   private final double window;
   private final List<double[]> groups = new ArrayList<>(); // {end second, seconds per step}
 
-  WarmUpPlateau(double minSeconds) {
+  public WarmUpPlateau(double minSeconds) {
     this.minSeconds = minSeconds;
     this.window = Math.max(MIN_WINDOW_SECONDS, minSeconds / 2);
   }
 
   /** Records a group that ended {@code elapsed} seconds into the warm-up; true once the plateau is reached. */
-  boolean settled(double elapsed, double secondsPerStep) {
+  public boolean settled(double elapsed, double secondsPerStep) {
     groups.add(new double[] {elapsed, secondsPerStep});
     if (elapsed < Math.max(minSeconds, 2 * window)) {
       return false;
@@ -37,7 +38,7 @@ final class WarmUpPlateau {
   }
 
   /** The median seconds per step of the groups in the last window (the last group's before any is recorded). */
-  double recentSecondsPerStep() {
+  public double recentSecondsPerStep() {
     if (groups.isEmpty()) {
       return Double.NaN;
     }

@@ -1,4 +1,4 @@
-package org.partita.bench.dl4j;
+package org.partita.bench.peers;
 
 import org.partita.models.blas.Blas;
 import org.partita.models.network.ModelSpec;
@@ -15,11 +15,6 @@ final class PartitaSide implements TrainingSide {
   PartitaSide(ModelSpec spec, OptimizerSpec optimizer, SharedBatches batches, Blas blas) {
     this.trainer = new LocalTrainer(spec, new TrainingConfig(1, batches.batchSize(), 1, optimizer), blas);
     this.batches = batches;
-  }
-
-  @Override
-  public String system() {
-    return "Partita";
   }
 
   @Override
