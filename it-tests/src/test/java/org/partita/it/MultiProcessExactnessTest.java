@@ -25,7 +25,7 @@ import org.partita.runtime.driver.DriverNode;
  * Four JVMs over mutual TLS: the driver (this JVM) and three worker processes started from the
  * built jar as {@code partita node}. Model-parallel, data-parallel and hybrid plans of the MLP,
  * every plan's shards spread over all three workers, train ten steps of fixed batches; every
- * parameter then equals the single-process reference trainer's within 1e-4 relative.
+ * parameter then equals the single-process reference trainer's within 1e-5 relative.
  */
 class MultiProcessExactnessTest {
   private static final List<String> NODES = ProcessCluster.NODES.subList(0, 3);

@@ -19,11 +19,12 @@ import org.partita.partitioner.PipelineSchedule;
 
 /**
  * The comparison every distributed mode must pass: the same model, seeds and global batches
- * through the reference trainer and through a plan; every parameter within 1e-4 of the
- * reference relative to the tensor's largest value.
+ * through the reference trainer and through a plan; every parameter within 1e-5 of the
+ * reference relative to the tensor's largest value. Observed differences are ~1e-6 (float
+ * rounding of sums taken in another order), so 1e-5 still fails any real divergence.
  */
 public final class ExactnessCheck {
-  public static final double TOLERANCE = 1e-4;
+  public static final double TOLERANCE = 1e-5;
   /** 290 samples in batches of 30: nine full steps and a short tenth, so tails are covered. */
   public static final int SAMPLES = 290;
   public static final int BATCH = 30;

@@ -35,7 +35,7 @@ import org.partita.proto.TrainingOutcomeProto;
  * differ from the reference's only in float rounding.
  */
 public final class ReferenceRuns {
-  public static final double TOLERANCE = 1e-4;
+  public static final double TOLERANCE = 1e-5;
   public static final int SAMPLES = 290;
 
   private ReferenceRuns() {}

@@ -62,6 +62,7 @@ final class PeersReport {
     List<Map<String, Object>> headline = new ArrayList<>();
     List<List<String>> headlineRows = new ArrayList<>();
     int bar = 0;
+    int maxThreads = measured.stream().mapToInt(PeersBench.ModelRuns::threads).max().orElse(1);
     for (PeersBench.ModelRuns model : measured) {
       PeersBench.Run partita = model.runs().get(PeerSystem.PARTITA);
       Map<String, PeersBench.Run> fastestOfFamily = new LinkedHashMap<>();
@@ -96,6 +97,9 @@ final class PeersReport {
             model.model().toUpperCase(Locale.ROOT), model.threads(), model.threads() == 1 ? "" : "s"),
             peer.system().family + " (" + peer.system().variant + "), its own process, same run", ratios.median(),
             ratios.min(), pytorch ? "≥ 1.5 (issue 33)" : "", pytorch ? ratios.median() >= PYTORCH_GOAL : null);
+        if (model.threads() == maxThreads) {
+          result.alsoOnLandingPage();
+        }
       }
     }
     result.paragraph("Headline: Partita ÷ each peer family's faster variant (above 1: Partita trains faster; below 1:"

@@ -43,9 +43,15 @@ public final class BenchResult {
 
   /**
    * One headline ratio for the top of docs/BENCHMARKS.md: what was measured against what, the median
-   * and minimum over rounds, and the goal it is held to (empty when it has none; {@code met} null then).
+   * and minimum over rounds, and the goal it is held to (empty when it has none; {@code met} null
+   * then). The few marked {@code landing} are also written into the README's status block.
    */
-  public record Headline(String what, String against, double median, double min, String goal, Boolean met) {}
+  public record Headline(String what, String against, double median, double min, String goal, Boolean met,
+      boolean landing) {
+    Headline onLandingPage() {
+      return new Headline(what, against, median, min, goal, met, true);
+    }
+  }
 
   /** One point of a chart series, e.g. series "CNN, data-parallel", x = nodes, y = speedup. */
   public record Point(String chart, String series, double x, double y) {}
@@ -150,7 +156,7 @@ public final class BenchResult {
 
   /** Adds a headline ratio (see {@link Headline}) and prints it. */
   public BenchResult headline(String what, String against, double median, double min, String goal, Boolean met) {
-    headlines.add(new Headline(what, against, median, min, goal, met));
+    headlines.add(new Headline(what, against, median, min, goal, met, false));
     System.out.printf(java.util.Locale.ROOT, "headline: %s ÷ %s: median %.3f, min %.3f%s%n", what, against, median,
         min, goal.isEmpty() ? "" : " (goal " + goal + (met == null ? "" : met ? ", met)" : ", not met)"));
     return this;
@@ -173,6 +179,12 @@ public final class BenchResult {
   /** Raw numbers kept beside the markdown (every round's time, say) for whoever rereads the JSON. */
   public BenchResult data(String key, Object value) {
     data.put(key, value);
+    return this;
+  }
+
+  /** Marks the headline added last as one the README's status block shows too. */
+  public BenchResult alsoOnLandingPage() {
+    headlines.add(headlines.remove(headlines.size() - 1).onLandingPage());
     return this;
   }
 

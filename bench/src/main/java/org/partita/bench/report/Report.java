@@ -140,6 +140,52 @@ public final class Report {
     costModel(md, byName.values(), results, document);
     md.append(END_MARKER).append('\n').append(kept);
     CheckpointFiles.writeAtomically(document, md.toString().getBytes(StandardCharsets.UTF_8));
+    landingPage(root.resolve("README.md"), byName.values(), results);
+  }
+
+  static final String LANDING_BEGIN = "<!-- benchmarks:begin (bench/bin/bench report writes this table) -->";
+  static final String LANDING_END = "<!-- benchmarks:end -->";
+
+  /**
+   * Rewrites the README's status table between {@link #LANDING_BEGIN} and {@link #LANDING_END}, when
+   * it has them: the headlines marked for it and the cost model's held-out error per category, each
+   * with the result file it comes from, so the README says exactly what the results say.
+   */
+  static void landingPage(Path readme, Collection<BenchResult> results, Path resultsDirectory) throws IOException {
+    if (!Files.isRegularFile(readme)) {
+      return;
+    }
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    int begin = text.indexOf(LANDING_BEGIN);
+    int end = text.indexOf(LANDING_END);
+    if (begin < 0 || end < begin) {
+      return;
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (BenchResult result : results) {
+      String source = "[`" + result.name() + ".json`](" + relative(readme, resultsDirectory.resolve(result.name()
+          + ".json")) + ") @ " + result.provenance().shortCommit();
+      for (BenchResult.Headline h : result.headlines()) {
+        if (h.landing()) {
+          rows.add(List.of(h.what(), h.against(), String.format(Locale.ROOT, "**%.2f** (min %.2f)", h.median(), h.min()),
+              h.goal().isEmpty() ? "–" : h.goal() + (h.met() == null ? "" : h.met() ? ": met" : ": not met"), source));
+        }
+      }
+      for (PredictionCategory category : PredictionCategory.values()) {
+        CostModelErrors held = CostModelErrors.of(result.predictions().stream()
+            .filter(p -> p.heldOut() && p.category() == category).toList());
+        if (held.count() > 0) {
+          rows.add(List.of("cost model, " + category.label() + ": |predicted − measured| ÷ measured step",
+              held.count() + " held-out cases", String.format(Locale.ROOT, "**%.2f** (max %.2f)", held.medianAbsolute(),
+                  held.maxAbsolute()), String.format(Locale.ROOT, "median ≤ %.2f%s", COST_ERROR_GOAL,
+                  held.medianAbsolute() <= COST_ERROR_GOAL ? ": met" : ": not met"), source));
+        }
+      }
+    }
+    StringBuilder block = new StringBuilder(LANDING_BEGIN).append('\n');
+    table(block, List.of("measured", "against", "median", "goal", "source"), rows);
+    String updated = text.substring(0, begin) + block + text.substring(end);
+    CheckpointFiles.writeAtomically(readme, updated.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The one table a reader needs first: every headline ratio, with the file and commit it comes from. */

@@ -34,7 +34,8 @@ class ReportTest {
             "predictedMs": 80, "minMs": 90, "medianMs": 100, "maxMs": 130, "category": "SINGLE_NODE",
             "heldOut": true}],
          "headlines": [{"what": "CNN: 2 replicas", "against": "2 trainers in lockstep", "median": 0.96,
-            "min": 0.91, "goal": "≥ 0.95", "met": true}],
+            "min": 0.91, "goal": "≥ 0.95", "met": true, "landing": true},
+           {"what": "detail only", "against": "x", "median": 1.5, "min": 1.2, "goal": "", "met": null}],
          "points": [], "data": {}}
         """);
     Files.writeString(results.resolve("scaling.json"), """
@@ -58,8 +59,19 @@ class ReportTest {
   void generatesHeadlinesProvenanceSectionsAndCostModelFromEveryResult() throws IOException {
     Path results = results();
     Path document = docs.resolve("BENCHMARKS.md");
+    Files.writeString(docs.resolve("README.md"), "# Partita\n\nBefore.\n\n" + Report.LANDING_BEGIN
+        + "\nold table\n" + Report.LANDING_END + "\n\nAfter.\n");
 
     Report.generate(results, document, docs);
+
+    String readme = Files.readString(docs.resolve("README.md"), StandardCharsets.UTF_8);
+    assertTrue(readme.startsWith("# Partita\n\nBefore.\n\n" + Report.LANDING_BEGIN + "\n| measured |"), readme);
+    assertTrue(readme.endsWith(Report.LANDING_END + "\n\nAfter.\n") && !readme.contains("old table"), readme);
+    assertTrue(readme.contains("| CNN: 2 replicas | 2 trainers in lockstep | **0.96** (min 0.91) | ≥ 0.95: met |"
+        + " [`cost.json`](bench/cost.json) @ 0123456 |"), readme);
+    assertTrue(readme.contains("| cost model, single node: \\|predicted − measured\\| ÷ measured step | 2 held-out cases"
+        + " | **0.13** (max 0.20) | median ≤ 0.15: met |"), readme);
+    assertFalse(readme.contains("detail only"), "only headlines marked for the landing page");
 
     String md = Files.readString(document, StandardCharsets.UTF_8);
     assertTrue(md.startsWith("# Benchmarks\n"), md);
