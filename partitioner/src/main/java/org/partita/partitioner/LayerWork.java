@@ -7,7 +7,7 @@ import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.LayerSpec;
-import org.partita.models.layers.MaxPool2DSpec;
+import org.partita.models.layers.Pool2DSpec;
 import org.partita.models.layers.RecurrentSpec;
 import org.partita.models.layers.UnitRange;
 
@@ -65,7 +65,7 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, lo
       // im2col, output layout; gradient layout, bias sums, col2im
       return new LayerWork(gemms, moved, 0, 0, inputGradient ? 5 : 4);
     }
-    if (spec instanceof MaxPool2DSpec pool) {
+    if (spec instanceof Pool2DSpec pool) {
       long outputs = (long) u * pool.outputShape().positions() * batch;
       long window = (long) pool.window().height() * pool.window().width();
       // Forward visits each output's window; backward, given an input gradient, visits it again.

@@ -30,6 +30,8 @@ final class Samples {
             .setActivation(ActivationFunctionProto.RELU)))
         .addLayers(LayerSpecProto.newBuilder().setMaxPool2D(MaxPool2DSpecProto.newBuilder()
             .setChannels(8).setInHeight(28).setInWidth(28).setPoolSize(2).setStride(2)))
+        .addLayers(LayerSpecProto.newBuilder().setAvgPool2D(AvgPool2DSpecProto.newBuilder()
+            .setChannels(8).setInHeight(14).setInWidth(14).setPoolHeight(2).setPoolWidth(2).setStride(2)))
         .addLayers(LayerSpecProto.newBuilder().setFlatten(FlattenSpecProto.newBuilder()
             .setChannels(8).setHeight(14).setWidth(14)))
         .addLayers(LayerSpecProto.newBuilder().setDropout(DropoutSpecProto.newBuilder()

@@ -75,6 +75,24 @@ public final class ExactnessCheck {
     return List.of(org.partita.models.network.StandardModels.lstm(3), stack);
   }
 
+  /**
+   * A small CNN that pools by averages: conv 4 3×3 → average pool 2×2 → conv 6 3×3 → global
+   * average pool → dense 10, over 1×8×8 images. With a cut at layer 2 the pooled maps cross stages.
+   */
+  public static ModelSpec averagePoolingCnn() {
+    org.partita.models.layers.Shape image = new org.partita.models.layers.Shape(1, 8, 8);
+    var conv1 = new org.partita.models.layers.Conv2DSpec(image, 4, org.partita.models.layers.Window.square(3, 1, 1),
+        org.partita.models.layers.Activation.RELU);
+    var pool = new org.partita.models.layers.AvgPool2DSpec(conv1.outputShape(),
+        org.partita.models.layers.Window.square(2, 2, 0));
+    var conv2 = new org.partita.models.layers.Conv2DSpec(pool.outputShape(), 6,
+        org.partita.models.layers.Window.square(3, 1, 1), org.partita.models.layers.Activation.TANH);
+    var global = org.partita.models.layers.AvgPool2DSpec.global(conv2.outputShape());
+    return new ModelSpec("avgpool-cnn", image, List.of(conv1, pool, conv2, global,
+        new org.partita.models.layers.DenseSpec(6, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+  }
+
   public static PartitionPlan plan(ModelSpec model, int[] cuts, int[] slices, int microBatches, List<String> nodes) {
     return plan(model, 1, cuts, slices, microBatches, nodes);
   }

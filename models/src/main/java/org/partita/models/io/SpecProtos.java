@@ -3,6 +3,7 @@ package org.partita.models.io;
 import java.util.ArrayList;
 import java.util.List;
 import org.partita.models.layers.Activation;
+import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
@@ -20,6 +21,7 @@ import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.proto.ActivationFunctionProto;
 import org.partita.proto.AdamProto;
+import org.partita.proto.AvgPool2DSpecProto;
 import org.partita.proto.ConstantScheduleProto;
 import org.partita.proto.Conv2DSpecProto;
 import org.partita.proto.CosineScheduleProto;
@@ -107,6 +109,10 @@ public final class SpecProtos {
       builder.setMaxPool2D(MaxPool2DSpecProto.newBuilder().setChannels(pool.input().channels())
           .setInHeight(pool.input().height()).setInWidth(pool.input().width())
           .setPoolSize(pool.window().height()).setStride(pool.window().stride()));
+    } else if (layer instanceof AvgPool2DSpec pool) {
+      builder.setAvgPool2D(AvgPool2DSpecProto.newBuilder().setChannels(pool.input().channels())
+          .setInHeight(pool.input().height()).setInWidth(pool.input().width())
+          .setPoolHeight(pool.window().height()).setPoolWidth(pool.window().width()).setStride(pool.window().stride()));
     } else if (layer instanceof FlattenSpec flatten) {
       builder.setFlatten(FlattenSpecProto.newBuilder().setChannels(flatten.input().channels())
           .setHeight(flatten.input().height()).setWidth(flatten.input().width()));
@@ -144,6 +150,11 @@ public final class SpecProtos {
         MaxPool2DSpecProto p = proto.getMaxPool2D();
         return wrap("max_pool2d", () -> new MaxPool2DSpec(new Shape(p.getChannels(), p.getInHeight(), p.getInWidth()),
             Window.square(p.getPoolSize(), p.getStride(), 0)));
+      }
+      case AVG_POOL2D -> {
+        AvgPool2DSpecProto p = proto.getAvgPool2D();
+        return wrap("avg_pool2d", () -> new AvgPool2DSpec(new Shape(p.getChannels(), p.getInHeight(), p.getInWidth()),
+            new Window(p.getPoolHeight(), p.getPoolWidth(), p.getStride(), 0)));
       }
       case FLATTEN -> {
         FlattenSpecProto f = proto.getFlatten();
