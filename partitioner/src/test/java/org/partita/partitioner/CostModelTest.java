@@ -13,6 +13,7 @@ import org.partita.models.layers.Activation;
 import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
@@ -46,6 +47,13 @@ class CostModelTest {
     LstmSpec lstm = new LstmSpec(3, 2, 4, false);
     assertEquals(4 * (400 + 400 + 160 + 240), LayerWork.of(lstm, UnitRange.all(2), 5, true).gemmFlops());
     assertEquals(4 * (400 + 400 + 160), LayerWork.of(lstm, UnitRange.all(2), 5, false).gemmFlops());
+    // GRU 3→2, same sizes: 3 gates, so per step 2·(3·2)·5·(3+2) = 300 forward (over x and over h),
+    // 300 dW, dh 2·2·5·6 = 120, dx 2·3·5·6 = 180; six GEMM calls a step instead of four.
+    GruSpec gru = new GruSpec(3, 2, 4, false);
+    LayerWork gruWork = LayerWork.of(gru, UnitRange.all(2), 5, true);
+    assertEquals(4 * (300 + 300 + 120 + 180), gruWork.gemmFlops());
+    assertEquals(gru.forwardFlops(UnitRange.all(2), 5) + gru.backwardFlops(UnitRange.all(2), 5), gruWork.gemmFlops());
+    assertEquals(4 * 6, gruWork.gemms().size());
   }
 
   @Test

@@ -40,6 +40,8 @@ final class Samples {
             .setInputs(56).setHidden(32).setTimeSteps(28).setReturnSequences(true)))
         .addLayers(LayerSpecProto.newBuilder().setLstm(LstmSpecProto.newBuilder()
             .setInputs(32).setHidden(64).setTimeSteps(28).setReturnSequences(true).setForgetBias(1f)))
+        .addLayers(LayerSpecProto.newBuilder().setGru(GruSpecProto.newBuilder()
+            .setInputs(64).setHidden(64).setTimeSteps(28).setReturnSequences(true)))
         .addLayers(LayerSpecProto.newBuilder().setDense(DenseSpecProto.newBuilder()
             .setInputs(64).setOutputs(10).setActivation(ActivationFunctionProto.IDENTITY).setTimeSteps(28)))
         .setLoss(LossSpecProto.newBuilder().setKind(LossKindProto.SOFTMAX_CROSS_ENTROPY))

@@ -62,9 +62,10 @@ public final class ExactnessCheck {
   }
 
   /**
-   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head)
-   * and a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence
-   * outputs cross slices and stages too. The second stage begins at layer 1 in both.
+   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head),
+   * a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence outputs
+   * cross slices and stages too, and a tiny GRU stack (a sequence-returning GRU first, so its input
+   * gradient is not needed, into a GRU whose input gradient is). The second stage begins at layer 1.
    */
   public static List<ModelSpec> recurrentModels() {
     ModelSpec stack = new ModelSpec("rnn-lstm-stack", new org.partita.models.layers.Shape(6, 8, 1), List.of(
@@ -72,7 +73,12 @@ public final class ExactnessCheck {
         new org.partita.models.layers.LstmSpec(12, 10, 6, false),
         new org.partita.models.layers.DenseSpec(10, 10, org.partita.models.layers.Activation.IDENTITY)),
         org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
-    return List.of(org.partita.models.network.StandardModels.lstm(3), stack);
+    ModelSpec gru = new ModelSpec("gru-stack", new org.partita.models.layers.Shape(3, 4, 1), List.of(
+        new org.partita.models.layers.GruSpec(4, 6, 3, true),
+        new org.partita.models.layers.GruSpec(6, 5, 3, false),
+        new org.partita.models.layers.DenseSpec(5, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+    return List.of(org.partita.models.network.StandardModels.lstm(3), stack, gru);
   }
 
   /**

@@ -8,6 +8,7 @@ import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.SimpleRnnSpec;
@@ -29,6 +30,7 @@ import org.partita.proto.DenseSpecProto;
 import org.partita.proto.DropoutSpecProto;
 import org.partita.proto.FlattenSpecProto;
 import org.partita.proto.FormatVersionProto;
+import org.partita.proto.GruSpecProto;
 import org.partita.proto.LayerSpecProto;
 import org.partita.proto.LearningRateScheduleProto;
 import org.partita.proto.LossKindProto;
@@ -127,6 +129,9 @@ public final class SpecProtos {
     } else if (layer instanceof LstmSpec lstm) {
       builder.setLstm(LstmSpecProto.newBuilder().setInputs(lstm.inputs()).setHidden(lstm.hidden())
           .setTimeSteps(lstm.timeSteps()).setReturnSequences(lstm.returnSequences()).setForgetBias(lstm.forgetBias()));
+    } else if (layer instanceof GruSpec gru) {
+      builder.setGru(GruSpecProto.newBuilder().setInputs(gru.inputs()).setHidden(gru.hidden())
+          .setTimeSteps(gru.timeSteps()).setReturnSequences(gru.returnSequences()));
     } else {
       throw new IllegalArgumentException("no wire form for " + layer.describe());
     }
@@ -173,6 +178,10 @@ public final class SpecProtos {
         LstmSpecProto l = proto.getLstm();
         return wrap("lstm", () -> new LstmSpec(l.getInputs(), l.getHidden(), l.getTimeSteps(), l.getReturnSequences(),
             l.getForgetBias()));
+      }
+      case GRU -> {
+        GruSpecProto g = proto.getGru();
+        return wrap("gru", () -> new GruSpec(g.getInputs(), g.getHidden(), g.getTimeSteps(), g.getReturnSequences()));
       }
       default -> throw new IllegalArgumentException("kind: no layer kind is set");
     }

@@ -94,6 +94,16 @@ class ModelCheckpointTest {
   }
 
   @Test
+  void recurrentVariantsRoundTripThroughProto() {
+    ModelSpec spec = new ModelSpec("recurrent", new Shape(5, 3, 1), List.of(
+        new org.partita.models.layers.SimpleRnnSpec(3, 4, 5, true),
+        new org.partita.models.layers.GruSpec(4, 6, 5, true),
+        new org.partita.models.layers.LstmSpec(6, 2, 5, false, 0.5f)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 8);
+    assertEquals(spec, SpecProtos.fromProto(SpecProtos.toProto(spec), "test"));
+  }
+
+  @Test
   void invalidSpecFromTheWireNamesTheField() {
     ModelSpecProto broken = SpecProtos.toProto(StandardModels.cnn(1)).toBuilder()
         .setLayers(2, SpecProtos.toProto(StandardModels.cnn(1)).getLayers(2).toBuilder()

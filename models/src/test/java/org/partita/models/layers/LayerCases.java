@@ -33,6 +33,8 @@ final class LayerCases {
     specs.add(new SimpleRnnSpec(3, 4, 6, true));
     specs.add(new LstmSpec(3, 4, 5, false));
     specs.add(new LstmSpec(2, 5, 6, true));
+    specs.add(new GruSpec(3, 4, 5, false));
+    specs.add(new GruSpec(2, 5, 6, true));
     return specs;
   }
 
