@@ -36,7 +36,11 @@ public final class ExactnessCheck {
     return new TrainingConfig(1, BATCH, 11, optimizer);
   }
 
+  /** Blobs, or token sequences for a model that begins with an embedding. */
   public static ArrayDataset data(ModelSpec model) {
+    if (model.layers().get(0) instanceof org.partita.models.layers.EmbeddingSpec embedding) {
+      return SyntheticData.tokens("tokens", embedding.timeSteps(), embedding.vocabulary(), 10, SAMPLES, 0.6f, 5);
+    }
     return SyntheticData.blobs("blobs", model.inputShape(), 10, SAMPLES, 0.8f, 5);
   }
 
@@ -63,9 +67,11 @@ public final class ExactnessCheck {
   }
 
   /**
-   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head)
-   * and a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence
-   * outputs cross slices and stages too. The second stage begins at layer 1 in both.
+   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head),
+   * a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence outputs
+   * cross slices and stages too, a tiny GRU stack (a sequence-returning GRU first, so its input
+   * gradient is not needed, into a GRU whose input gradient is), and token ids through an embedding
+   * into a GRU and an LSTM. The second stage begins at layer 1.
    */
   public static List<ModelSpec> recurrentModels() {
     ModelSpec stack = new ModelSpec("rnn-lstm-stack", new org.partita.models.layers.Shape(6, 8, 1), List.of(
@@ -73,7 +79,36 @@ public final class ExactnessCheck {
         new org.partita.models.layers.LstmSpec(12, 10, 6, false),
         new org.partita.models.layers.DenseSpec(10, 10, org.partita.models.layers.Activation.IDENTITY)),
         org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
-    return List.of(org.partita.models.network.StandardModels.lstm(3), stack);
+    ModelSpec gru = new ModelSpec("gru-stack", new org.partita.models.layers.Shape(3, 4, 1), List.of(
+        new org.partita.models.layers.GruSpec(4, 6, 3, true),
+        new org.partita.models.layers.GruSpec(6, 5, 3, false),
+        new org.partita.models.layers.DenseSpec(5, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+    ModelSpec tokens = new ModelSpec("embedding-gru-lstm", org.partita.models.layers.Shape.vector(3), List.of(
+        new org.partita.models.layers.EmbeddingSpec(11, 4, 3),
+        new org.partita.models.layers.GruSpec(4, 6, 3, true),
+        new org.partita.models.layers.LstmSpec(6, 5, 3, false),
+        new org.partita.models.layers.DenseSpec(5, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+    return List.of(org.partita.models.network.StandardModels.lstm(3), stack, gru, tokens);
+  }
+
+  /**
+   * A small CNN that pools by averages: conv 4 3×3 → average pool 2×2 → conv 6 3×3 → global
+   * average pool → dense 10, over 1×8×8 images. With a cut at layer 2 the pooled maps cross stages.
+   */
+  public static ModelSpec averagePoolingCnn() {
+    org.partita.models.layers.Shape image = new org.partita.models.layers.Shape(1, 8, 8);
+    var conv1 = new org.partita.models.layers.Conv2DSpec(image, 4, org.partita.models.layers.Window.square(3, 1, 1),
+        org.partita.models.layers.Activation.RELU);
+    var pool = new org.partita.models.layers.AvgPool2DSpec(conv1.outputShape(),
+        org.partita.models.layers.Window.square(2, 2, 0));
+    var conv2 = new org.partita.models.layers.Conv2DSpec(pool.outputShape(), 6,
+        org.partita.models.layers.Window.square(3, 1, 1), org.partita.models.layers.Activation.TANH);
+    var global = org.partita.models.layers.AvgPool2DSpec.global(conv2.outputShape());
+    return new ModelSpec("avgpool-cnn", image, List.of(conv1, pool, conv2, global,
+        new org.partita.models.layers.DenseSpec(6, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
   }
 
   public static PartitionPlan plan(ModelSpec model, int[] cuts, int[] slices, int microBatches, List<String> nodes) {
