@@ -67,7 +67,7 @@ def build(spec):
         kind = layer["type"]
         if kind == "DenseSpec":
             if layer.get("timeSteps", 1) != 1:
-                raise ValueError("per-step dense layers are not translated")
+                raise NotImplementedError("per-step dense layers are not translated")
             layers.append(Flat(nn.Linear(layer["inputs"], layer["outputs"])))
             activation(layers, layer["activation"])
         elif kind == "Conv2DSpec":
@@ -90,9 +90,9 @@ def build(spec):
             layers.append(Recurrent(cell(layer["inputs"], layer["hidden"], batch_first=True),
                                     layer["returnSequences"]))
         else:
-            raise ValueError("layer type %s is not translated" % kind)
+            raise NotImplementedError("layer type %s is not translated" % kind)
     if spec["loss"] != "SOFTMAX_CROSS_ENTROPY":
-        raise ValueError("loss %s is not translated" % spec["loss"])
+        raise NotImplementedError("loss %s is not translated" % spec["loss"])
     return nn.Sequential(*layers)
 
 
@@ -136,7 +136,11 @@ def main():
                 with open(words[2]) as f:
                     spec = json.load(f)
                 model = optimizer = None
-                model = build(spec)
+                try:
+                    model = build(spec)
+                except NotImplementedError as missing:
+                    reply("unsupported " + str(missing))
+                    continue
                 model.train()
                 optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
                 view = input_view(spec, spec["layers"][0])

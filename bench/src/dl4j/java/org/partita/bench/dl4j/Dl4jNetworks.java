@@ -114,7 +114,7 @@ final class Dl4jNetworks {
           .forgetGateBiasInit(lstm.forgetBias())
           .weightInit(WeightInit.XAVIER_UNIFORM).build());
     }
-    throw new IllegalArgumentException("no DL4J translation for " + layer.describe());
+    throw new UnsupportedOperationException("no DL4J translation for " + layer.describe());
   }
 
   private static org.deeplearning4j.nn.conf.layers.Layer dense(DenseSpec dense, boolean last) {
@@ -161,6 +161,7 @@ final class Dl4jNetworks {
     return switch (initializer) {
       case HE_UNIFORM -> WeightInit.RELU_UNIFORM;
       case XAVIER_UNIFORM -> WeightInit.XAVIER_UNIFORM;
+      case EMBEDDING_UNIFORM -> throw new UnsupportedOperationException("no DL4J translation for embeddings");
     };
   }
 }

@@ -69,6 +69,11 @@ final class PeerProcess implements AutoCloseable {
 
   /** Sends {@code command} and returns the reply's words after the prefix, checking its first word. */
   String[] ask(String command, String expected, Duration timeout) {
+    return ask(command, List.of(expected), timeout);
+  }
+
+  /** {@link #ask} where the reply may begin with any of {@code expected}. */
+  String[] ask(String command, List<String> expected, Duration timeout) {
     commands.println(command);
     String reply;
     try {
@@ -84,7 +89,7 @@ final class PeerProcess implements AutoCloseable {
       throw failure("exited while running '" + command + "'");
     }
     String[] words = reply.split(" ");
-    if (!words[0].equals(expected)) {
+    if (!expected.contains(words[0])) {
       throw failure("answered '" + command + "' with '" + reply + "'");
     }
     return words;

@@ -16,7 +16,8 @@ import java.util.Locale;
  * <pre>
  *   data DIR               load the {@link SharedBatches}     → "@peer data COUNT BATCH"
  *   model NAME SPEC.json   build that model (NAME is a StandardModels name; SPEC.json the same spec
- *                          as JSON, for workers that are not Java)      → "@peer model PARAMETERS"
+ *                          as JSON, for workers that are not Java)      → "@peer model PARAMETERS", or
+ *                          "@peer unsupported WHY" when the system has no such layer (the worker goes on)
  *   run STEPS              train STEPS steps on the next batches        → "@peer ran WALL_S CPU_S MEAN_LOSS"
  *   sgemm N                (where supported) n×n sgemm at this process's threads → "@peer sgemm GFLOPS"
  *   quit                                                                → "@peer bye"
@@ -66,7 +67,12 @@ public final class PeerWorker {
               throw new IllegalStateException("'model' before 'data'");
             }
             side = null; // let the previous model's memory go before building the next
-            side = peer.build(words[1], Path.of(words[2]), batches);
+            try {
+              side = peer.build(words[1], Path.of(words[2]), batches);
+            } catch (UnsupportedOperationException unsupported) {
+              reply("unsupported " + unsupported.getMessage());
+              continue;
+            }
             next = 0;
             reply("model " + side.parameterCount());
           }

@@ -35,7 +35,7 @@ import org.partita.partitioner.LayerWork;
  * counts) against peak sgemm at the same threads, measured by the Partita worker in the same run.
  *
  * <pre>
- *   bench/bin/bench peers [--rounds 5] [--threads 1,2] [--models mlp,cnn,lstm] [--batch 128]
+ *   bench/bin/bench peers [--rounds 5] [--threads 1,2] [--models mlp,cnn,lstm,gru] [--batch 128]
  *                         [--lr 0.001] [--round-seconds 1] [--systems partita,pytorch,…]
  * </pre>
  */
@@ -70,7 +70,7 @@ public final class PeersBench {
       int rounds = 5;
       float learningRate = 1e-3f;
       double roundSeconds = 1;
-      List<String> models = List.of("mlp", "cnn", "lstm");
+      List<String> models = List.of("mlp", "cnn", "lstm", "gru");
       List<PeerSystem> systems = List.of(PeerSystem.values());
       double warmUpMin = 2;
       double warmUpMax = 20;
@@ -93,7 +93,7 @@ public final class PeersBench {
             warmUpMax = Double.parseDouble(range[1]);
           }
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --rounds N --threads 1,2"
-              + " --models mlp,cnn,lstm --batch N --lr X --round-seconds S --systems ID,… --warm-up MIN,MAX");
+              + " --models mlp,cnn,lstm,gru --batch N --lr X --round-seconds S --systems ID,… --warm-up MIN,MAX");
         }
       }
       return new Options(batch, threads, rounds, learningRate, roundSeconds, models, systems, warmUpMin, warmUpMax);
@@ -201,9 +201,20 @@ public final class PeersBench {
       Options options) {
     long parameters = spec.parameterCount();
     System.out.printf(Locale.ROOT, "%n## %s, %d thread(s): %,d parameters%n", spec.name(), threads, parameters);
+    Map<PeerSystem, PeerProcess> able = new EnumMap<>(PeerSystem.class);
     for (Map.Entry<PeerSystem, PeerProcess> worker : workers.entrySet()) {
-      long built = Long.parseLong(worker.getValue().ask("model " + spec.name() + " " + specJson, "model",
-          COMMAND_TIMEOUT)[1]);
+      String[] reply = worker.getValue().ask("model " + spec.name() + " " + specJson, List.of("model", "unsupported"),
+          COMMAND_TIMEOUT);
+      if (reply[0].equals("unsupported")) {
+        if (worker.getKey() == PeerSystem.PARTITA) {
+          throw new IllegalStateException("Partita's worker cannot build " + spec.name() + ": " + String.join(" ", reply));
+        }
+        System.out.printf(Locale.ROOT, "%s: skipped for %s (%s)%n", worker.getKey().label(), spec.name(),
+            String.join(" ", Arrays.copyOfRange(reply, 1, reply.length)));
+        continue;
+      }
+      able.put(worker.getKey(), worker.getValue());
+      long built = Long.parseLong(reply[1]);
       long expected = worker.getKey().family.equals("PyTorch") ? parameters + pytorchExtraBiases(spec) : parameters;
       if (built != expected) {
         throw new IllegalStateException(worker.getKey().label() + " built " + spec.name() + " with " + built
@@ -212,14 +223,14 @@ public final class PeersBench {
     }
     Map<PeerSystem, WarmUp> warmUps = new EnumMap<>(PeerSystem.class);
     Map<PeerSystem, Double> firstLosses = new EnumMap<>(PeerSystem.class);
-    for (Map.Entry<PeerSystem, PeerProcess> worker : workers.entrySet()) {
+    for (Map.Entry<PeerSystem, PeerProcess> worker : able.entrySet()) {
       WarmUp warm = warmUp(worker.getValue(), options, firstLosses, worker.getKey());
       warmUps.put(worker.getKey(), warm);
       System.out.printf(Locale.ROOT, "%s warm-up: %d steps in %.1f s, %.2f → %.2f ms per step%s%n",
           worker.getKey().label(), warm.steps(), warm.seconds(), warm.firstStepSeconds() * 1e3,
           warm.stepSeconds() * 1e3, warm.settled() ? "" : " (still improving at the time limit)");
     }
-    List<PeerSystem> order = new ArrayList<>(workers.keySet());
+    List<PeerSystem> order = new ArrayList<>(able.keySet());
     Map<PeerSystem, double[]> steps = new EnumMap<>(PeerSystem.class);
     Map<PeerSystem, double[]> cores = new EnumMap<>(PeerSystem.class);
     Map<PeerSystem, Double> lastLosses = new EnumMap<>(PeerSystem.class);
@@ -234,7 +245,7 @@ public final class PeersBench {
       for (int k = 0; k < order.size(); k++) {
         PeerSystem system = order.get((k + round) % order.size());
         int n = stepsPerRound.get(system);
-        String[] ran = workers.get(system).ask("run " + n, "ran", COMMAND_TIMEOUT);
+        String[] ran = able.get(system).ask("run " + n, "ran", COMMAND_TIMEOUT);
         double wall = Double.parseDouble(ran[1]);
         steps.get(system)[round] = wall / n;
         cores.get(system)[round] = Double.parseDouble(ran[2]) / wall;
