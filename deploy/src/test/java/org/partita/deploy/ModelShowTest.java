@@ -64,6 +64,13 @@ class ModelShowTest {
     assertEquals(shown.err(), trained.err());
     assertFalse(Files.exists(run), "refused before the run folder is made");
 
+    Path image = directory.resolve("cifar.conf");
+    Files.writeString(image, "input = [3, 32, 32]\nlayers = [{ type = flatten }, { type = dense, units = 10 }]\n"
+        + "loss = softmax-cross-entropy\n");
+    Outcome unfit = CommandRunner.run("train", "--model", image.toString(), "--out", run.toString());
+    assertEquals(ExitCode.BAD_INPUT, unfit.exitCode());
+    assertTrue(unfit.err().contains("takes input 3×32×32 (3072 floats per sample), but train reads Fashion-MNIST's "
+        + "28×28 images"), unfit.err());
     Outcome typo = CommandRunner.run("model", "show", "cnnn");
     assertEquals(ExitCode.BAD_INPUT, typo.exitCode());
     assertTrue(typo.err().contains("did you mean 'cnn'?"), typo.err());

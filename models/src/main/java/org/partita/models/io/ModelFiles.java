@@ -15,6 +15,10 @@ import org.partita.proto.ModelSpecProto;
  * (.pbtxt) or binary (.pb, or any other name).
  */
 public final class ModelFiles {
+  /** What a model option takes, for its help text (a constant, so annotations can use it). */
+  public static final String CHOICES = "mlp, cnn, lstm, wide-mlp, a model file (.conf, .hocon or .json; "
+      + "docs/MODELS.md) or a ModelSpecProto file (.pbtxt or .pb)";
+
   private ModelFiles() {}
 
   /**
