@@ -187,7 +187,7 @@ class TrainCommandTest {
   void unknownModelIsBadUsageAndListsTheChoices() {
     Outcome outcome = CommandRunner.run("train", "--model", "resnet");
     assertEquals(ExitCode.BAD_INPUT, outcome.exitCode());
-    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of mlp, cnn, lstm, wide-mlp, char-lstm"), outcome.err());
+    assertTrue(outcome.err().contains("unknown model 'resnet'; choose one of mlp, cnn, lstm, gru, wide-mlp, char-lstm"), outcome.err());
   }
 
   @Test

@@ -7,7 +7,8 @@ import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.LayerSpec;
-import org.partita.models.layers.MaxPool2DSpec;
+import org.partita.models.layers.Pool2DSpec;
+import org.partita.models.layers.RecurrentCell;
 import org.partita.models.layers.RecurrentSpec;
 import org.partita.models.layers.UnitRange;
 
@@ -65,7 +66,7 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, lo
       // im2col, output layout; gradient layout, bias sums, col2im
       return new LayerWork(gemms, moved, 0, 0, inputGradient ? 5 : 4);
     }
-    if (spec instanceof MaxPool2DSpec pool) {
+    if (spec instanceof Pool2DSpec pool) {
       long outputs = (long) u * pool.outputShape().positions() * batch;
       long window = (long) pool.window().height() * pool.window().width();
       // Forward visits each output's window; backward, given an input gradient, visits it again.
@@ -87,18 +88,29 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, lo
   private static LayerWork recurrentWork(RecurrentSpec spec, int u, int batch, boolean inputGradient) {
     int gates = spec.cell().gates() * u;
     int stacked = spec.inputs() + spec.hidden();
+    boolean gru = spec.cell() == RecurrentCell.GRU;
     List<GemmShape> gemms = new ArrayList<>();
     for (int t = 0; t < spec.timeSteps(); t++) {
-      gemms.add(new GemmShape(gates, batch, stacked));           // Z = W·[x; h]
-      gemms.add(new GemmShape(gates, stacked, batch));           // dW += dZ·[x; h]ᵀ
+      if (gru) {
+        // The candidate needs W_in·x and W_hn·h apart: one GEMM over x_t and one over h_{t-1}, each way.
+        gemms.add(new GemmShape(gates, batch, spec.inputs()));   // A = W_i·x
+        gemms.add(new GemmShape(gates, batch, spec.hidden()));   // R = W_h·h
+        gemms.add(new GemmShape(gates, spec.inputs(), batch));   // dW_i += dA·xᵀ
+        gemms.add(new GemmShape(gates, spec.hidden(), batch));   // dW_h += dR·hᵀ
+      } else {
+        gemms.add(new GemmShape(gates, batch, stacked));         // Z = W·[x; h]
+        gemms.add(new GemmShape(gates, stacked, batch));         // dW += dZ·[x; h]ᵀ
+      }
       gemms.add(new GemmShape(spec.hidden(), batch, gates));     // dh_{t-1} += Whᵀ·dZ
       if (inputGradient) {
         gemms.add(new GemmShape(spec.inputs(), batch, gates));   // dx_t += Wxᵀ·dZ
       }
     }
     long perStep = (long) batch;
-    long moved = spec.timeSteps() * perStep * (4L * stacked + 6L * gates + 6L * u);
-    long transcendental = spec.timeSteps() * perStep * (gates + (spec.cell().gates() == 4 ? u : 0));
+    // the stacked [x; h] written and read each way, or for a GRU its recurrent parts and their gradients
+    long extra = gru ? 4L * gates : 4L * stacked;
+    long moved = spec.timeSteps() * perStep * (extra + 6L * gates + 6L * u);
+    long transcendental = spec.timeSteps() * perStep * (gates + (spec.cell() == RecurrentCell.LSTM ? u : 0));
     // gate nonlinearities forward, gate gradients backward: one parallel loop each per step
     return new LayerWork(gemms, moved, 0, transcendental, 2 * spec.timeSteps());
   }

@@ -2,6 +2,7 @@ package org.partita.partitioner;
 
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.LayerSpec;
+import org.partita.models.layers.RecurrentCell;
 import org.partita.models.layers.RecurrentSpec;
 import org.partita.models.layers.UnitRange;
 import org.partita.models.network.ModelSpec;
@@ -65,9 +66,11 @@ public final class MemoryModel {
     }
     if (spec instanceof RecurrentSpec recurrent) {
       long gates = (long) recurrent.cell().gates() * units.size();
-      // T step states (gates, c, tanh c, h) plus the stacked input and the gate gradients
-      return recurrent.timeSteps() * (gates + 3L * units.size()) * batch
-          + 2L * (recurrent.inputs() + recurrent.hidden() + gates) * batch;
+      // T step states (gates, c, a kept value, h) plus the stacked input and the gate gradients;
+      // a GRU keeps the gates' recurrent parts and a second set of gate gradients instead of the stack
+      long buffers = recurrent.cell() == RecurrentCell.GRU ? 3 * gates
+          : recurrent.inputs() + recurrent.hidden() + gates;
+      return recurrent.timeSteps() * (gates + 3L * units.size()) * batch + 2L * buffers * batch;
     }
     return 0;
   }

@@ -10,8 +10,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.partita.models.layers.Activation;
+import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
@@ -45,6 +47,13 @@ class CostModelTest {
     LstmSpec lstm = new LstmSpec(3, 2, 4, false);
     assertEquals(4 * (400 + 400 + 160 + 240), LayerWork.of(lstm, UnitRange.all(2), 5, true).gemmFlops());
     assertEquals(4 * (400 + 400 + 160), LayerWork.of(lstm, UnitRange.all(2), 5, false).gemmFlops());
+    // GRU 3→2, same sizes: 3 gates, so per step 2·(3·2)·5·(3+2) = 300 forward (over x and over h),
+    // 300 dW, dh 2·2·5·6 = 120, dx 2·3·5·6 = 180; six GEMM calls a step instead of four.
+    GruSpec gru = new GruSpec(3, 2, 4, false);
+    LayerWork gruWork = LayerWork.of(gru, UnitRange.all(2), 5, true);
+    assertEquals(4 * (300 + 300 + 120 + 180), gruWork.gemmFlops());
+    assertEquals(gru.forwardFlops(UnitRange.all(2), 5) + gru.backwardFlops(UnitRange.all(2), 5), gruWork.gemmFlops());
+    assertEquals(4 * 6, gruWork.gemms().size());
   }
 
   @Test
@@ -113,7 +122,10 @@ class CostModelTest {
     assertThrows(IllegalArgumentException.class, () -> profile.scaledToShare(0));
   }
 
-  /** Max pooling is priced per window element visited, forward and (with an input gradient) backward. */
+  /**
+   * Max and average pooling are priced per window element visited, forward and (with an input
+   * gradient) backward; global average pooling visits every input once each way.
+   */
   @Test
   void poolingIsPricedPerWindowElementVisited() {
     MaxPool2DSpec pool = new MaxPool2DSpec(new Shape(2, 4, 4), Window.square(2, 2, 0));
@@ -121,6 +133,11 @@ class CostModelTest {
     LayerWork both = LayerWork.of(pool, UnitRange.all(2), 3, true);
     assertEquals(2 * 24 * 4, both.pooled());
     assertEquals(24 * 4, LayerWork.of(pool, UnitRange.all(2), 3, false).pooled());
+    AvgPool2DSpec average = new AvgPool2DSpec(new Shape(2, 4, 4), Window.square(2, 2, 0));
+    assertEquals(both, LayerWork.of(average, UnitRange.all(2), 3, true));
+    // 1 channel of 2 × batch 3 = 3 outputs, 16 inputs each
+    assertEquals(2 * 3 * 16, LayerWork.of(AvgPool2DSpec.global(new Shape(2, 4, 4)), new UnitRange(1, 2), 3, true)
+        .pooled());
     MachineProfile profile = Fixtures.machine();
     assertEquals((both.pooled() * profile.nsPerPooled() + both.calls() * profile.nsPerCall()) * 1e-9,
         profile.seconds(both), 1e-15);

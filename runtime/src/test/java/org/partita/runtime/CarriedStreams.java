@@ -6,6 +6,7 @@ import org.partita.models.data.StreamWindows;
 import org.partita.models.data.TextCorpus;
 import org.partita.models.layers.Activation;
 import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.layers.SimpleRnnSpec;
@@ -34,12 +35,16 @@ public final class CarriedStreams {
 
   private CarriedStreams() {}
 
-  /** char-lstm itself, and a SimpleRNN whose sequence feeds an LSTM: two carried layers, slices and stages between them. */
+  /**
+   * char-lstm itself, and a SimpleRNN whose sequence feeds a GRU and then an LSTM: three carried
+   * layers, slices and stages between them.
+   */
   public static List<ModelSpec> models() {
     int vocabulary = CORPUS.vocabularySize();
-    ModelSpec stack = new ModelSpec("rnn-lstm-streams", new Shape(STEPS, vocabulary, 1), List.of(
+    ModelSpec stack = new ModelSpec("rnn-gru-lstm-streams", new Shape(STEPS, vocabulary, 1), List.of(
         new SimpleRnnSpec(vocabulary, 8, STEPS, true),
-        new LstmSpec(8, 10, STEPS, true),
+        new GruSpec(8, 6, STEPS, true),
+        new LstmSpec(6, 10, STEPS, true),
         new DenseSpec(10, vocabulary, Activation.IDENTITY, STEPS)), Loss.SOFTMAX_CROSS_ENTROPY, 5);
     return List.of(StandardModels.charLstm(vocabulary, STEPS, 12, 7), stack);
   }

@@ -62,9 +62,10 @@ public final class ExactnessCheck {
   }
 
   /**
-   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head)
-   * and a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence
-   * outputs cross slices and stages too. The second stage begins at layer 1 in both.
+   * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head),
+   * a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence outputs
+   * cross slices and stages too, and a tiny GRU stack (a sequence-returning GRU first, so its input
+   * gradient is not needed, into a GRU whose input gradient is). The second stage begins at layer 1.
    */
   public static List<ModelSpec> recurrentModels() {
     ModelSpec stack = new ModelSpec("rnn-lstm-stack", new org.partita.models.layers.Shape(6, 8, 1), List.of(
@@ -72,7 +73,30 @@ public final class ExactnessCheck {
         new org.partita.models.layers.LstmSpec(12, 10, 6, false),
         new org.partita.models.layers.DenseSpec(10, 10, org.partita.models.layers.Activation.IDENTITY)),
         org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
-    return List.of(org.partita.models.network.StandardModels.lstm(3), stack);
+    ModelSpec gru = new ModelSpec("gru-stack", new org.partita.models.layers.Shape(3, 4, 1), List.of(
+        new org.partita.models.layers.GruSpec(4, 6, 3, true),
+        new org.partita.models.layers.GruSpec(6, 5, 3, false),
+        new org.partita.models.layers.DenseSpec(5, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+    return List.of(org.partita.models.network.StandardModels.lstm(3), stack, gru);
+  }
+
+  /**
+   * A small CNN that pools by averages: conv 4 3×3 → average pool 2×2 → conv 6 3×3 → global
+   * average pool → dense 10, over 1×8×8 images. With a cut at layer 2 the pooled maps cross stages.
+   */
+  public static ModelSpec averagePoolingCnn() {
+    org.partita.models.layers.Shape image = new org.partita.models.layers.Shape(1, 8, 8);
+    var conv1 = new org.partita.models.layers.Conv2DSpec(image, 4, org.partita.models.layers.Window.square(3, 1, 1),
+        org.partita.models.layers.Activation.RELU);
+    var pool = new org.partita.models.layers.AvgPool2DSpec(conv1.outputShape(),
+        org.partita.models.layers.Window.square(2, 2, 0));
+    var conv2 = new org.partita.models.layers.Conv2DSpec(pool.outputShape(), 6,
+        org.partita.models.layers.Window.square(3, 1, 1), org.partita.models.layers.Activation.TANH);
+    var global = org.partita.models.layers.AvgPool2DSpec.global(conv2.outputShape());
+    return new ModelSpec("avgpool-cnn", image, List.of(conv1, pool, conv2, global,
+        new org.partita.models.layers.DenseSpec(6, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
   }
 
   public static PartitionPlan plan(ModelSpec model, int[] cuts, int[] slices, int microBatches, List<String> nodes) {

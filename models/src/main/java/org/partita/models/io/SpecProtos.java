@@ -3,10 +3,12 @@ package org.partita.models.io;
 import java.util.ArrayList;
 import java.util.List;
 import org.partita.models.layers.Activation;
+import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.SimpleRnnSpec;
@@ -20,6 +22,7 @@ import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.proto.ActivationFunctionProto;
 import org.partita.proto.AdamProto;
+import org.partita.proto.AvgPool2DSpecProto;
 import org.partita.proto.ConstantScheduleProto;
 import org.partita.proto.Conv2DSpecProto;
 import org.partita.proto.CosineScheduleProto;
@@ -27,6 +30,7 @@ import org.partita.proto.DenseSpecProto;
 import org.partita.proto.DropoutSpecProto;
 import org.partita.proto.FlattenSpecProto;
 import org.partita.proto.FormatVersionProto;
+import org.partita.proto.GruSpecProto;
 import org.partita.proto.LayerSpecProto;
 import org.partita.proto.LearningRateScheduleProto;
 import org.partita.proto.LossKindProto;
@@ -107,6 +111,10 @@ public final class SpecProtos {
       builder.setMaxPool2D(MaxPool2DSpecProto.newBuilder().setChannels(pool.input().channels())
           .setInHeight(pool.input().height()).setInWidth(pool.input().width())
           .setPoolSize(pool.window().height()).setStride(pool.window().stride()));
+    } else if (layer instanceof AvgPool2DSpec pool) {
+      builder.setAvgPool2D(AvgPool2DSpecProto.newBuilder().setChannels(pool.input().channels())
+          .setInHeight(pool.input().height()).setInWidth(pool.input().width())
+          .setPoolHeight(pool.window().height()).setPoolWidth(pool.window().width()).setStride(pool.window().stride()));
     } else if (layer instanceof FlattenSpec flatten) {
       builder.setFlatten(FlattenSpecProto.newBuilder().setChannels(flatten.input().channels())
           .setHeight(flatten.input().height()).setWidth(flatten.input().width()));
@@ -121,6 +129,9 @@ public final class SpecProtos {
     } else if (layer instanceof LstmSpec lstm) {
       builder.setLstm(LstmSpecProto.newBuilder().setInputs(lstm.inputs()).setHidden(lstm.hidden())
           .setTimeSteps(lstm.timeSteps()).setReturnSequences(lstm.returnSequences()).setForgetBias(lstm.forgetBias()));
+    } else if (layer instanceof GruSpec gru) {
+      builder.setGru(GruSpecProto.newBuilder().setInputs(gru.inputs()).setHidden(gru.hidden())
+          .setTimeSteps(gru.timeSteps()).setReturnSequences(gru.returnSequences()));
     } else {
       throw new IllegalArgumentException("no wire form for " + layer.describe());
     }
@@ -145,6 +156,11 @@ public final class SpecProtos {
         return wrap("max_pool2d", () -> new MaxPool2DSpec(new Shape(p.getChannels(), p.getInHeight(), p.getInWidth()),
             Window.square(p.getPoolSize(), p.getStride(), 0)));
       }
+      case AVG_POOL2D -> {
+        AvgPool2DSpecProto p = proto.getAvgPool2D();
+        return wrap("avg_pool2d", () -> new AvgPool2DSpec(new Shape(p.getChannels(), p.getInHeight(), p.getInWidth()),
+            new Window(p.getPoolHeight(), p.getPoolWidth(), p.getStride(), 0)));
+      }
       case FLATTEN -> {
         FlattenSpecProto f = proto.getFlatten();
         return wrap("flatten", () -> new FlattenSpec(new Shape(f.getChannels(), f.getHeight(), f.getWidth())));
@@ -162,6 +178,10 @@ public final class SpecProtos {
         LstmSpecProto l = proto.getLstm();
         return wrap("lstm", () -> new LstmSpec(l.getInputs(), l.getHidden(), l.getTimeSteps(), l.getReturnSequences(),
             l.getForgetBias()));
+      }
+      case GRU -> {
+        GruSpecProto g = proto.getGru();
+        return wrap("gru", () -> new GruSpec(g.getInputs(), g.getHidden(), g.getTimeSteps(), g.getReturnSequences()));
       }
       default -> throw new IllegalArgumentException("kind: no layer kind is set");
     }

@@ -11,7 +11,7 @@ package org.partita.models.layers;
  * whole layer's output (contiguous for unit-major layers, interleaved over time for sequences).
  */
 public sealed interface LayerSpec
-    permits DenseSpec, Conv2DSpec, MaxPool2DSpec, FlattenSpec, DropoutSpec, RecurrentSpec {
+    permits DenseSpec, Conv2DSpec, Pool2DSpec, FlattenSpec, DropoutSpec, RecurrentSpec {
 
   Shape inputShape();
 

@@ -22,14 +22,4 @@ public record LstmSpec(int inputs, int hidden, int timeSteps, boolean returnSequ
   public RecurrentCell cell() {
     return RecurrentCell.LSTM;
   }
-
-  @Override
-  public Layer bind(LayerBinding binding) {
-    return new RecurrentLayer(this, binding);
-  }
-
-  @Override
-  public String describe() {
-    return "LSTM " + inputs + "→" + hidden + " ×" + timeSteps + (returnSequences ? " seq" : " last");
-  }
 }

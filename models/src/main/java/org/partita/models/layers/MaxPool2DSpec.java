@@ -1,10 +1,7 @@
 package org.partita.models.layers;
 
-/**
- * Max pooling per channel. Padded positions never win. Units are channels, like the convolution
- * that usually feeds it.
- */
-public record MaxPool2DSpec(Shape input, Window window) implements LayerSpec {
+/** Max pooling per channel. Padded positions never win. */
+public record MaxPool2DSpec(Shape input, Window window) implements Pool2DSpec {
   public MaxPool2DSpec {
     if (input == null || window == null) {
       throw new IllegalArgumentException("MaxPool2D needs an input shape and a window");
@@ -15,36 +12,6 @@ public record MaxPool2DSpec(Shape input, Window window) implements LayerSpec {
     }
     window.outputHeight(input.height());
     window.outputWidth(input.width());
-  }
-
-  @Override
-  public Shape inputShape() {
-    return input;
-  }
-
-  @Override
-  public Shape outputShape() {
-    return new Shape(input.channels(), window.outputHeight(input.height()), window.outputWidth(input.width()));
-  }
-
-  @Override
-  public int units() {
-    return input.channels();
-  }
-
-  @Override
-  public long parameterCount(UnitRange range) {
-    return 0;
-  }
-
-  @Override
-  public long forwardFlops(UnitRange range, int batch) {
-    return (long) batch * range.size() * outputShape().positions() * window.height() * window.width();
-  }
-
-  @Override
-  public long backwardFlops(UnitRange range, int batch) {
-    return forwardFlops(range, batch);
   }
 
   @Override

@@ -3,21 +3,21 @@ package org.partita.models.layers;
 import java.util.Arrays;
 import java.util.List;
 import org.jblas.FloatMatrix;
-import org.partita.models.blas.Parallel;
-import org.partita.models.blas.Transpose;
 import org.partita.models.tensor.RowBlocks;
 
 /**
- * A SimpleRNN or LSTM bound to hidden units [a, b) (u of them, G gates each, H hidden in all, F
- * inputs, T steps).
+ * A SimpleRNN, LSTM or GRU bound to hidden units [a, b) (u of them, G gates each, H hidden in all,
+ * F inputs, T steps).
  *
  * <p>The per-time-step API is the primitive: {@link #stepForward} computes this slice's gates,
- * cell and hidden state from x_t, the <em>full</em> h_{t-1} and its own c_{t-1}, with all gates in
- * one GEMM over the stacked [x_t; h_{t-1}]; {@link #stepBackward} adds parameter gradients and this
- * slice's partial gradients with respect to x_t and the full h_{t-1} (summed over slices by the
- * caller — the runtime's reduce-scatter), and carries the cell gradient to c_{t-1}. Row layout of
- * the weights: gate-major within the slice, row g·u + (unit − a); columns [0, F) input weights,
- * [F, F + H) recurrent weights.
+ * cell and hidden state from x_t, the <em>full</em> h_{t-1} and its own c_{t-1};
+ * {@link #stepBackward} adds parameter gradients and this slice's partial gradients with respect
+ * to x_t and the full h_{t-1} (summed over slices by the caller — the runtime's reduce-scatter),
+ * and carries the cell gradient to c_{t-1}. The cell's arithmetic is a {@link CellStep}: one GEMM
+ * over the stacked [x_t; h_{t-1}] for SimpleRNN and LSTM ({@link StackedGatesStep}), one over each
+ * for GRU ({@link GruStep}). Row layout of the weights: gate-major within the slice, row
+ * g·u + (unit − a); columns [0, F) input weights, [F, F + H) recurrent weights; the bias likewise
+ * with {@link RecurrentCell#biases()} rows per unit.
  *
  * <p>{@link #forward}/{@link #backward} run the whole sequence on top of the step API. They need
  * the full h_{t-1} at every step, so they exist for the whole layer only; a slice runs step by step
@@ -37,8 +37,7 @@ public final class RecurrentLayer extends BoundLayer {
   private final int gateRows;
   private final int inputs;
   private final int hidden;
-  private final BoundLayer.Scratch stacked = new BoundLayer.Scratch();
-  private final BoundLayer.Scratch preActivationGradient = new BoundLayer.Scratch();
+  private final CellStep step;
 
   private SequenceCache cache;
   private StepState initialState;
@@ -53,8 +52,10 @@ public final class RecurrentLayer extends BoundLayer {
     this.hidden = spec.hidden();
     this.weights = Parameter.zeros(binding.layerIndex(), ParameterKind.WEIGHTS, binding.units(), gateRows,
         inputs + hidden);
-    this.bias = Parameter.zeros(binding.layerIndex(), ParameterKind.BIAS, binding.units(), gateRows, 1);
+    this.bias = Parameter.zeros(binding.layerIndex(), ParameterKind.BIAS, binding.units(), cell.biases() * units, 1);
     initialize();
+    this.step = spec instanceof GruSpec gru ? new GruStep(gru, binding.units(), weights, bias, blas)
+        : new StackedGatesStep(spec, binding.units(), weights, bias, blas);
   }
 
   /** Weight (gate g, unit h, column c) is drawn at (unit h, index g·(F+H) + c): the same whole or split. */
@@ -93,18 +94,21 @@ public final class RecurrentLayer extends BoundLayer {
   /** Gradient with respect to this slice's h_t (u × B) and c_t (u × B; replaced by that of c_{t-1}). */
   public record StepGradient(FloatMatrix hidden, FloatMatrix cell) {}
 
-  /** What one step of this slice produced: gates after their nonlinearity (G·u × B), c_t, tanh(c_t) and h_t (u × B). */
+  /**
+   * What one step of this slice produced: gates after their nonlinearity (G·u × B), c_t, a value
+   * per unit its backward reads (u × B) and h_t (u × B).
+   */
   public static final class StepState {
-    private final FloatMatrix gates;
-    private final FloatMatrix cell;
-    /** tanh(c_t), kept because backward needs it and tanh is dear. */
-    private final FloatMatrix cellTanh;
-    private final FloatMatrix hidden;
+    final FloatMatrix gates;
+    final FloatMatrix cell;
+    /** LSTM: tanh(c_t), kept because tanh is dear; GRU: the candidate's recurrent part W_hn·h_{t-1} + b_hn. */
+    final FloatMatrix saved;
+    final FloatMatrix hidden;
 
     StepState(int gateRows, int units, int batch) {
       gates = new FloatMatrix(gateRows, batch);
       cell = new FloatMatrix(units, batch);
-      cellTanh = new FloatMatrix(units, batch);
+      saved = new FloatMatrix(units, batch);
       hidden = new FloatMatrix(units, batch);
     }
 
@@ -113,7 +117,7 @@ public final class RecurrentLayer extends BoundLayer {
       return hidden;
     }
 
-    /** c_t of this slice's units (u × B); zero for SimpleRNN. */
+    /** c_t of this slice's units (u × B); zero for SimpleRNN and GRU. */
     public FloatMatrix cell() {
       return cell;
     }
@@ -140,121 +144,16 @@ public final class RecurrentLayer extends BoundLayer {
   // input.x (F × B), input.hiddenBefore (H × B, all units); previous: this slice's state at t−1
   // or null at t = 0 (zero cell); next receives the state at t.
   public void stepForward(StepInput input, StepState previous, StepState next) {
-    int batch = input.x().columns;
-    checkStep(input, batch);
-    float[] s = stack(input, batch);
-    float[] z = next.gates.data;
-    // Z (G·u × B) = W (G·u × (F+H)) · [x_t; h_{t-1}] ((F+H) × B), all gates at once
-    blas.gemm(Transpose.NO, Transpose.NO, gateRows, batch, inputs + hidden, 1f,
-        weights.value().data, 0, gateRows, s, 0, inputs + hidden, 0f, z, 0, gateRows);
-    DenseLayer.addBias(bias.value().data, z, gateRows, batch);
-    float[] c = next.cell.data;
-    float[] tanhC = next.cellTanh.data;
-    float[] h = next.hidden.data;
-    float[] cPrev = previous == null ? null : previous.cell.data;
-    // Gate nonlinearities are exp/tanh per element: the costliest part after the GEMM, so split over cores.
-    Parallel.forRange(batch, 40L * gateRows, (from, to) -> {
-      for (int b = from; b < to; b++) {
-        int gateBase = b * gateRows;
-        int base = b * units;
-        if (cell == RecurrentCell.SIMPLE_RNN) {
-          Activation.TANH.apply(z, gateBase, gateBase + units);
-          System.arraycopy(z, gateBase, h, base, units);
-          continue;
-        }
-        Activation.SIGMOID.apply(z, gateBase, gateBase + 3 * units);
-        Activation.TANH.apply(z, gateBase + 3 * units, gateBase + 4 * units);
-        for (int j = 0; j < units; j++) {
-          float i = z[gateBase + j];
-          float f = z[gateBase + units + j];
-          float o = z[gateBase + 2 * units + j];
-          float g = z[gateBase + 3 * units + j];
-          float ct = i * g + (cPrev == null ? 0f : f * cPrev[base + j]);
-          float tc = (float) Math.tanh(ct);
-          c[base + j] = ct;
-          tanhC[base + j] = tc;
-          h[base + j] = o * tc;
-        }
-      }
-    });
+    checkStep(input, input.x().columns);
+    step.forward(input, previous, next);
   }
 
-  // Adds dW, db; adds Wxᵀ·dz into inputGradient.x() (F × B) and Whᵀ·dz into
+  // Adds dW, db; adds this slice's partial gradients into inputGradient.x() (F × B) and
   // inputGradient.hiddenBefore() (H × B) when they are not null; gradient.cell() becomes dc_{t-1}.
   public void stepBackward(StepInput input, StepState previous, StepState current, StepGradient gradient,
       StepInput inputGradient) {
-    int batch = input.x().columns;
-    checkStep(input, batch);
-    float[] dz = preActivationGradient.atLeast(gateRows * batch);
-    float[] dh = gradient.hidden().data;
-    float[] z = current.gates.data;
-    if (cell == RecurrentCell.SIMPLE_RNN) {
-      for (int b = 0; b < batch; b++) {
-        for (int j = 0; j < units; j++) {
-          float h = z[b * gateRows + j];
-          dz[b * gateRows + j] = dh[b * units + j] * (1f - h * h);
-        }
-      }
-    } else {
-      lstmGateGradients(current, previous, gradient, dz, batch);
-    }
-    float[] s = stack(input, batch);
-    int columns = inputs + hidden;
-    // dW += dZ · [x_t; h_{t-1}]ᵀ
-    blas.gemm(Transpose.NO, Transpose.YES, gateRows, columns, batch, 1f,
-        dz, 0, gateRows, s, 0, columns, 1f, weights.gradient().data, 0, gateRows);
-    DenseLayer.addRowSums(dz, bias.gradient().data, gateRows, batch);
-    if (inputGradient.x() != null) {
-      // dx_t += Wxᵀ · dZ
-      blas.gemm(Transpose.YES, Transpose.NO, inputs, batch, gateRows, 1f,
-          weights.value().data, 0, gateRows, dz, 0, gateRows, 1f, inputGradient.x().data, 0, inputs);
-    }
-    if (inputGradient.hiddenBefore() != null) {
-      // dh_{t-1} += Whᵀ · dZ (this slice's share; the caller sums over slices)
-      blas.gemm(Transpose.YES, Transpose.NO, hidden, batch, gateRows, 1f,
-          weights.value().data, inputs * gateRows, gateRows, dz, 0, gateRows, 1f,
-          inputGradient.hiddenBefore().data, 0, hidden);
-    }
-  }
-
-  private void lstmGateGradients(StepState current, StepState previous, StepGradient gradient, float[] dz, int batch) {
-    float[] z = current.gates.data;
-    float[] tanhC = current.cellTanh.data;
-    float[] cPrev = previous == null ? null : previous.cell.data;
-    float[] dh = gradient.hidden().data;
-    float[] dc = gradient.cell().data;
-    Parallel.forRange(batch, 20L * gateRows, (from, to) -> {
-      for (int b = from; b < to; b++) {
-        int gateBase = b * gateRows;
-        int base = b * units;
-        for (int j = 0; j < units; j++) {
-          float i = z[gateBase + j];
-          float f = z[gateBase + units + j];
-          float o = z[gateBase + 2 * units + j];
-          float g = z[gateBase + 3 * units + j];
-          float tc = tanhC[base + j];
-          float dhj = dh[base + j];
-          float dct = dc[base + j] + dhj * o * (1f - tc * tc);
-          float before = cPrev == null ? 0f : cPrev[base + j];
-          dz[gateBase + j] = dct * g * i * (1f - i);
-          dz[gateBase + units + j] = dct * before * f * (1f - f);
-          dz[gateBase + 2 * units + j] = dhj * tc * o * (1f - o);
-          dz[gateBase + 3 * units + j] = dct * i * (1f - g * g);
-          dc[base + j] = dct * f;
-        }
-      }
-    });
-  }
-
-  /** [x_t; h_{t-1}] stacked column by column into the reused buffer ((F+H) × B). */
-  private float[] stack(StepInput input, int batch) {
-    int columns = inputs + hidden;
-    float[] s = stacked.atLeast(columns * batch);
-    for (int b = 0; b < batch; b++) {
-      System.arraycopy(input.x().data, b * inputs, s, b * columns, inputs);
-      System.arraycopy(input.hiddenBefore().data, b * hidden, s, b * columns + inputs, hidden);
-    }
-    return s;
+    checkStep(input, input.x().columns);
+    step.backward(input, previous, current, gradient, inputGradient);
   }
 
   private void checkStep(StepInput input, int batch) {

@@ -1,12 +1,12 @@
 package org.partita.models.layers;
 
 /**
- * What SimpleRNN and LSTM specs share: shapes, parameter counts, costs and the time-major output
- * layout. A slice of units [a, b) owns gate rows for those units only; its weights are
- * (gates·u) × (F + H) — input and recurrent weights side by side, so all gates of a step are one
- * GEMM over the stacked [x_t; h_{t-1}].
+ * What SimpleRNN, LSTM and GRU specs share: shapes, parameter counts, costs and the time-major
+ * output layout. A slice of units [a, b) owns gate rows for those units only; its weights are
+ * (gates·u) × (F + H) — input and recurrent weights side by side — and its bias (biases·u) × 1,
+ * both gate-major (row g·u + unit − a).
  */
-public sealed interface RecurrentSpec extends LayerSpec permits SimpleRnnSpec, LstmSpec {
+public sealed interface RecurrentSpec extends LayerSpec permits SimpleRnnSpec, LstmSpec, GruSpec {
   int inputs();
 
   int hidden();
@@ -15,9 +15,24 @@ public sealed interface RecurrentSpec extends LayerSpec permits SimpleRnnSpec, L
 
   boolean returnSequences();
 
-  float forgetBias();
+  /** Initial forget-gate bias; only an LSTM has a forget gate. */
+  default float forgetBias() {
+    return 0f;
+  }
 
   RecurrentCell cell();
+
+  @Override
+  default Layer bind(LayerBinding binding) {
+    return new RecurrentLayer(this, binding);
+  }
+
+  /** E.g. "LSTM 28→128 ×28 last" (the last step's h only) or "GRU 8→6 ×5 seq" (every step's). */
+  @Override
+  default String describe() {
+    return cell().title() + " " + inputs() + "→" + hidden() + " ×" + timeSteps()
+        + (returnSequences() ? " seq" : " last");
+  }
 
   static void check(String kind, int inputs, int hidden, int timeSteps) {
     if (inputs < 1 || hidden < 1 || timeSteps < 1) {
@@ -51,7 +66,7 @@ public sealed interface RecurrentSpec extends LayerSpec permits SimpleRnnSpec, L
 
   @Override
   default long parameterCount(UnitRange range) {
-    return (long) cell().gates() * range.size() * (inputs() + hidden() + 1);
+    return (long) range.size() * (cell().gates() * (inputs() + hidden()) + cell().biases());
   }
 
   @Override

@@ -14,19 +14,4 @@ public record SimpleRnnSpec(int inputs, int hidden, int timeSteps, boolean retur
   public RecurrentCell cell() {
     return RecurrentCell.SIMPLE_RNN;
   }
-
-  @Override
-  public float forgetBias() {
-    return 0f;
-  }
-
-  @Override
-  public Layer bind(LayerBinding binding) {
-    return new RecurrentLayer(this, binding);
-  }
-
-  @Override
-  public String describe() {
-    return "SimpleRNN " + inputs + "→" + hidden + " ×" + timeSteps + (returnSequences ? " seq" : " last");
-  }
 }

@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.jblas.FloatMatrix;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.LayerSpec;
-import org.partita.models.layers.MaxPool2DSpec;
+import org.partita.models.layers.Pool2DSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.loss.Loss;
 
@@ -30,7 +30,7 @@ public record ModelSpec(String name, Shape inputShape, List<LayerSpec> layers, L
     String producer = "the input";
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec layer = layers.get(i);
-      boolean needsExactShape = layer instanceof Conv2DSpec || layer instanceof MaxPool2DSpec;
+      boolean needsExactShape = layer instanceof Conv2DSpec || layer instanceof Pool2DSpec;
       boolean fits = needsExactShape ? layer.inputShape().equals(produced) : layer.inputShape().size() == produced.size();
       if (!fits) {
         throw new IllegalArgumentException("model '" + name + "': layer " + i + " (" + layer.describe() + ") takes "

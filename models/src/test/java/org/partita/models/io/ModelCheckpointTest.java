@@ -77,9 +77,12 @@ class ModelCheckpointTest {
         org.partita.models.layers.Activation.TANH);
     var pool = new org.partita.models.layers.MaxPool2DSpec(conv.outputShape(),
         org.partita.models.layers.Window.square(3, 1, 0));
-    var flatten = new org.partita.models.layers.FlattenSpec(pool.outputShape());
+    var average = new org.partita.models.layers.AvgPool2DSpec(pool.outputShape(),
+        new org.partita.models.layers.Window(2, 1, 1, 0));
+    var global = org.partita.models.layers.AvgPool2DSpec.global(average.outputShape());
+    var flatten = new org.partita.models.layers.FlattenSpec(global.outputShape());
     int features = flatten.outputShape().size();
-    ModelSpec spec = new ModelSpec("variants", image, List.of(conv, pool, flatten,
+    ModelSpec spec = new ModelSpec("variants", image, List.of(conv, pool, average, global, flatten,
         new org.partita.models.layers.DropoutSpec(Shape.vector(features), 0.1f),
         new org.partita.models.layers.DenseSpec(features, 3, org.partita.models.layers.Activation.SIGMOID)),
         org.partita.models.loss.Loss.MEAN_SQUARED_ERROR, -5);
@@ -88,6 +91,16 @@ class ModelCheckpointTest {
         new UpdateRule.Momentum(0.8f, true), 0.1f, new LearningRateSchedule.StepDecay(7, 0.3f), 0f, 0f))) {
       assertEquals(optimizer, SpecProtos.fromProto(SpecProtos.toProto(optimizer), "test"));
     }
+  }
+
+  @Test
+  void recurrentVariantsRoundTripThroughProto() {
+    ModelSpec spec = new ModelSpec("recurrent", new Shape(5, 3, 1), List.of(
+        new org.partita.models.layers.SimpleRnnSpec(3, 4, 5, true),
+        new org.partita.models.layers.GruSpec(4, 6, 5, true),
+        new org.partita.models.layers.LstmSpec(6, 2, 5, false, 0.5f)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 8);
+    assertEquals(spec, SpecProtos.fromProto(SpecProtos.toProto(spec), "test"));
   }
 
   @Test

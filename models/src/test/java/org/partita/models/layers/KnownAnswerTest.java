@@ -275,6 +275,64 @@ class KnownAnswerTest {
     }
   }
 
+  /**
+   * 2×2/2 windows over a 3×5 channel (the last row and column in no window) and global pooling:
+   * means forward, and backward a quarter (a fifteenth) of each output's gradient to each input of
+   * its window, nothing to the uncovered ones, added to what the buffer held.
+   */
+  @Test
+  void averagePoolTakesEachWindowsMeanAndSpreadsItsGradient() {
+    Shape channel = new Shape(1, 3, 5);
+    FloatMatrix x = new FloatMatrix(15, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    AvgPool2DSpec windowed = new AvgPool2DSpec(channel, Window.square(2, 2, 0));
+    assertEquals("AvgPool2D 1×3×5→1×1×2 2×2/2", windowed.describe());
+    Layer pool = windowed.bind(LayerBinding.whole(0, 1, windowed, blas));
+    FloatMatrix y = new FloatMatrix(2, 1);
+    pool.forward(x, y, BatchContext.inference());
+    assertArrayEquals(new float[] {(1 + 2 + 6 + 7) / 4f, (3 + 4 + 8 + 9) / 4f}, y.data);
+    FloatMatrix dx = FloatMatrix.ones(15, 1);
+    pool.backward(x, y, new FloatMatrix(2, 1, 4, -8), dx, BatchContext.inference());
+    assertArrayEquals(new float[] {2, 2, -1, -1, 1, 2, 2, -1, -1, 1, 1, 1, 1, 1, 1}, dx.data);
+
+    AvgPool2DSpec global = AvgPool2DSpec.global(channel);
+    assertEquals("GlobalAvgPool 1×3×5→1", global.describe());
+    assertEquals(Shape.vector(1), global.outputShape());
+    Layer globalPool = global.bind(LayerBinding.whole(0, 1, global, blas));
+    FloatMatrix mean = new FloatMatrix(1, 1);
+    globalPool.forward(x, mean, BatchContext.inference());
+    assertArrayEquals(new float[] {8}, mean.data);
+    FloatMatrix spread = new FloatMatrix(15, 1);
+    globalPool.backward(x, mean, new FloatMatrix(1, 1, 3), spread, BatchContext.inference());
+    for (float value : spread.data) {
+      assertEquals(0.2f, value, 1e-7f);
+    }
+    assertThrows(IllegalArgumentException.class, () -> new AvgPool2DSpec(channel, Window.square(2, 2, 1)));
+  }
+
+  /**
+   * One input, one unit, two steps, every weight and bias distinct so that a swapped gate or bias
+   * shows. Step 0 from h = 0: r = σ(1·1) = 0.7311, z = σ(−1·1 + 0.5) = 0.3775,
+   * n = tanh(2·1 − 0.5 + r·(−1·0 + 1)) = 0.9772, h = (1 − z)·n = 0.6083. PyTorch's nn.GRU with
+   * these weights (b_ih = [0, 0.5, −0.5], b_hh = [0, 0, 1]) gives 0.608259, 0.509613.
+   */
+  @Test
+  void gruFollowsPyTorchsEquations() {
+    GruSpec spec = new GruSpec(1, 1, 2, true);
+    assertEquals("GRU 1→1 ×2 seq", spec.describe());
+    Layer gru = spec.bind(LayerBinding.whole(0, 1, spec, blas));
+    // weights 3×2, column-major: input column (r, z, n), then recurrent column
+    set(gru.parameters().get(0).value(), 1, -1, 2, 0.5f, 2, -1);
+    set(gru.parameters().get(1).value(), 0, 0.5f, -0.5f, 1);   // b_r, b_z, b_in, b_hn
+    FloatMatrix y = new FloatMatrix(2, 1);
+    gru.forward(new FloatMatrix(2, 1, 1, -1), y, BatchContext.inference());
+    double r = 1 / (1 + Math.exp(-1));
+    double z = 1 / (1 + Math.exp(0.5));
+    double n = Math.tanh(1.5 + r);
+    assertEquals((1 - z) * n, y.data[0], 1e-6);
+    assertEquals(0.608259409, y.data[0], 1e-6);
+    assertEquals(0.509613311, y.data[1], 1e-6);
+  }
+
   @Test
   void dropoutIsIdentityInInferenceAndKeepsExpectedFractionInTraining() {
     DropoutSpec spec = new DropoutSpec(Shape.vector(1000), 0.3f);

@@ -23,6 +23,9 @@ final class LayerCases {
     specs.add(new MaxPool2DSpec(image, Window.square(2, 2, 0)));
     specs.add(new MaxPool2DSpec(image, Window.square(3, 2, 1)));
     specs.add(new MaxPool2DSpec(image, Window.square(2, 1, 0)));
+    specs.add(new AvgPool2DSpec(image, Window.square(2, 2, 0)));
+    specs.add(new AvgPool2DSpec(image, new Window(3, 2, 1, 0)));
+    specs.add(AvgPool2DSpec.global(image));
     specs.add(new FlattenSpec(image));
     specs.add(new DropoutSpec(Shape.vector(12), 0.4f));
     specs.add(new DropoutSpec(image, 0.25f));
@@ -30,6 +33,8 @@ final class LayerCases {
     specs.add(new SimpleRnnSpec(3, 4, 6, true));
     specs.add(new LstmSpec(3, 4, 5, false));
     specs.add(new LstmSpec(2, 5, 6, true));
+    specs.add(new GruSpec(3, 4, 5, false));
+    specs.add(new GruSpec(2, 5, 6, true));
     return specs;
   }
 

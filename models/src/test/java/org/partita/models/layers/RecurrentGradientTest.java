@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.partita.models.blas.Blas;
 
 /**
- * Finite-difference checks of SimpleRNN and LSTM through 6 time steps, sequence-to-one and
+ * Finite-difference checks of SimpleRNN, LSTM and GRU through 6 time steps, sequence-to-one and
  * sequence-to-sequence, from a zero initial state and from a state carried over from a previous
  * window (truncated BPTT: the carried state is a constant of this window).
  */
@@ -21,6 +21,7 @@ class RecurrentGradientTest {
       for (boolean carried : new boolean[] {false, true}) {
         cases.add(Arguments.of(new SimpleRnnSpec(3, 4, 6, sequences), carried));
         cases.add(Arguments.of(new LstmSpec(3, 4, 6, sequences, 1f), carried));
+        cases.add(Arguments.of(new GruSpec(3, 4, 6, sequences), carried));
       }
     }
     return cases;

@@ -31,6 +31,7 @@ class RecurrentSliceTest {
     for (int slices : new int[] {2, 3}) {
       cases.add(Arguments.of(new SimpleRnnSpec(4, 7, STEPS, true), slices));
       cases.add(Arguments.of(new LstmSpec(4, 7, STEPS, true, 1f), slices));
+      cases.add(Arguments.of(new GruSpec(4, 7, STEPS, true), slices));
     }
     return cases;
   }
@@ -103,11 +104,11 @@ class RecurrentSliceTest {
       SlicedVersusWholeTest.assertClose(wholeDhBefore, slicedDhBefore, "dh_{t-1} at step " + t);
     }
 
-    int gates = spec.cell().gates();
     for (int k = 0; k < parts; k++) {
       for (int p = 0; p < 2; p++) {
         Parameter full = whole.parameters().get(p);
         Parameter part = slices[k].parameters().get(p);
+        int gates = full.value().rows / hidden;
         FloatMatrix expectedValue = gateRows(full.value(), ranges[k], gates, hidden);
         assertEquals(expectedValue, part.value(), part + " initial value (must be bit-identical)");
         SlicedVersusWholeTest.assertClose(gateRows(full.gradient(), ranges[k], gates, hidden), part.gradient(),
@@ -116,7 +117,7 @@ class RecurrentSliceTest {
     }
   }
 
-  /** The whole layer's rows g·H + unit for the slice's units, in the slice's order g·u + j. */
+  /** The whole layer's rows g·H + unit for the slice's units, in the slice's order g·u + j (g: gate or bias row). */
   private static FloatMatrix gateRows(FloatMatrix whole, UnitRange range, int gates, int hidden) {
     int u = range.size();
     FloatMatrix result = new FloatMatrix(gates * u, whole.columns);

@@ -21,7 +21,8 @@ import org.partita.runtime.RuntimeSettings;
 class DirectTransportExactnessTest {
 
   static Stream<Arguments> cases() {
-    return Stream.of(StandardModels.mlp(3), StandardModels.cnn(3)).flatMap(model -> Stream.of(1, 4)
+    return Stream.of(StandardModels.mlp(3), StandardModels.cnn(3), ExactnessCheck.averagePoolingCnn())
+        .flatMap(model -> Stream.of(1, 4)
         .flatMap(m -> ExactnessCheck.plans(model, model.layers().size() / 2, m, List.of("local")).stream()
             .map(plan -> Arguments.of(model, plan))));
   }
