@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.partita.models.layers.Activation;
-import org.partita.models.network.LayerRecipe.Padding;
+import org.partita.models.network.Padding;
 import org.partita.models.network.ModelVocabulary;
 
 /**

@@ -10,13 +10,16 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.partita.models.layers.Activation;
 import org.partita.models.network.LayerRecipe;
+import org.partita.models.network.LayerRecipe.AvgPool;
 import org.partita.models.network.LayerRecipe.Conv2D;
 import org.partita.models.network.LayerRecipe.Dense;
 import org.partita.models.network.LayerRecipe.Dropout;
 import org.partita.models.network.LayerRecipe.Flatten;
+import org.partita.models.network.LayerRecipe.GlobalAvgPool;
+import org.partita.models.network.LayerRecipe.Gru;
 import org.partita.models.network.LayerRecipe.Lstm;
 import org.partita.models.network.LayerRecipe.MaxPool;
-import org.partita.models.network.LayerRecipe.Padding;
+import org.partita.models.network.Padding;
 import org.partita.models.network.LayerRecipe.Rnn;
 
 /**
@@ -61,11 +64,15 @@ final class LayerTypes {
           v.get(KERNEL)[0], v.get(KERNEL)[1], v.get(STRIDE), v.get(PADDING), v.get(ACTIVATION))),
       new Entry(MaxPool.TYPE, List.of(SIZE, POOL_STRIDE),
           v -> new MaxPool(v.get(SIZE), v.optional(POOL_STRIDE).orElse(v.get(SIZE)))),
+      new Entry(AvgPool.TYPE, List.of(SIZE, POOL_STRIDE),
+          v -> new AvgPool(v.get(SIZE), v.optional(POOL_STRIDE).orElse(v.get(SIZE)))),
+      new Entry(GlobalAvgPool.TYPE, List.of(), v -> new GlobalAvgPool()),
       new Entry(Flatten.TYPE, List.of(), v -> new Flatten()),
       new Entry(Dropout.TYPE, List.of(RATE), v -> new Dropout(v.get(RATE))),
       new Entry(Rnn.TYPE, List.of(UNITS, RETURN_SEQUENCES), v -> new Rnn(v.get(UNITS), v.get(RETURN_SEQUENCES))),
       new Entry(Lstm.TYPE, List.of(UNITS, RETURN_SEQUENCES, FORGET_BIAS),
-          v -> new Lstm(v.get(UNITS), v.get(RETURN_SEQUENCES), v.get(FORGET_BIAS))));
+          v -> new Lstm(v.get(UNITS), v.get(RETURN_SEQUENCES), v.get(FORGET_BIAS))),
+      new Entry(Gru.TYPE, List.of(UNITS, RETURN_SEQUENCES), v -> new Gru(v.get(UNITS), v.get(RETURN_SEQUENCES))));
 
   /**
    * Names users of other frameworks may write for a type, to suggest ours ("did you mean"); never
@@ -76,6 +83,10 @@ final class LayerTypes {
       Map.entry("conv", Conv2D.TYPE), Map.entry("convolution", Conv2D.TYPE), Map.entry("convolution2d", Conv2D.TYPE),
       Map.entry("maxpooling2d", MaxPool.TYPE), Map.entry("maxpool2d", MaxPool.TYPE), Map.entry("max-pool", MaxPool.TYPE),
       Map.entry("max_pool2d", MaxPool.TYPE), Map.entry("max-pooling", MaxPool.TYPE),
+      Map.entry("averagepooling2d", AvgPool.TYPE), Map.entry("avgpool2d", AvgPool.TYPE),
+      Map.entry("avg-pool", AvgPool.TYPE), Map.entry("avg_pool2d", AvgPool.TYPE),
+      Map.entry("globalaveragepooling2d", GlobalAvgPool.TYPE), Map.entry("adaptiveavgpool2d", GlobalAvgPool.TYPE),
+      Map.entry("global-average-pooling", GlobalAvgPool.TYPE), Map.entry("globalavgpool", GlobalAvgPool.TYPE),
       Map.entry("simplernn", Rnn.TYPE), Map.entry("simple-rnn", Rnn.TYPE), Map.entry("elman", Rnn.TYPE));
 
   private LayerTypes() {}

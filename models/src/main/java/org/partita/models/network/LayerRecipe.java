@@ -2,10 +2,12 @@ package org.partita.models.network;
 
 import java.util.Set;
 import org.partita.models.layers.Activation;
+import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
@@ -65,7 +67,7 @@ public sealed interface LayerRecipe {
   }
 
   /** Convolution and pooling: they take an image [C, H, W]. */
-  sealed interface OverImage extends LayerRecipe permits Conv2D, MaxPool {
+  sealed interface OverImage extends LayerRecipe permits Conv2D, Pooling, GlobalAvgPool {
     @Override
     default Set<Kind> accepts() {
       return Set.of(Kind.IMAGE);
@@ -79,8 +81,34 @@ public sealed interface LayerRecipe {
     }
   }
 
+  /** Max and average pooling over square windows: they pass the layer before's outputs on. */
+  sealed interface Pooling extends OverImage permits MaxPool, AvgPool {
+    int size();
+
+    int stride();
+
+    @Override
+    default OutputUse asOutput() {
+      return OutputUse.PASSES_ON;
+    }
+
+    /** A square, unpadded window (the only kind max pooling's wire format holds) that fits {@code input}. */
+    default Window window(DataShape input) {
+      if (size() > input.shape().height() || size() > input.shape().width()) {
+        throw ModelDefinitionException.of(type(), "size", size() + "×" + size() + " does not fit " + input
+            + "; use a smaller size or pool earlier");
+      }
+      return Window.square(size(), stride(), 0);
+    }
+
+    private static void check(String type, int size, int stride) {
+      atLeastOne(type, "size", size);
+      atLeastOne(type, "stride", stride);
+    }
+  }
+
   /** Recurrent layers: over a sequence [T, F], giving the last step's state [units], or every step's [T, units]. */
-  sealed interface Recurrent extends LayerRecipe permits Rnn, Lstm {
+  sealed interface Recurrent extends LayerRecipe permits Rnn, Lstm, Gru {
     boolean returnSequences();
 
     @Override
@@ -100,56 +128,6 @@ public sealed interface LayerRecipe {
         case IMAGE -> "read an image's rows as a sequence with input = [H, W] (e.g. [28, 28]) instead of [1, H, W]";
         default -> "an embedding must come first to read token ids, giving [T, dim]";
       };
-    }
-  }
-
-  /** How far a convolution's window reaches past each border of its input. */
-  sealed interface Padding {
-    /** Keeps H×W at stride 1 (⌈H/stride⌉ in general); needs an odd, square kernel here. */
-    Padding SAME = new Same();
-    /** No padding. */
-    Padding VALID = new Pixels(0);
-
-    static Padding pixels(int count) {
-      return new Pixels(count);
-    }
-
-    /** Zero rows and columns added on every side for a kernel of this size. */
-    int pixels(int kernelHeight, int kernelWidth);
-
-    record Same() implements Padding {
-      @Override
-      public int pixels(int kernelHeight, int kernelWidth) {
-        if (kernelHeight != kernelWidth || kernelHeight % 2 == 0) {
-          throw ModelDefinitionException.of(Conv2D.TYPE, "padding", "same needs an odd square kernel here, since "
-              + "Partita pads every side alike; the kernel is " + kernelHeight + "×" + kernelWidth
-              + ": give padding = N or valid");
-        }
-        return (kernelHeight - 1) / 2;
-      }
-
-      @Override
-      public String toString() {
-        return "same";
-      }
-    }
-
-    record Pixels(int count) implements Padding {
-      public Pixels {
-        if (count < 0) {
-          throw ModelDefinitionException.of(Conv2D.TYPE, "padding", "must be same, valid or a count ≥ 0, got " + count);
-        }
-      }
-
-      @Override
-      public int pixels(int kernelHeight, int kernelWidth) {
-        return count;
-      }
-
-      @Override
-      public String toString() {
-        return count == 0 ? "valid" : Integer.toString(count);
-      }
     }
   }
 
@@ -182,7 +160,7 @@ public sealed interface LayerRecipe {
 
     @Override
     public String hint(Kind given) {
-      return "put { type = flatten } before it";
+      return "put { type = flatten } or { type = global-avgpool } before it";
     }
 
     @Override
@@ -233,12 +211,11 @@ public sealed interface LayerRecipe {
   }
 
   /** Max pooling per channel over {@code size × size} windows moving by {@code stride} (the file's default: size). */
-  record MaxPool(int size, int stride) implements OverImage {
+  record MaxPool(int size, int stride) implements Pooling {
     public static final String TYPE = "maxpool";
 
     public MaxPool {
-      atLeastOne(TYPE, "size", size);
-      atLeastOne(TYPE, "stride", stride);
+      Pooling.check(TYPE, size, stride);
     }
 
     @Override
@@ -248,7 +225,46 @@ public sealed interface LayerRecipe {
 
     @Override
     public LayerSpec spec(DataShape input) {
-      return new MaxPool2DSpec(input.shape(), poolWindow(TYPE, size, stride, input));
+      return new MaxPool2DSpec(input.shape(), window(input));
+    }
+  }
+
+  /** Average pooling per channel over {@code size × size} windows moving by {@code stride} (the file's default: size). */
+  record AvgPool(int size, int stride) implements Pooling {
+    public static final String TYPE = "avgpool";
+
+    public AvgPool {
+      Pooling.check(TYPE, size, stride);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    public LayerSpec spec(DataShape input) {
+      return new AvgPool2DSpec(input.shape(), window(input));
+    }
+  }
+
+  /** The mean of each channel: an image [C, H, W] becomes a vector [C]. */
+  record GlobalAvgPool() implements OverImage {
+    public static final String TYPE = "global-avgpool";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    public LayerSpec spec(DataShape input) {
+      return AvgPool2DSpec.global(input.shape());
+    }
+
+    @Override
+    public DataShape output(DataShape input, LayerSpec spec) {
+      return new DataShape(Kind.VECTOR, spec.outputShape());
     }
 
     @Override
@@ -375,6 +391,25 @@ public sealed interface LayerRecipe {
     }
   }
 
+  /** GRU over a sequence [T, F], in PyTorch's formulation (reset gate applied after the recurrent product). */
+  record Gru(int units, boolean returnSequences) implements Recurrent {
+    public static final String TYPE = "gru";
+
+    public Gru {
+      atLeastOne(TYPE, "units", units);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    public LayerSpec spec(DataShape input) {
+      return new GruSpec(input.shape().height(), units, input.shape().channels(), returnSequences);
+    }
+  }
+
   private static void atLeastOne(String type, String key, int value) {
     if (value < 1) {
       throw ModelDefinitionException.of(type, key, "must be ≥ 1, got " + value);
@@ -386,14 +421,4 @@ public sealed interface LayerRecipe {
       throw ModelDefinitionException.of(type, key, "is missing");
     }
   }
-
-  /** A square, unpadded pooling window (the only kind the wire format holds) that fits {@code input}. */
-  private static Window poolWindow(String type, int size, int stride, DataShape input) {
-    if (size > input.shape().height() || size > input.shape().width()) {
-      throw ModelDefinitionException.of(type, "size", size + "×" + size + " does not fit " + input
-          + "; use a smaller size or pool earlier");
-    }
-    return Window.square(size, stride, 0);
-  }
-
 }

@@ -83,12 +83,22 @@ public final class Model {
 
   /** Square kernel, stride 1, no padding ("valid"). */
   public Model conv2d(int filters, int kernel, Activation activation) {
-    return add(new LayerRecipe.Conv2D(filters, kernel, 1, LayerRecipe.Padding.VALID, activation));
+    return add(new LayerRecipe.Conv2D(filters, kernel, 1, Padding.VALID, activation));
   }
 
   /** Windows of size × size, moving by size. */
   public Model maxpool(int size) {
     return add(new LayerRecipe.MaxPool(size, size));
+  }
+
+  /** Windows of size × size, moving by size. */
+  public Model avgpool(int size) {
+    return add(new LayerRecipe.AvgPool(size, size));
+  }
+
+  /** Each channel's mean: [C, H, W] → [C]. */
+  public Model globalAvgpool() {
+    return add(new LayerRecipe.GlobalAvgPool());
   }
 
   public Model flatten() {
@@ -107,6 +117,11 @@ public final class Model {
   /** Returns the last step's state only; forget bias 1. */
   public Model lstm(int units) {
     return add(new LayerRecipe.Lstm(units, false, 1f));
+  }
+
+  /** Returns the last step's state only. */
+  public Model gru(int units) {
+    return add(new LayerRecipe.Gru(units, false));
   }
 
   public List<LayerRecipe> layers() {
@@ -178,7 +193,7 @@ public final class Model {
     if (output.kind() == Kind.IMAGE) {
       throw new ModelDefinitionException(last, layers.get(last).type(), null, "the loss (" + lossName
           + ") needs the model to end in a vector [K] or a sequence [T, K], but this layer gives " + output
-          + "; add { type = flatten } and a dense layer");
+          + "; add { type = flatten } or { type = global-avgpool }, and a dense layer");
     }
     int producer = last;
     while (producer > 0 && layers.get(producer).asOutput() == OutputUse.PASSES_ON) {

@@ -4,10 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.partita.models.layers.Activation;
+import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
@@ -57,6 +59,8 @@ public final class ModelVocabulary {
       return LayerRecipe.Conv2D.TYPE;
     } else if (spec instanceof MaxPool2DSpec) {
       return LayerRecipe.MaxPool.TYPE;
+    } else if (spec instanceof AvgPool2DSpec pool) {
+      return pool.isGlobal() ? LayerRecipe.GlobalAvgPool.TYPE : LayerRecipe.AvgPool.TYPE;
     } else if (spec instanceof FlattenSpec) {
       return LayerRecipe.Flatten.TYPE;
     } else if (spec instanceof DropoutSpec) {
@@ -65,6 +69,8 @@ public final class ModelVocabulary {
       return LayerRecipe.Rnn.TYPE;
     } else if (spec instanceof LstmSpec) {
       return LayerRecipe.Lstm.TYPE;
+    } else if (spec instanceof GruSpec) {
+      return LayerRecipe.Gru.TYPE;
     }
     return spec.getClass().getSimpleName();
   }

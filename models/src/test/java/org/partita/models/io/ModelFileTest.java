@@ -14,10 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.partita.models.layers.Activation;
+import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
 import org.partita.models.layers.FlattenSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
 import org.partita.models.layers.Shape;
@@ -96,6 +98,42 @@ class ModelFileTest {
   }
 
   @Test
+  void poolingAndGruKindsMakeTheirSpecs() {
+    ModelSpec pooled = parse(file("[2, 9, 9]", "softmax-cross-entropy",
+        "{ type = avgpool, size = 2 }",
+        "{ type = avgpool, size = 2, stride = 1 }",
+        "{ type = global-avgpool }",
+        "{ type = dense, units = 3 }"));
+    AvgPool2DSpec halves = new AvgPool2DSpec(new Shape(2, 9, 9), Window.square(2, 2, 0));
+    AvgPool2DSpec overlapping = new AvgPool2DSpec(halves.outputShape(), Window.square(2, 1, 0));
+    assertEquals(List.of(halves, overlapping, AvgPool2DSpec.global(overlapping.outputShape()),
+        new DenseSpec(2, 3, Activation.IDENTITY)), pooled.layers());
+    assertMentions(pooled.summary(), "avgpool", "[2, 4, 4]", "global-avgpool", "[2]");
+
+    ModelSpec gru = parse(file("[5, 3]", "mse", "{ type = gru, units = 4, return-sequences = true }",
+        "{ type = gru, units = 6 }", "{ type = dense, units = 1 }"));
+    assertEquals(List.of(new GruSpec(3, 4, 5, true), new GruSpec(4, 6, 5, false),
+        new DenseSpec(6, 1, Activation.IDENTITY)), gru.layers());
+    // a linear convolution pooled globally may give the logits itself (an all-convolutional net)
+    assertEquals(Shape.vector(3), parse(file("[1, 6, 6]", "softmax-cross-entropy",
+        "{ type = conv2d, filters = 3, kernel = 3 }", "{ type = avgpool, size = 2 }", "{ type = global-avgpool }"))
+        .outputShape());
+  }
+
+  /** The example files of docs/examples parse, and show the shapes their comments promise. */
+  @Test
+  void theExampleFilesParse() throws IOException {
+    ModelSpec cnn = ModelFile.read(Path.of("../docs/examples/cnn-avgpool.conf"), 1);
+    assertEquals("cnn-avgpool", cnn.name());
+    assertEquals(new Shape(64, 7, 7), cnn.layers().get(3).outputShape());
+    assertEquals(Shape.vector(10), cnn.outputShape());
+    ModelSpec gru = ModelFile.read(Path.of("../docs/examples/gru-fashion.conf"), 1);
+    assertEquals(List.of(new GruSpec(28, 128, 28, false), new DenseSpec(128, 10, Activation.IDENTITY)), gru.layers());
+    // the named mlp with a dropout layer, which has no parameters
+    assertEquals(StandardModels.mlp(1).parameterCount(), ModelFile.read(Path.of("../docs/examples/mlp.conf"), 1).parameterCount());
+  }
+
+  @Test
   void theNamedModelsWrittenAsFilesAreTheSameSpecs() {
     assertEquals(StandardModels.cnn(7), parse("name = cnn\n" + file("[1, 28, 28]", "softmax-cross-entropy",
         "{ type = conv2d, filters = 32, kernel = 3, padding = same, activation = relu }",
@@ -112,6 +150,8 @@ class ModelFileTest {
         "{ type = dense, units = 10 }")));
     assertEquals(StandardModels.lstm(7), parse("name = lstm\n" + file("[28, 28]", "softmax-cross-entropy",
         "{ type = lstm, units = 128 }", "{ type = dense, units = 10 }")));
+    assertEquals(StandardModels.gru(7), parse("name = gru\n" + file("[28, 28]", "softmax-cross-entropy",
+        "{ type = gru, units = 128 }", "{ type = dense, units = 10 }")));
     assertEquals(StandardModels.charLstm(40, 16, 32, 7), parse("name = char-lstm\n" + file("[16, 40]",
         "softmax-cross-entropy", "{ type = lstm, units = 32, return-sequences = true }",
         "{ type = dense, units = 40 }")));
@@ -160,6 +200,7 @@ class ModelFileTest {
   @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
       unknown type, nearest       | { type = conv, filters = 2, kernel = 1 }                 | net.conf:3: layers[0] type: unknown type 'conv'; did you mean 'conv2d'? (types: dense, conv2d, maxpool
       another framework's type    | { type = Linear, units = 2 }                             | net.conf:3: layers[0] type: unknown type 'Linear'; did you mean 'dense'?
+      Keras' global pooling       | { type = GlobalAveragePooling2D }                        | net.conf:3: layers[0] type: unknown type 'GlobalAveragePooling2D'; did you mean 'global-avgpool'?
       unknown key, nearest        | { type = conv2d, filter = 2, kernel = 1 }                | net.conf:3: layers[0] (conv2d): unknown key 'filter'; did you mean 'filters'? (conv2d takes filters, kernel, stride, padding, activation)
       Keras' spelling of a key    | { type = lstm, units = 2, return_sequences = true }      | net.conf:3: layers[0] (lstm): unknown key 'return_sequences'; did you mean 'return-sequences'?
       key of a type without keys  | { type = flatten, units = 2 }                            | layers[0] (flatten): unknown key 'units' (flatten takes no keys)
@@ -192,6 +233,10 @@ class ModelFileTest {
       rnn after a vector         | [16]       | { type = rnn, units = 4 }                    | layers[0] (rnn): takes a sequence [T, F], but the input gives a vector [16]; give input = [T, F], or return-sequences = true
       dense after an image       | [2, 4, 4]  | { type = dense, units = 4 }                  | layers[0] (dense): takes a vector [N] or a sequence [T, F], but the input gives an image [2, 4, 4]; put { type = flatten }
       dropout after an image     | [2, 4, 4]  | { type = dropout, rate = 0.5 }               | layers[0] (dropout): takes a vector [N] or a sequence [T, F], but the input gives an image [2, 4, 4]; dropout over an image is not supported
+      gru after an image         | [1, 28, 28] | { type = gru, units = 4 }                   | layers[0] (gru): takes a sequence [T, F], but the input gives an image [1, 28, 28]
+      avgpool after a vector     | [16]       | { type = avgpool, size = 2 }                 | layers[0] (avgpool): takes an image [C, H, W], but the input gives a vector [16]
+      global-avgpool after a sequence | [6, 3] | { type = global-avgpool }                  | layers[0] (global-avgpool): takes an image [C, H, W], but the input gives a sequence [6, 3]
+      avgpool larger than input  | [2, 4, 4]  | { type = avgpool, size = 5 }                 | net.conf:3: layers[0] (avgpool) size: 5×5 does not fit an image [2, 4, 4]
       kernel larger than input   | [2, 4, 4]  | { type = conv2d, filters = 2, kernel = 5 }   | net.conf:3: layers[0] (conv2d) kernel: 5×5 (padding valid) does not fit an image [2, 4, 4]
       pool larger than input     | [2, 4, 4]  | { type = maxpool, size = 5 }                 | layers[0] (maxpool) size: 5×5 does not fit an image [2, 4, 4]
       input of four dimensions   | [1, 2, 3, 4] | { type = flatten }                         | net.conf:1: input: has 4 dimensions [1, 2, 3, 4]; give [N] (a vector), [T, F] (a sequence) or [C, H, W] (an image)

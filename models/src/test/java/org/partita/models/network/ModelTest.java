@@ -16,7 +16,6 @@ import org.partita.models.layers.Parameter;
 import org.partita.models.network.LayerRecipe.Conv2D;
 import org.partita.models.network.LayerRecipe.Dropout;
 import org.partita.models.network.LayerRecipe.Lstm;
-import org.partita.models.network.LayerRecipe.Padding;
 import org.partita.models.network.LayerRecipe.Rnn;
 
 /** The Java API and a model file describing the same network give the same spec and the same initial weights. */
@@ -41,6 +40,7 @@ class ModelTest {
         .maxpool(2)
         .conv2d(6, 3, Activation.RELU)
         .add(new LayerRecipe.MaxPool(2, 1))
+        .add(new LayerRecipe.AvgPool(2, 1))
         .flatten()
         .dense(16, Activation.RELU)
         .dropout(0.25f)
@@ -52,10 +52,26 @@ class ModelTest {
           { type = maxpool, size = 2 }
           { type = conv2d, filters = 6, kernel = 3, activation = relu }
           { type = maxpool, size = 2, stride = 1 }
+          { type = avgpool, size = 2, stride = 1 }
           { type = flatten }
           { type = dense, units = 16, activation = relu }
           { type = dropout, rate = 0.25 }
           { type = dense, units = 10 }
+        ]
+        loss = softmax-cross-entropy
+        """);
+  }
+
+  @Test
+  void allConvolutionalNetFromJavaAndFromAFileAreTheSame() {
+    assertSameInitialWeights(Model.input(3, 10, 10).named("all-conv").seed(3)
+        .conv2d(8, 3, Activation.RELU).avgpool(2).conv2d(5, 1).globalAvgpool().softmaxCrossEntropy(), """
+        input = [3, 10, 10]
+        layers = [
+          { type = conv2d, filters = 8, kernel = 3, activation = relu }
+          { type = avgpool, size = 2 }
+          { type = conv2d, filters = 5, kernel = 1 }
+          { type = global-avgpool }
         ]
         loss = softmax-cross-entropy
         """);
@@ -81,6 +97,7 @@ class ModelTest {
         .add(new Rnn(6, true))
         .add(new Lstm(8, true, 0.5f))
         .dense(4)
+        .add(new LayerRecipe.Gru(5, true))
         .lstm(9)
         .dense(3)
         .softmaxCrossEntropy(), """
@@ -89,9 +106,20 @@ class ModelTest {
           { type = rnn, units = 6, return-sequences = true }
           { type = lstm, units = 8, return-sequences = true, forget-bias = 0.5 }
           { type = dense, units = 4 }
+          { type = gru, units = 5, return-sequences = true }
           { type = lstm, units = 9 }
           { type = dense, units = 3 }
         ]
+        loss = softmax-cross-entropy
+        """);
+  }
+
+  @Test
+  void gruFromJavaAndFromAFileAreTheSame() {
+    assertSameInitialWeights(Model.input(28, 28).named("gru-fashion").seed(3).gru(128).dense(10)
+        .softmaxCrossEntropy(), """
+        input = [28, 28]
+        layers = [ { type = gru, units = 128 }, { type = dense, units = 10 } ]
         loss = softmax-cross-entropy
         """);
   }
