@@ -46,7 +46,7 @@ public final class ModelCommand implements Runnable {
     static final int CHARACTER_HIDDEN = 256;
 
     @Parameters(paramLabel = "MODEL", description = "A model file (.conf, .hocon, .json), a ModelSpecProto file "
-        + "(.pbtxt, .pb), or mlp, cnn, lstm, wide-mlp, char-lstm.")
+        + "(.pbtxt, .pb), or mlp, cnn, lstm, gru, wide-mlp, char-lstm.")
     String model;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of a named model, or of a file that gives none "

@@ -16,7 +16,7 @@ import org.partita.proto.ModelSpecProto;
  */
 public final class ModelFiles {
   /** What a model option takes, for its help text (a constant, so annotations can use it). */
-  public static final String CHOICES = "mlp, cnn, lstm, wide-mlp, a model file (.conf, .hocon or .json; "
+  public static final String CHOICES = "mlp, cnn, lstm, gru, wide-mlp, a model file (.conf, .hocon or .json; "
       + "docs/MODELS.md) or a ModelSpecProto file (.pbtxt or .pb)";
 
   private ModelFiles() {}

@@ -133,6 +133,16 @@ class ModelFileTest {
     assertEquals(StandardModels.mlp(1).parameterCount(), ModelFile.read(Path.of("../docs/examples/mlp.conf"), 1).parameterCount());
   }
 
+  /** docs/MODELS.md has a row for every type and names every key, so the table here and the page agree. */
+  @Test
+  void theModelsPageListsEveryTypeAndKey() throws IOException {
+    String page = Files.readString(Path.of("../docs/MODELS.md"));
+    for (LayerTypes.Entry entry : LayerTypes.ALL) {
+      assertMentions(page, "| `" + entry.type() + "` |");
+      entry.keyNames().forEach(key -> assertMentions(page, "`" + key + "`"));
+    }
+  }
+
   @Test
   void theNamedModelsWrittenAsFilesAreTheSameSpecs() {
     assertEquals(StandardModels.cnn(7), parse("name = cnn\n" + file("[1, 28, 28]", "softmax-cross-entropy",

@@ -124,6 +124,24 @@ class ModelTest {
         """);
   }
 
+  /** The Java of docs/MODELS.md is the example file it says it is. */
+  @Test
+  void theModelsPagesJavaIsItsExampleFile() throws java.io.IOException {
+    ModelSpec cnn = Model.input(1, 28, 28).named("cnn-avgpool").seed(1)
+        .add(new LayerRecipe.Conv2D(32, 3, 1, Padding.SAME, Activation.RELU))
+        .avgpool(2)
+        .add(new LayerRecipe.Conv2D(64, 3, 1, Padding.SAME, Activation.RELU))
+        .avgpool(2)
+        .flatten()
+        .dense(128, Activation.RELU)
+        .dropout(0.3f)
+        .dense(10)
+        .softmaxCrossEntropy();
+    assertEquals(ModelFile.read(java.nio.file.Path.of("../docs/examples/cnn-avgpool.conf"), 1), cnn);
+    ModelSpec gru = Model.input(28, 28).named("gru-fashion").gru(128).dense(10).softmaxCrossEntropy();
+    assertEquals(ModelFile.read(java.nio.file.Path.of("../docs/examples/gru-fashion.conf"), 1), gru);
+  }
+
   @Test
   void refusalsFromJavaNameTheLayerTypeKeyAndShapes() {
     assertEquals("dropout rate: must be in [0, 1), got 1.5",
