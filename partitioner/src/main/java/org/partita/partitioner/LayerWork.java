@@ -5,6 +5,7 @@ import java.util.List;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.Pool2DSpec;
@@ -81,6 +82,10 @@ public record LayerWork(List<GemmShape> gemms, long floatsMoved, long pooled, lo
     }
     if (spec instanceof RecurrentSpec recurrent) {
       return recurrentWork(recurrent, u, batch, inputGradient);
+    }
+    if (spec instanceof EmbeddingSpec embedding) {
+      // forward copies each step's token vector, backward adds its gradient into the token's column
+      return new LayerWork(List.of(), 2L * embedding.timeSteps() * u * batch, 0, 0, 0);
     }
     throw new IllegalArgumentException("no cost model for " + spec.describe());
   }

@@ -13,6 +13,7 @@ import org.partita.models.layers.Activation;
 import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.MaxPool2DSpec;
@@ -54,6 +55,10 @@ class CostModelTest {
     assertEquals(4 * (300 + 300 + 120 + 180), gruWork.gemmFlops());
     assertEquals(gru.forwardFlops(UnitRange.all(2), 5) + gru.backwardFlops(UnitRange.all(2), 5), gruWork.gemmFlops());
     assertEquals(4 * 6, gruWork.gemms().size());
+    // Embedding: no GEMM; 2 of the 4 dimensions over 6 steps, batch 5: 60 floats copied, 60 added.
+    LayerWork lookup = LayerWork.of(new EmbeddingSpec(50, 4, 6), new UnitRange(2, 4), 5, false);
+    assertEquals(0, lookup.gemmFlops());
+    assertEquals(120, lookup.floatsMoved());
   }
 
   @Test

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.partita.models.layers.Activation;
 import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.EmbeddingSpec;
+import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
 import org.partita.models.layers.Shape;
 import org.partita.models.layers.SimpleRnnSpec;
@@ -44,6 +46,12 @@ final class Fixtures {
   static ModelSpec rnn() {
     return new ModelSpec("rnn", new Shape(28, 28, 1), List.of(new SimpleRnnSpec(28, 64, 28, false),
         new DenseSpec(64, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, 1);
+  }
+
+  /** Token ids in: an embedding of 1000 tokens into 32 dimensions, a GRU over its 20 steps, a dense head. */
+  static ModelSpec embeddedGru() {
+    return new ModelSpec("embedding-gru", Shape.vector(20), List.of(new EmbeddingSpec(1000, 32, 20),
+        new GruSpec(32, 64, 20, false), new DenseSpec(64, 10, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, 1);
   }
 
   static ModelSpec stackedLstm() {

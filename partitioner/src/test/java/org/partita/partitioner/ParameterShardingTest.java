@@ -13,6 +13,7 @@ import org.partita.models.blas.Blas;
 import org.partita.models.layers.Activation;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.Layer;
 import org.partita.models.layers.LayerBinding;
@@ -36,7 +37,8 @@ class ParameterShardingTest {
   static Stream<LayerSpec> specs() {
     return Stream.of(new DenseSpec(6, 7, Activation.RELU), new DenseSpec(3, 5, Activation.TANH, 4),
         new Conv2DSpec(new Shape(2, 5, 5), 5, Window.square(3, 1, 1), Activation.RELU),
-        new SimpleRnnSpec(3, 7, 4, true), new LstmSpec(3, 7, 4, false), new GruSpec(3, 7, 4, true));
+        new SimpleRnnSpec(3, 7, 4, true), new LstmSpec(3, 7, 4, false), new GruSpec(3, 7, 4, true),
+        new EmbeddingSpec(9, 5, 3));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -22,7 +22,7 @@ class PlannerTest {
   static Stream<Arguments> modelsAndClusters() {
     List<Arguments> cases = new ArrayList<>();
     for (ModelSpec model : List.of(StandardModels.mlp(1), StandardModels.cnn(1), Fixtures.rnn(), StandardModels.lstm(1),
-        StandardModels.gru(1), Fixtures.stackedLstm())) {
+        StandardModels.gru(1), Fixtures.stackedLstm(), Fixtures.embeddedGru())) {
       for (int nodes : new int[] {1, 2, 4, 8}) {
         cases.add(Arguments.of(model, nodes));
       }

@@ -24,6 +24,8 @@ final class Samples {
         .setFormatVersion(VERSION)
         .setName("every-layer")
         .addInputShape(1).addInputShape(28).addInputShape(28)
+        .addLayers(LayerSpecProto.newBuilder().setEmbedding(EmbeddingSpecProto.newBuilder()
+            .setVocabulary(100).setDim(16).setTimeSteps(49)))
         .addLayers(LayerSpecProto.newBuilder().setConv2D(Conv2DSpecProto.newBuilder()
             .setInChannels(1).setInHeight(28).setInWidth(28).setOutChannels(8)
             .setKernelHeight(3).setKernelWidth(3).setStride(1).setPadding(1)

@@ -19,10 +19,11 @@ import org.partita.partitioner.PartitionPlan;
 /**
  * The exactness matrix on real Akka nodes: four embedded worker ActorSystems on loopback, their
  * shards handing each other protobuf messages in-process (SameProcessRefs; membership and control
- * go through Artery). MLP and CNN × {whole, 2 slices, 3 slices, 2 stages, 2 stages × 2 slices,
- * replicas and hybrids} × M ∈ {1, 4}, the recurrent models with sliced recurrent layers
- * (per-time-step messages), and carried recurrent streams: after training (10 steps; the streams
- * 2 epochs of 9) every parameter equals the reference trainer's within 1e-4 relative.
+ * go through Artery). MLP, CNN and a small average-pooling CNN × {whole, 2 slices, 3 slices,
+ * 2 stages, 2 stages × 2 slices, replicas and hybrids} × M ∈ {1, 4}, the recurrent models with
+ * sliced recurrent layers (per-time-step messages), and carried recurrent streams: after training
+ * (10 steps; the streams 2 epochs of 9) every parameter equals the reference trainer's within 1e-4
+ * relative.
  */
 class EmbeddedClusterExactnessTest {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3", "node-4");
@@ -43,7 +44,8 @@ class EmbeddedClusterExactnessTest {
   }
 
   static Stream<Arguments> cases() {
-    return Stream.of(StandardModels.mlp(3), StandardModels.cnn(3)).flatMap(model -> Stream.of(1, 4)
+    return Stream.of(StandardModels.mlp(3), StandardModels.cnn(3), ExactnessCheck.averagePoolingCnn())
+        .flatMap(model -> Stream.of(1, 4)
         .flatMap(m -> ExactnessCheck.plans(model, model.layers().size() / 2, m, NODES).stream()
             .map(plan -> Arguments.of(model, plan))));
   }

@@ -35,7 +35,11 @@ public final class ExactnessCheck {
     return new TrainingConfig(1, BATCH, 11, optimizer);
   }
 
+  /** Blobs, or token sequences for a model that begins with an embedding. */
   public static ArrayDataset data(ModelSpec model) {
+    if (model.layers().get(0) instanceof org.partita.models.layers.EmbeddingSpec embedding) {
+      return SyntheticData.tokens("tokens", embedding.timeSteps(), embedding.vocabulary(), 10, SAMPLES, 0.6f, 5);
+    }
     return SyntheticData.blobs("blobs", model.inputShape(), 10, SAMPLES, 0.8f, 5);
   }
 
@@ -64,8 +68,9 @@ public final class ExactnessCheck {
   /**
    * Recurrent models for the matrix: the LSTM over image rows (LSTM(128) over 28 steps, dense head),
    * a small stack in which a SimpleRNN returns its whole sequence into an LSTM, so sequence outputs
-   * cross slices and stages too, and a tiny GRU stack (a sequence-returning GRU first, so its input
-   * gradient is not needed, into a GRU whose input gradient is). The second stage begins at layer 1.
+   * cross slices and stages too, a tiny GRU stack (a sequence-returning GRU first, so its input
+   * gradient is not needed, into a GRU whose input gradient is), and token ids through an embedding
+   * into a GRU and an LSTM. The second stage begins at layer 1.
    */
   public static List<ModelSpec> recurrentModels() {
     ModelSpec stack = new ModelSpec("rnn-lstm-stack", new org.partita.models.layers.Shape(6, 8, 1), List.of(
@@ -78,7 +83,13 @@ public final class ExactnessCheck {
         new org.partita.models.layers.GruSpec(6, 5, 3, false),
         new org.partita.models.layers.DenseSpec(5, 10, org.partita.models.layers.Activation.IDENTITY)),
         org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
-    return List.of(org.partita.models.network.StandardModels.lstm(3), stack, gru);
+    ModelSpec tokens = new ModelSpec("embedding-gru-lstm", org.partita.models.layers.Shape.vector(3), List.of(
+        new org.partita.models.layers.EmbeddingSpec(11, 4, 3),
+        new org.partita.models.layers.GruSpec(4, 6, 3, true),
+        new org.partita.models.layers.LstmSpec(6, 5, 3, false),
+        new org.partita.models.layers.DenseSpec(5, 10, org.partita.models.layers.Activation.IDENTITY)),
+        org.partita.models.loss.Loss.SOFTMAX_CROSS_ENTROPY, 3);
+    return List.of(org.partita.models.network.StandardModels.lstm(3), stack, gru, tokens);
   }
 
   /**

@@ -7,6 +7,7 @@ import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
@@ -28,6 +29,7 @@ import org.partita.proto.Conv2DSpecProto;
 import org.partita.proto.CosineScheduleProto;
 import org.partita.proto.DenseSpecProto;
 import org.partita.proto.DropoutSpecProto;
+import org.partita.proto.EmbeddingSpecProto;
 import org.partita.proto.FlattenSpecProto;
 import org.partita.proto.FormatVersionProto;
 import org.partita.proto.GruSpecProto;
@@ -132,6 +134,9 @@ public final class SpecProtos {
     } else if (layer instanceof GruSpec gru) {
       builder.setGru(GruSpecProto.newBuilder().setInputs(gru.inputs()).setHidden(gru.hidden())
           .setTimeSteps(gru.timeSteps()).setReturnSequences(gru.returnSequences()));
+    } else if (layer instanceof EmbeddingSpec embedding) {
+      builder.setEmbedding(EmbeddingSpecProto.newBuilder().setVocabulary(embedding.vocabulary())
+          .setDim(embedding.dim()).setTimeSteps(embedding.timeSteps()));
     } else {
       throw new IllegalArgumentException("no wire form for " + layer.describe());
     }
@@ -182,6 +187,10 @@ public final class SpecProtos {
       case GRU -> {
         GruSpecProto g = proto.getGru();
         return wrap("gru", () -> new GruSpec(g.getInputs(), g.getHidden(), g.getTimeSteps(), g.getReturnSequences()));
+      }
+      case EMBEDDING -> {
+        EmbeddingSpecProto e = proto.getEmbedding();
+        return wrap("embedding", () -> new EmbeddingSpec(e.getVocabulary(), e.getDim(), e.getTimeSteps()));
       }
       default -> throw new IllegalArgumentException("kind: no layer kind is set");
     }

@@ -33,7 +33,7 @@ public record DenseSpec(int inputs, int outputs, Activation activation, int time
   /** Per-step outputs are time-major, so a slice's rows interleave with the others' across time. */
   @Override
   public int wholeOutputRow(UnitRange range, int row) {
-    return (row / range.size()) * outputs + range.begin() + row % range.size();
+    return range.timeMajorRow(row, outputs);
   }
 
   @Override

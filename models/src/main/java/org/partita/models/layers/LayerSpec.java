@@ -6,12 +6,13 @@ package org.partita.models.layers;
  * that holds parameters and computes.
  *
  * <p>Every layer kind splits by output <em>units</em> (Dense rows, Conv2D output channels, pooled
- * channels, features of Flatten and Dropout, RNN/LSTM hidden units). A binding of units [a, b)
- * produces (b − a)·rowsPerUnit output rows; {@link #wholeOutputRow} says where each lands in the
- * whole layer's output (contiguous for unit-major layers, interleaved over time for sequences).
+ * channels, features of Flatten and Dropout, RNN/LSTM/GRU hidden units, embedding dimensions). A
+ * binding of units [a, b) produces (b − a)·rowsPerUnit output rows; {@link #wholeOutputRow} says
+ * where each lands in the whole layer's output (contiguous for unit-major layers, interleaved over
+ * time for sequences).
  */
 public sealed interface LayerSpec
-    permits DenseSpec, Conv2DSpec, Pool2DSpec, FlattenSpec, DropoutSpec, RecurrentSpec {
+    permits DenseSpec, Conv2DSpec, Pool2DSpec, FlattenSpec, DropoutSpec, RecurrentSpec, EmbeddingSpec {
 
   Shape inputShape();
 

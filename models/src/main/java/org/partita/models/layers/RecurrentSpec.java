@@ -59,9 +59,7 @@ public sealed interface RecurrentSpec extends LayerSpec permits SimpleRnnSpec, L
   /** Sequence outputs are time-major, so a slice's rows interleave with the others' across time. */
   @Override
   default int wholeOutputRow(UnitRange range, int row) {
-    int t = row / range.size();
-    int unit = range.begin() + row % range.size();
-    return returnSequences() ? t * hidden() + unit : unit;
+    return returnSequences() ? range.timeMajorRow(row, hidden()) : range.begin() + row;
   }
 
   @Override

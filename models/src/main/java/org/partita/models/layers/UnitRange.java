@@ -42,6 +42,14 @@ public record UnitRange(int begin, int end) {
     return ranges;
   }
 
+  /**
+   * Where row {@code row} of this range's time-major output (size() rows a step) lies in the whole
+   * layer's (units rows a step): per-step outputs of slices interleave across time.
+   */
+  public int timeMajorRow(int row, int units) {
+    return (row / size()) * units + begin + row % size();
+  }
+
   @Override
   public String toString() {
     return "[" + begin + ", " + end + ")";

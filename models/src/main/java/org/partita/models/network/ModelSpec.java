@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jblas.FloatMatrix;
 import org.partita.models.layers.Conv2DSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.LayerSpec;
 import org.partita.models.layers.Pool2DSpec;
 import org.partita.models.layers.Shape;
@@ -30,6 +31,10 @@ public record ModelSpec(String name, Shape inputShape, List<LayerSpec> layers, L
     String producer = "the input";
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec layer = layers.get(i);
+      if (layer instanceof EmbeddingSpec && i > 0) {
+        throw new IllegalArgumentException("model '" + name + "': layer " + i + " (" + layer.describe() + ") must be "
+            + "the first layer: it reads integer token ids, which only the model's input holds");
+      }
       boolean needsExactShape = layer instanceof Conv2DSpec || layer instanceof Pool2DSpec;
       boolean fits = needsExactShape ? layer.inputShape().equals(produced) : layer.inputShape().size() == produced.size();
       if (!fits) {

@@ -95,7 +95,8 @@ class ModelCheckpointTest {
 
   @Test
   void recurrentVariantsRoundTripThroughProto() {
-    ModelSpec spec = new ModelSpec("recurrent", new Shape(5, 3, 1), List.of(
+    ModelSpec spec = new ModelSpec("recurrent", Shape.vector(5), List.of(
+        new org.partita.models.layers.EmbeddingSpec(20, 3, 5),
         new org.partita.models.layers.SimpleRnnSpec(3, 4, 5, true),
         new org.partita.models.layers.GruSpec(4, 6, 5, true),
         new org.partita.models.layers.LstmSpec(6, 2, 5, false, 0.5f)),

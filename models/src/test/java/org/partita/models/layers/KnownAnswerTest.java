@@ -333,6 +333,40 @@ class KnownAnswerTest {
     assertEquals(0.509613311, y.data[1], 1e-6);
   }
 
+  /**
+   * A 3-token table of 2-vectors over 3 steps: forward looks each step's token up, time-major;
+   * backward adds each step's gradient into its token's column, so token 2, seen twice, gets the
+   * sum and the unseen token 1 nothing. Ids outside the vocabulary or between integers are refused
+   * with the sample, the step and the value; only a model's first layer may be an embedding.
+   */
+  @Test
+  void embeddingLooksTokensUpAndSumsTheirGradients() {
+    EmbeddingSpec spec = new EmbeddingSpec(3, 2, 3);
+    assertEquals("Embedding 3→2 ×3", spec.describe());
+    assertEquals(new Shape(3, 2, 1), spec.outputShape());
+    Layer embedding = spec.bind(LayerBinding.whole(0, 1, spec, blas));
+    set(embedding.parameters().get(0).value(), 1, 10, 2, 20, 3, 30);   // column v = (v + 1, 10·(v + 1))
+    FloatMatrix tokens = new FloatMatrix(3, 1, 2, 0, 2);
+    FloatMatrix y = new FloatMatrix(6, 1);
+    embedding.forward(tokens, y, BatchContext.training(1));
+    assertArrayEquals(new float[] {3, 30, 1, 10, 3, 30}, y.data);
+    embedding.backward(tokens, y, new FloatMatrix(6, 1, 1, 2, 3, 4, 5, 6), null, BatchContext.training(1));
+    assertArrayEquals(new float[] {3, 4, 0, 0, 6, 8}, embedding.parameters().get(0).gradient().data);
+
+    for (float bad : new float[] {3, -1, 1.5f, Float.NaN}) {
+      FloatMatrix twoSamples = new FloatMatrix(3, 2, 0, 1, 2, 1, 0, bad);
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> embedding.forward(twoSamples, new FloatMatrix(6, 2), new BatchContext(1, 4, Phase.TRAIN)));
+      assertEquals("layer 0 (Embedding 3→2 ×3): sample 5 of the batch, time step 2 holds " + bad
+          + "; token ids must be integers in [0, 3)", refused.getMessage());
+    }
+    IllegalArgumentException notFirst = assertThrows(IllegalArgumentException.class,
+        () -> new org.partita.models.network.ModelSpec("late", Shape.vector(3), java.util.List.of(
+            new DenseSpec(3, 3, Activation.RELU), spec), org.partita.models.loss.Loss.MEAN_SQUARED_ERROR, 1));
+    assertTrue(notFirst.getMessage().contains("layer 1 (Embedding 3→2 ×3) must be the first layer"),
+        notFirst.getMessage());
+  }
+
   @Test
   void dropoutIsIdentityInInferenceAndKeepsExpectedFractionInTraining() {
     DropoutSpec spec = new DropoutSpec(Shape.vector(1000), 0.3f);

@@ -2,6 +2,8 @@ package org.partita.models.layers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.jblas.FloatMatrix;
 import org.junit.jupiter.params.provider.Arguments;
 
 /** Every layer kind with the variants that matter (activations, stride, padding, slices). */
@@ -35,7 +37,21 @@ final class LayerCases {
     specs.add(new LstmSpec(2, 5, 6, true));
     specs.add(new GruSpec(3, 4, 5, false));
     specs.add(new GruSpec(2, 5, 6, true));
+    specs.add(new EmbeddingSpec(7, 4, 5));
+    specs.add(new EmbeddingSpec(3, 2, 1));
     return specs;
+  }
+
+  /** Inputs for {@code spec}: token ids (repeating within a batch) for an embedding, else uniform in [−1, 1). */
+  static FloatMatrix input(LayerSpec spec, int batch, SplittableRandom random) {
+    if (spec instanceof EmbeddingSpec embedding) {
+      FloatMatrix tokens = new FloatMatrix(embedding.timeSteps(), batch);
+      for (int i = 0; i < tokens.data.length; i++) {
+        tokens.data[i] = random.nextInt(embedding.vocabulary());
+      }
+      return tokens;
+    }
+    return GradientCheckTest.randomMatrix(spec.inputShape().size(), batch, random);
   }
 
   /**

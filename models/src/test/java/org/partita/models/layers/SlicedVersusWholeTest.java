@@ -29,7 +29,7 @@ class SlicedVersusWholeTest {
     Blas blas = Blas.get();
     SplittableRandom random = new SplittableRandom(11);
     Layer whole = spec.bind(LayerBinding.whole(3, 99, spec, blas));
-    FloatMatrix input = GradientCheckTest.randomMatrix(whole.inputRows(), batch, random);
+    FloatMatrix input = LayerCases.input(spec, batch, random);
     FloatMatrix upstream = GradientCheckTest.randomMatrix(whole.outputRows(), batch, random);
     BatchContext context = new BatchContext(12, 64, Phase.TRAIN);
 
