@@ -71,6 +71,12 @@ class ModelShowTest {
     assertEquals(ExitCode.BAD_INPUT, unfit.exitCode());
     assertTrue(unfit.err().contains("takes input 3×32×32 (3072 floats per sample), but train reads Fashion-MNIST's "
         + "28×28 images"), unfit.err());
+    Path tokens = directory.resolve("tokens.conf");
+    Files.writeString(tokens, "input = [784]\nlayers = [{ type = embedding, vocabulary = 256, dim = 2 }, "
+        + "{ type = flatten }, { type = dense, units = 10 }]\nloss = softmax-cross-entropy\n");
+    Outcome notTokens = CommandRunner.run("train", "--model", tokens.toString(), "--out", run.toString());
+    assertEquals(ExitCode.BAD_INPUT, notTokens.exitCode());
+    assertTrue(notTokens.err().contains("starts with an embedding, which reads integer token ids"), notTokens.err());
     Outcome typo = CommandRunner.run("model", "show", "cnnn");
     assertEquals(ExitCode.BAD_INPUT, typo.exitCode());
     assertTrue(typo.err().contains("did you mean 'cnn'?"), typo.err());

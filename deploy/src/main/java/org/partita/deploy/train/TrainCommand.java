@@ -221,7 +221,7 @@ public final class TrainCommand implements Callable<Integer> {
     // Read before anything is written, so a bad model file leaves no run folder behind.
     ModelSpec spec = characters ? null : ModelFiles.resolve(model, seed, "--model");
     if (spec != null) {
-      refuseUnlessItFitsFashionMnist(spec);
+      FashionMnistFit.refuseUnfit(spec, "--model " + model);
     }
     Path runDirectory = out != null ? out : Path.of("runs", (spec == null ? model : spec.name()) + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -522,19 +522,6 @@ public final class TrainCommand implements Callable<Integer> {
   private CheckpointSchedule schedule(Path runDirectory) {
     return new CheckpointSchedule(runDirectory.resolve("checkpoints"),
         checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE, keep);
-  }
-
-  /** The images train reads are 784 floats (as [1, 28, 28], [28, 28] or [784]) in 10 classes. */
-  private void refuseUnlessItFitsFashionMnist(ModelSpec spec) {
-    if (spec.inputShape().size() != FashionMnist.IMAGE.size()) {
-      throw new IllegalArgumentException("--model " + model + " takes input " + spec.inputShape() + " ("
-          + spec.inputShape().size() + " floats per sample), but train reads Fashion-MNIST's 28×28 images: give input "
-          + "= [1, 28, 28], [28, 28] or [784]");
-    }
-    if (spec.outputGroups() != 1 || spec.outputClasses() != FashionMnist.CLASSES) {
-      throw new IllegalArgumentException("--model " + model + " ends in " + spec.outputShape() + " outputs, but "
-          + "Fashion-MNIST has " + FashionMnist.CLASSES + " classes: end in { type = dense, units = 10 }");
-    }
   }
 
   private void validate() {

@@ -14,6 +14,7 @@ import org.partita.models.network.LayerRecipe.AvgPool;
 import org.partita.models.network.LayerRecipe.Conv2D;
 import org.partita.models.network.LayerRecipe.Dense;
 import org.partita.models.network.LayerRecipe.Dropout;
+import org.partita.models.network.LayerRecipe.Embedding;
 import org.partita.models.network.LayerRecipe.Flatten;
 import org.partita.models.network.LayerRecipe.GlobalAvgPool;
 import org.partita.models.network.LayerRecipe.Gru;
@@ -57,6 +58,8 @@ final class LayerTypes {
   private static final FileKey<Float> RATE = required("rate", FileKey.NUMBER);
   private static final FileKey<Boolean> RETURN_SEQUENCES = optional("return-sequences", FileKey.BOOLEAN, false);
   private static final FileKey<Float> FORGET_BIAS = optional("forget-bias", FileKey.NUMBER, 1f);
+  private static final FileKey<Integer> VOCABULARY = required("vocabulary", FileKey.WHOLE);
+  private static final FileKey<Integer> DIM = required("dim", FileKey.WHOLE);
 
   static final List<Entry> ALL = List.of(
       new Entry(Dense.TYPE, List.of(UNITS, ACTIVATION), v -> new Dense(v.get(UNITS), v.get(ACTIVATION))),
@@ -72,7 +75,8 @@ final class LayerTypes {
       new Entry(Rnn.TYPE, List.of(UNITS, RETURN_SEQUENCES), v -> new Rnn(v.get(UNITS), v.get(RETURN_SEQUENCES))),
       new Entry(Lstm.TYPE, List.of(UNITS, RETURN_SEQUENCES, FORGET_BIAS),
           v -> new Lstm(v.get(UNITS), v.get(RETURN_SEQUENCES), v.get(FORGET_BIAS))),
-      new Entry(Gru.TYPE, List.of(UNITS, RETURN_SEQUENCES), v -> new Gru(v.get(UNITS), v.get(RETURN_SEQUENCES))));
+      new Entry(Gru.TYPE, List.of(UNITS, RETURN_SEQUENCES), v -> new Gru(v.get(UNITS), v.get(RETURN_SEQUENCES))),
+      new Entry(Embedding.TYPE, List.of(VOCABULARY, DIM), v -> new Embedding(v.get(VOCABULARY), v.get(DIM))));
 
   /**
    * Names users of other frameworks may write for a type, to suggest ours ("did you mean"); never
@@ -87,6 +91,7 @@ final class LayerTypes {
       Map.entry("avg-pool", AvgPool.TYPE), Map.entry("avg_pool2d", AvgPool.TYPE),
       Map.entry("globalaveragepooling2d", GlobalAvgPool.TYPE), Map.entry("adaptiveavgpool2d", GlobalAvgPool.TYPE),
       Map.entry("global-average-pooling", GlobalAvgPool.TYPE), Map.entry("globalavgpool", GlobalAvgPool.TYPE),
+      Map.entry("embed", Embedding.TYPE), Map.entry("lookup", Embedding.TYPE),
       Map.entry("simplernn", Rnn.TYPE), Map.entry("simple-rnn", Rnn.TYPE), Map.entry("elman", Rnn.TYPE));
 
   private LayerTypes() {}

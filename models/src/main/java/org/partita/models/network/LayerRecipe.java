@@ -6,6 +6,7 @@ import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
@@ -407,6 +408,47 @@ public sealed interface LayerRecipe {
     @Override
     public LayerSpec spec(DataShape input) {
       return new GruSpec(input.shape().height(), units, input.shape().channels(), returnSequences);
+    }
+  }
+
+  /** A lookup table from integer token ids [T] to vectors [T, dim]; only the first layer can read ids. */
+  record Embedding(int vocabulary, int dim) implements LayerRecipe {
+    public static final String TYPE = "embedding";
+
+    public Embedding {
+      atLeastOne(TYPE, "vocabulary", vocabulary);
+      atLeastOne(TYPE, "dim", dim);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    public Set<Kind> accepts() {
+      return Set.of(Kind.TOKENS);
+    }
+
+    @Override
+    public boolean readsTokens() {
+      return true;
+    }
+
+    @Override
+    public LayerSpec spec(DataShape input) {
+      return new EmbeddingSpec(vocabulary, dim, input.shape().channels());
+    }
+
+    @Override
+    public DataShape output(DataShape input, LayerSpec spec) {
+      return new DataShape(Kind.SEQUENCE, spec.outputShape());
+    }
+
+    @Override
+    public String hint(Kind given) {
+      return "an embedding reads integer token ids, which only the input holds: make it the first layer, over "
+          + "input = [T] (one id per step)";
     }
   }
 

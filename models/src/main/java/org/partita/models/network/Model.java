@@ -124,6 +124,11 @@ public final class Model {
     return add(new LayerRecipe.Gru(units, false));
   }
 
+  /** Token ids [T] to vectors [T, dim]: the first layer, over {@code input(T)}. */
+  public Model embedding(int vocabulary, int dim) {
+    return add(new LayerRecipe.Embedding(vocabulary, dim));
+  }
+
   public List<LayerRecipe> layers() {
     return layers;
   }

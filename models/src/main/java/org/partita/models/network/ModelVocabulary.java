@@ -8,6 +8,7 @@ import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LayerSpec;
@@ -71,6 +72,8 @@ public final class ModelVocabulary {
       return LayerRecipe.Lstm.TYPE;
     } else if (spec instanceof GruSpec) {
       return LayerRecipe.Gru.TYPE;
+    } else if (spec instanceof EmbeddingSpec) {
+      return LayerRecipe.Embedding.TYPE;
     }
     return spec.getClass().getSimpleName();
   }

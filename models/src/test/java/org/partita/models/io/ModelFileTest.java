@@ -18,6 +18,7 @@ import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.DenseSpec;
 import org.partita.models.layers.DropoutSpec;
+import org.partita.models.layers.EmbeddingSpec;
 import org.partita.models.layers.FlattenSpec;
 import org.partita.models.layers.GruSpec;
 import org.partita.models.layers.LstmSpec;
@@ -120,6 +121,16 @@ class ModelFileTest {
         .outputShape());
   }
 
+  @Test
+  void anEmbeddingReadsTheTokenInputAndFeedsRecurrentLayers() {
+    ModelSpec text = parse(file("[12]", "softmax-cross-entropy", "{ type = embedding, vocabulary = 50, dim = 8 }",
+        "{ type = gru, units = 6, return-sequences = true }", "{ type = dense, units = 50 }"));
+    assertEquals(new ModelSpec("net", Shape.vector(12), List.of(new EmbeddingSpec(50, 8, 12),
+        new GruSpec(8, 6, 12, true), new DenseSpec(6, 50, Activation.IDENTITY, 12)), Loss.SOFTMAX_CROSS_ENTROPY, 7),
+        text);
+    assertMentions(text.summary(), "input [12]", "embedding", "[12, 8]", "400");
+  }
+
   /** The example files of docs/examples parse, and show the shapes their comments promise. */
   @Test
   void theExampleFilesParse() throws IOException {
@@ -216,6 +227,7 @@ class ModelFileTest {
       key of a type without keys  | { type = flatten, units = 2 }                            | layers[0] (flatten): unknown key 'units' (flatten takes no keys)
       missing key                 | { type = conv2d, kernel = 3 }                            | net.conf:3: layers[0] (conv2d): missing key 'filters' (a whole number; conv2d needs filters, kernel)
       missing type                | { units = 3 }                                            | net.conf:3: layers[0]: has no type; give type = dense
+      embedding without its dim   | { type = embedding, vocabulary = 10 }                    | net.conf:3: layers[0] (embedding): missing key 'dim' (a whole number; embedding needs vocabulary, dim)
       number as a string          | { type = dense, units = "ten" }                          | net.conf:3: layers[0] (dense) units: must be a whole number, got "ten" (a string)
       fraction for a whole number | { type = dense, units = 2.5 }                            | layers[0] (dense) units: must be a whole number, got 2.5 (a number)
       kernel of three numbers     | { type = conv2d, filters = 2, kernel = [1, 2, 3] }       | layers[0] (conv2d) kernel: must be a whole number or [height, width], got [1,2,3] (a list)
@@ -247,6 +259,8 @@ class ModelFileTest {
       avgpool after a vector     | [16]       | { type = avgpool, size = 2 }                 | layers[0] (avgpool): takes an image [C, H, W], but the input gives a vector [16]
       global-avgpool after a sequence | [6, 3] | { type = global-avgpool }                  | layers[0] (global-avgpool): takes an image [C, H, W], but the input gives a sequence [6, 3]
       avgpool larger than input  | [2, 4, 4]  | { type = avgpool, size = 5 }                 | net.conf:3: layers[0] (avgpool) size: 5×5 does not fit an image [2, 4, 4]
+      embedding over a sequence  | [6, 3]     | { type = embedding, vocabulary = 9, dim = 2 } | net.conf:3: layers[0] (embedding): takes token ids [T], but the input gives a sequence [6, 3]; an embedding reads integer token ids, which only the input holds: make it the first layer, over input = [T] (one id per step)
+      embedding over an image    | [1, 4, 4]  | { type = embedding, vocabulary = 9, dim = 2 } | layers[0] (embedding): takes token ids [T], but the input gives an image [1, 4, 4]
       kernel larger than input   | [2, 4, 4]  | { type = conv2d, filters = 2, kernel = 5 }   | net.conf:3: layers[0] (conv2d) kernel: 5×5 (padding valid) does not fit an image [2, 4, 4]
       pool larger than input     | [2, 4, 4]  | { type = maxpool, size = 5 }                 | layers[0] (maxpool) size: 5×5 does not fit an image [2, 4, 4]
       input of four dimensions   | [1, 2, 3, 4] | { type = flatten }                         | net.conf:1: input: has 4 dimensions [1, 2, 3, 4]; give [N] (a vector), [T, F] (a sequence) or [C, H, W] (an image)
@@ -259,6 +273,10 @@ class ModelFileTest {
 
   @Test
   void refusesALayerAfterOneWhoseOutputItCannotTakeNamingThatLayer() {
+    assertMentions(refusal(file("[12]", "softmax-cross-entropy", "{ type = dense, units = 12 }",
+        "{ type = embedding, vocabulary = 9, dim = 2 }", "{ type = flatten }", "{ type = dense, units = 2 }")),
+        "net.conf:4: layers[1] (embedding): takes token ids [T], but layer 0 (dense) gives a vector [12]; an "
+            + "embedding reads integer token ids, which only the input holds: make it the first layer");
     assertMentions(refusal(file("[1, 8, 8]", "softmax-cross-entropy", "{ type = flatten }",
         "{ type = dense, units = 8 }", "{ type = conv2d, filters = 2, kernel = 3 }", "{ type = dense, units = 2 }")),
         "net.conf:5: layers[2] (conv2d): takes an image [C, H, W], but layer 1 (dense) gives a vector [8]");

@@ -124,6 +124,20 @@ class ModelTest {
         """);
   }
 
+  @Test
+  void embeddingModelFromJavaAndFromAFileAreTheSame() {
+    assertSameInitialWeights(Model.input(10).named("tokens").seed(3).embedding(30, 6).gru(8).dense(4)
+        .softmaxCrossEntropy(), """
+        input = [10]
+        layers = [
+          { type = embedding, vocabulary = 30, dim = 6 }
+          { type = gru, units = 8 }
+          { type = dense, units = 4 }
+        ]
+        loss = softmax-cross-entropy
+        """);
+  }
+
   /** The Java of docs/MODELS.md is the example file it says it is. */
   @Test
   void theModelsPagesJavaIsItsExampleFile() throws java.io.IOException {
