@@ -29,6 +29,7 @@ import org.partita.models.data.StreamWindows;
 import org.partita.models.data.TextCorpus;
 import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.io.ModelFiles;
+import org.partita.models.io.Spelling;
 import org.partita.models.io.SpecProtos;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
@@ -78,13 +79,15 @@ import picocli.CommandLine.Option;
         "  partita train --model cnn --nodes 2 --plan replicas=2               # data parallelism, ring all-reduce",
         "  partita train --model mlp --epochs 1 --train-samples 10000   # a one-minute smoke run",
         "  partita train --model lstm --epochs 10                       # rows of the image as 28 time steps",
+        "  partita train --model docs/examples/gru-fashion.conf         # your own network (docs/MODELS.md)",
         "  partita train --model char-lstm --text /usr/share/games/fortunes --epochs 5",
         "", "The last line printed is machine-readable:",
         "  RESULT test_accuracy=<x> samples_per_second=<y>      (char-lstm: test_bits_per_char=<x>)"})
 public final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES}, or a ModelSpecProto "
-      + "file (.pbtxt or .pb) for 28×28 images and 10 classes (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES}, a model file "
+      + "(.conf, .hocon or .json; docs/MODELS.md) or a ModelSpecProto file (.pbtxt or .pb), for 28×28 images and 10 "
+      + "classes (default: ${DEFAULT-VALUE}).",
       completionCandidates = ModelNames.class)
   String model;
 
@@ -217,6 +220,9 @@ public final class TrainCommand implements Callable<Integer> {
     validate();
     // Read before anything is written, so a bad model file leaves no run folder behind.
     ModelSpec spec = characters ? null : ModelFiles.resolve(model, seed, "--model");
+    if (spec != null) {
+      FashionMnistFit.refuseUnfit(spec, "--model " + model);
+    }
     Path runDirectory = out != null ? out : Path.of("runs", (spec == null ? model : spec.name()) + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Files.createDirectories(runDirectory);
@@ -521,7 +527,8 @@ public final class TrainCommand implements Callable<Integer> {
   private void validate() {
     if (!new ModelNames().contains(model) && !java.nio.file.Files.isRegularFile(Path.of(model))) {
       throw new IllegalArgumentException("unknown model '" + model + "'; choose one of " + String.join(", ", new ModelNames())
-          + ", or give a ModelSpecProto file");
+          + ", or give a model file (.conf, .hocon or .json) or a ModelSpecProto file (.pbtxt or .pb)"
+          + Spelling.didYouMean(model, new ModelNames()));
     }
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);
