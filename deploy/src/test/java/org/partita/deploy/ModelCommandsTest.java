@@ -108,4 +108,36 @@ class ModelCommandsTest {
     assertEquals(ExitCode.BAD_INPUT, corrupt.exitCode(), corrupt.out());
     assertTrue(corrupt.err().contains(shard.getFileName().toString()), corrupt.err());
   }
+
+  /**
+   * A checkpoint written before preparations were saved (the same one with the field cleared)
+   * predicts and evaluates exactly as the new one: its Fashion-MNIST statistics are computed again.
+   */
+  @Test
+  void checkpointsWithoutAPreparationStillPredictTheSame() throws Exception {
+    Path old = directory.resolve("old-checkpoint");
+    Files.createDirectories(old);
+    try (var files = Files.list(directory.resolve("run/checkpoint"))) {
+      for (Path file : files.toList()) {
+        Files.copy(file, old.resolve(file.getFileName()));
+      }
+    }
+    org.partita.proto.CheckpointManifestProto manifest = org.partita.models.io.CheckpointFiles.readManifest(old);
+    assertTrue(manifest.getDataPosition().hasPreparation());
+    org.partita.models.io.CheckpointFiles.writeManifest(old, manifest.toBuilder().setDataPosition(
+        manifest.getDataPosition().toBuilder().clearPreparation()).build());
+    Path images = FashionMnist.DEBIAN_DIRECTORY.resolve("t10k-images-idx3-ubyte.gz");
+    Path fromNew = directory.resolve("new.csv");
+    Path fromOld = directory.resolve("old.csv");
+    for (Path[] pair : new Path[][] {{directory.resolve("run/checkpoint"), fromNew}, {old, fromOld}}) {
+      Outcome predicted = CommandRunner.run("predict", "--checkpoint", pair[0].toString(), "--images",
+          images.toString(), "--out", pair[1].toString());
+      assertEquals(ExitCode.OK, predicted.exitCode(), predicted.err());
+    }
+    assertEquals(Files.readAllLines(fromNew), Files.readAllLines(fromOld));
+    Outcome evaluated = CommandRunner.run("evaluate", "--checkpoint", old.toString());
+    assertEquals(ExitCode.OK, evaluated.exitCode(), evaluated.err());
+    assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "RESULT test_accuracy=%.4f",
+        trainedAccuracy)), evaluated.out());
+  }
 }

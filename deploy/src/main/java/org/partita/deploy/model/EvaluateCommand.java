@@ -37,7 +37,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (restarted != null) {
       return restarted;
     }
-    LocalTrainer trainer = TrainedCheckpoint.load(checkpoint, System.out);
+    LocalTrainer trainer = TrainedCheckpoint.load(checkpoint, data, System.out).trainer();
     FashionMnist.Splits splits = FashionMnist.load(data);
     long start = System.nanoTime();
     Evaluation result = trainer.evaluate(splits.test());

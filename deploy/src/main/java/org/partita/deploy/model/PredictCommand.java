@@ -54,12 +54,12 @@ public final class PredictCommand implements Callable<Integer> {
       return restarted;
     }
     PrintStream console = System.out;
-    LocalTrainer trainer = TrainedCheckpoint.load(checkpoint, console);
-    FashionMnist.Splits splits = FashionMnist.load(data);
-    float[] pixels = images.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
-        ? FashionMnist.csvImages(images, splits.mean(), splits.std())
-        : FashionMnist.images(images, splits.mean(), splits.std());
+    TrainedCheckpoint.Loaded loaded = TrainedCheckpoint.load(checkpoint, data, console);
+    LocalTrainer trainer = loaded.trainer();
     int width = FashionMnist.IMAGE.size();
+    float[] pixels = images.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
+        ? FashionMnist.csvPixels(images, width) : FashionMnist.pixels(images);
+    loaded.preparation().features().apply(pixels, width);
     int count = pixels.length / width;
     Network network = trainer.network();
     int[] perClass = new int[FashionMnist.CLASSES];

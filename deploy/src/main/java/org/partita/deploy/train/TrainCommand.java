@@ -23,6 +23,7 @@ import org.partita.deploy.report.ProgressReporter;
 import org.partita.deploy.BlasThreads;
 import org.partita.deploy.ClusterOptions;
 import org.partita.models.blas.Blas;
+import org.partita.models.data.DataPreparation;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
 import org.partita.models.data.StreamWindows;
@@ -264,7 +265,8 @@ public final class TrainCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "training: %d epochs, batch %d, %s, seed %d → %s%n", epochs, batch,
         optimizerSpec.describe(), seed, runDirectory);
 
-    TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec);
+    TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec)
+        .withPreparation(DataPreparation.fashionMnist(splits.mean(), splits.std()));
     LoadedCheckpoint resumed = loadResume(console, spec, optimizerSpec);
     Trained trained = train(new RunContext(console, runDirectory, blas, wallStart), spec, config, train,
         splits.test(), resumed);
@@ -296,7 +298,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (distributed()) {
       ClusterRun cluster = trainOnCluster(run.console(), spec, config, train, test, schedule, resumed);
       Map<String, Object> metrics = finish(run, spec, cluster.model().optimizer(), cluster.model().step(),
-          cluster.report());
+          config.preparation(), cluster.report());
       metrics.putAll(cluster.metrics());
       return new Trained(cluster.report(), cluster.model().network(), metrics);
     }
@@ -306,7 +308,8 @@ public final class TrainCommand implements Callable<Integer> {
       trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
     }
     TrainingReport report = trainer.fit(train, test, progress(run.console()), start, schedule);
-    return new Trained(report, trainer.network(), finish(run, spec, trainer.optimizer(), trainer.step(), report));
+    return new Trained(report, trainer.network(), finish(run, spec, trainer.optimizer(), trainer.step(),
+        config.preparation(), report));
   }
 
   /** A run on the cluster: its report, the model gathered from the shards, and what it adds to metrics.json. */
@@ -480,8 +483,8 @@ public final class TrainCommand implements Callable<Integer> {
    * metrics every model reports; callers add theirs and write them.
    */
   private Map<String, Object> finish(RunContext run, ModelSpec spec, Optimizer optimizer, long step,
-      TrainingReport report) throws IOException {
-    ModelCheckpoint.save(run.directory().resolve("checkpoint"), spec, optimizer,
+      DataPreparation preparation, TrainingReport report) throws IOException {
+    ModelCheckpoint.save(run.directory().resolve("checkpoint"), spec, optimizer, preparation,
         new ModelCheckpoint.Position(step, epochs, 0, seed));
     plotCurves(run.directory(), spec, report);
     double wallSeconds = (System.nanoTime() - run.wallStart()) / 1e9;

@@ -42,11 +42,8 @@ public final class FashionMnist {
     return new ArrayDataset(name, data.sampleShape(), data.features(), data.targets());
   }
 
-  /**
-   * The 28×28 images of an IDX file (e.g. new images to classify), scaled to [0, 1] and standardized
-   * with {@code mean} and {@code std} as the training split was: one row of 784 values per image.
-   */
-  public static float[] images(Path file, double mean, double std) throws IOException {
+  /** The 28×28 images of an IDX file (e.g. new images to classify), scaled to [0, 1]: 784 values per image. */
+  public static float[] pixels(Path file) throws IOException {
     IdxFile images = IdxFile.read(file, 3);
     if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
       throw new DataFormatException(images.path(), "images are " + images.dimensions()[1] + "×"
@@ -56,14 +53,6 @@ public final class FashionMnist {
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] /= 255f;
     }
-    new Standardization(new double[] {mean}, new double[] {std}).apply(pixels, IMAGE.size());
-    return pixels;
-  }
-
-  /** {@link #csvPixels} of 28×28 images standardized as {@link #images} does. */
-  public static float[] csvImages(Path file, double mean, double std) throws IOException {
-    float[] pixels = csvPixels(file, IMAGE.size());
-    new Standardization(new double[] {mean}, new double[] {std}).apply(pixels, IMAGE.size());
     return pixels;
   }
 
