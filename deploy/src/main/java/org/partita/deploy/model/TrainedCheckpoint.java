@@ -37,6 +37,10 @@ final class TrainedCheckpoint {
   static Loaded load(Path directory, Path fashionMnist, PrintStream console) throws IOException {
     LoadedCheckpoint loaded = LoadedCheckpoint.read(CheckpointSchedule.resolve(directory));
     ModelSpec spec = loaded.model();
+    if (spec.outputGroups() != 1) {
+      throw new IllegalArgumentException(loaded.directory() + " holds model '" + spec.name() + "', which predicts "
+          + spec.outputGroups() + " steps per sample; evaluate and predict take models with one answer per sample");
+    }
     DataPreparation preparation = loaded.preparation();
     if (preparation == null) {
       FashionMnist.Splits splits = FashionMnist.load(fashionMnist);
