@@ -138,6 +138,37 @@ class DataCommandsTest {
         "RESULT test_accuracy=%.4f", accuracy)), evaluated.out());
   }
 
+  /**
+   * --early-stop on held-out accuracy: once every held-out flower is right it cannot improve, so
+   * training ends two epochs later; RUN/best holds the first perfect epoch, which evaluate confirms.
+   */
+  @Test
+  void earlyStoppingKeepsTheBestCheckpointBesideTheLast() throws Exception {
+    Path run = directory.resolve("early");
+    Outcome trained = CommandRunner.run("train", "--model", model.toString(), "--data", flowers.toString(),
+        "--validation-split", "0.2", "--epochs", "40", "--batch", "16", "--lr", "0.05", "--monitor", "test_accuracy",
+        "--early-stop", "2", "--out", run.toString());
+    assertEquals(ExitCode.OK, trained.exitCode(), trained.err());
+    String metrics = Files.readString(run.resolve("metrics.json"));
+    assertTrue(metrics.contains("\"stopped_early\": true") && metrics.contains("\"best_test_accuracy\": 1.0"),
+        metrics);
+    int best = Integer.parseInt(metrics.replaceAll("(?s).*\"best_epoch\": (\\d+).*", "$1"));
+    int trainedEpochs = Integer.parseInt(metrics.replaceAll("(?s).*\"epochs_trained\": (\\d+).*", "$1"));
+    assertEquals(best + 2, trainedEpochs, metrics);
+    assertTrue(trained.out().contains("early stop: test_accuracy did not improve for 2 epochs; best epoch " + best),
+        trained.out());
+    assertTrue(Files.exists(run.resolve("best/manifest.pb")) && Files.exists(run.resolve("checkpoint/manifest.pb")));
+    Outcome evaluated = CommandRunner.run("evaluate", "--checkpoint", run.resolve("best").toString(), "--data",
+        flowers.toString(), "--validation-split", "0.2");
+    assertTrue(evaluated.out().contains("RESULT test_accuracy=1.0000"), evaluated.out() + evaluated.err());
+
+    Outcome nothingHeldOut = CommandRunner.run("train", "--model", model.toString(), "--data", flowers.toString(),
+        "--early-stop", "3", "--out", directory.resolve("never-early").toString());
+    assertEquals(ExitCode.BAD_INPUT, nothingHeldOut.exitCode());
+    assertTrue(nothingHeldOut.err().contains("--early-stop and --monitor watch held-out data"), nothingHeldOut.err());
+    assertFalse(Files.exists(directory.resolve("never-early")));
+  }
+
   @Test
   void badDataIsRefusedBeforeAnythingIsWritten() throws Exception {
     Path never = directory.resolve("never");

@@ -41,6 +41,7 @@ import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.CheckpointSchedule;
+import org.partita.models.train.EarlyStopping;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepMetrics;
@@ -211,6 +212,9 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   @Mixin
+  EarlyStopOptions earlyStop = new EarlyStopOptions();
+
+  @Mixin
   BlasThreads blasThreads = new BlasThreads();
 
   @Mixin
@@ -231,6 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     // The samples too: a file that does not read leaves no run folder, and nothing in one is replaced.
     RunData.ForTraining samples = characters ? null : RunData.training(data, spec, seed, trainSamples);
+    watch = earlyStop.create(runDirectory, characters || samples.heldOut() != null, null);
     Files.createDirectories(runDirectory);
     // Ctrl-C: the JVM's shutdown waits while training finishes its step and saves a checkpoint.
     java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -262,6 +267,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** --early-stop / --monitor's watch over the held-out metric; null without them. */
+  private EarlyStopping watch;
+
   /** Set by the Ctrl-C hook; training stops at the next step boundary. */
   private volatile boolean stopRequested;
 
@@ -285,6 +293,7 @@ public final class TrainCommand implements Callable<Integer> {
         resumed);
     TrainingReport report = trained.report();
     Map<String, Object> metrics = trained.metrics();
+    EarlyStopOptions.report(watch, console, metrics);
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
     printSummary(console, report, Measure.accuracy(), runDirectory, (double) metrics.get("wall_seconds"));
     if (report.finalTest() == null) {
@@ -403,6 +412,7 @@ public final class TrainCommand implements Callable<Integer> {
     metrics.put("text", corpus.name());
     metrics.put("vocabulary", corpus.vocabularySize());
     metrics.put("generated_sample", sample);
+    EarlyStopOptions.report(watch, console, metrics);
     metrics.put("characters_per_second", report.samplesPerSecond() * sequenceLength);
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
     printSummary(console, report, new Measure("bits/char", epoch -> bitsPerChar(epoch.trainLoss()),
@@ -508,7 +518,7 @@ public final class TrainCommand implements Callable<Integer> {
   private Map<String, Object> finish(RunContext run, ModelSpec spec, Optimizer optimizer, long step,
       DataPreparation preparation, TrainingReport report) throws IOException {
     ModelCheckpoint.save(run.directory().resolve("checkpoint"), spec, optimizer, preparation,
-        new ModelCheckpoint.Position(step, epochs, 0, seed));
+        new ModelCheckpoint.Position(step, report.last().epoch() + 1, 0, seed));
     plotCurves(run.directory(), spec, report);
     double wallSeconds = (System.nanoTime() - run.wallStart()) / 1e9;
     return metrics(spec, optimizer.spec(), report, run.blas(), wallSeconds);
@@ -541,7 +551,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** RUN/checkpoints: every --checkpoint-every steps, and where Ctrl-C saves (so never null). */
   private CheckpointSchedule schedule(Path runDirectory) {
     return new CheckpointSchedule(runDirectory.resolve("checkpoints"),
-        checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE, keep);
+        checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE, keep).withEarlyStopping(watch);
   }
 
   private void validate() {
@@ -562,6 +572,7 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--train-samples must be ≥ 1, got " + trainSamples);
     }
     data.validate();
+    earlyStop.validate();
     clusterOptions.validate();
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
@@ -617,6 +628,7 @@ public final class TrainCommand implements Callable<Integer> {
     metrics.put("model", spec.name());
     metrics.put("plan", "local: 1 replica × 1 stage × 1 slice (reference trainer)");
     metrics.put("epochs", epochs);
+    metrics.put("epochs_trained", report.epochs().size());
     if (report.finalTest() != null) {
       metrics.put("test_accuracy", report.finalTest().accuracy());
       metrics.put("test_loss", report.finalTest().loss());
