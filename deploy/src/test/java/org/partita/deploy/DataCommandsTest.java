@@ -169,6 +169,67 @@ class DataCommandsTest {
     assertFalse(Files.exists(directory.resolve("never-early")));
   }
 
+  /**
+   * A regression with two targets (loss mse, a linear last layer): R² every epoch and in r2.png,
+   * RMSE, MAE and R² in the targets' units in metrics.json, reproduced by evaluate, and predict's
+   * values in those units.
+   */
+  @Test
+  void csvRegressionWithTwoTargets() throws Exception {
+    Path linear = Files.writeString(directory.resolve("linear.pbtxt"), """
+        format_version: 1
+        name: "linear"
+        input_shape: 3
+        init_seed: 2
+        layers { dense { inputs: 3 outputs: 2 activation: IDENTITY } }
+        loss { kind: MEAN_SQUARED_ERROR }
+        """);
+    SplittableRandom random = new SplittableRandom(9);
+    StringBuilder csv = new StringBuilder("a,price,b,c,age\n");
+    for (int i = 0; i < 200; i++) {
+      double a = random.nextGaussian();
+      double b = random.nextGaussian() * 5;
+      double c = random.nextDouble();
+      csv.append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f,%.4f%n", a, 300 + 40 * a - 8 * b
+          + random.nextGaussian(), b, c, 10 * c - 5 + 0.1 * random.nextGaussian()));
+    }
+    Path houses = Files.writeString(directory.resolve("houses.csv"), csv);
+    Path run = directory.resolve("regression");
+    Outcome trained = CommandRunner.run("train", "--model", linear.toString(), "--data", houses.toString(), "--label",
+        "price,age", "--validation-split", "0.25", "--epochs", "40", "--batch", "16", "--lr", "0.05", "--monitor",
+        "test_r2", "--out", run.toString());
+    assertEquals(ExitCode.OK, trained.exitCode(), trained.err());
+    assertTrue(trained.out().contains(" R² ") && !trained.out().contains("acc "), trained.out());
+    String result = trained.out().replaceAll("(?s).*(RESULT [^\n]*).*", "$1");
+    double r2 = Double.parseDouble(result.replaceAll(".*test_r2=([-0-9.]+).*", "$1"));
+    assertTrue(r2 > 0.97, result);
+    String metrics = Files.readString(run.resolve("metrics.json"));
+    for (String key : new String[] {"test_r2", "test_rmse", "test_mae", "test_r2_per_target", "test_r2_per_epoch",
+        "best_test_r2"}) {
+      assertTrue(metrics.contains("\"" + key + "\": "), key + " missing:\n" + metrics);
+    }
+    assertFalse(metrics.contains("accuracy"), metrics);
+    assertTrue(Files.exists(run.resolve("r2.png")) && Files.exists(run.resolve("best/manifest.pb")));
+    Outcome evaluated = CommandRunner.run("evaluate", "--checkpoint", run.resolve("checkpoint").toString(), "--data",
+        houses.toString(), "--validation-split", "0.25");
+    assertEquals(ExitCode.OK, evaluated.exitCode(), evaluated.err());
+    assertTrue(evaluated.out().contains(result.replace("RESULT ", "RESULT ").replaceAll(" samples_per_second.*", "")),
+        evaluated.out() + "\nvs " + result);
+
+    Path predictions = directory.resolve("prices.csv");
+    Outcome predicted = CommandRunner.run("predict", "--checkpoint", run.resolve("checkpoint").toString(), "--data",
+        houses.toString(), "--out", predictions.toString());
+    assertEquals(ExitCode.OK, predicted.exitCode(), predicted.err());
+    List<String> lines = Files.readAllLines(predictions);
+    assertEquals("index,price,age", lines.get(0));
+    String[] truth = csv.toString().split("\n");
+    double priceError = 0;
+    for (int i = 1; i <= 200; i++) {
+      priceError += Math.abs(Double.parseDouble(lines.get(i).split(",")[1]) - Double.parseDouble(truth[i].split(",")[1]));
+    }
+    assertTrue(priceError / 200 < 2, "prices in their units, noise 1: mean error " + priceError / 200);
+  }
+
   @Test
   void badDataIsRefusedBeforeAnythingIsWritten() throws Exception {
     Path never = directory.resolve("never");

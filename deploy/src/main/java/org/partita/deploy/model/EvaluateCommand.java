@@ -9,18 +9,20 @@ import org.partita.deploy.ExitCode;
 import org.partita.deploy.RunData;
 import org.partita.models.data.ArrayDataset;
 import org.partita.models.train.Evaluation;
+import org.partita.models.train.RegressionMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code partita evaluate}: a checkpoint's loss and accuracy on held-out samples — the ones training
+ * {@code partita evaluate}: a checkpoint's loss and accuracy (regression: R², RMSE, MAE in the
+ * targets' units) on held-out samples — the ones training
  * held out (--test-data, --validation-split, Fashion-MNIST's test split) or a file of labelled
  * samples — prepared with the statistics saved in the checkpoint.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Test loss and accuracy of a trained checkpoint on held-out samples (default: the Fashion-MNIST test "
-        + "images).",
+    description = "Test loss and accuracy (regression: R², RMSE, MAE) of a trained checkpoint on held-out samples "
+        + "(default: the Fashion-MNIST test images).",
     footer = {"", "Examples:",
         "  partita evaluate --checkpoint runs/cnn-20261124-040420/checkpoint",
         "  partita evaluate --checkpoint runs/cnn-20261124-040420/checkpoints    # the newest step-N",
@@ -54,6 +56,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Evaluation result = loaded.trainer().evaluate(heldOut);
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (loaded.preparation().isRegression()) {
+      RegressionMetrics metrics = RegressionMetrics.of(loaded.trainer().network(), heldOut, loaded.preparation());
+      for (int t = 0; t < metrics.targets().size(); t++) {
+        System.out.printf(Locale.ROOT, "%s: R² %.4f, RMSE %.6g, MAE %.6g%n", metrics.targets().get(t), metrics.r2()[t],
+            metrics.rmse()[t], metrics.mae()[t]);
+      }
+      System.out.printf(Locale.ROOT, "test loss %.4f (standardised targets), R² %.4f on %,d samples (%.1f s)%n",
+          result.loss(), metrics.meanR2(), result.samples(), seconds);
+      System.out.printf(Locale.ROOT, "RESULT test_r2=%.4f test_rmse=%.6g test_mae=%.6g test_loss=%.4f%n",
+          metrics.meanR2(), metrics.meanRmse(), metrics.meanMae(), result.loss());
+      return ExitCode.OK;
+    }
     System.out.printf(Locale.ROOT, "test loss %.4f, accuracy %.2f%% on %,d samples (%.1f s)%n", result.loss(),
         100 * result.accuracy(), result.samples(), seconds);
     System.out.printf(Locale.ROOT, "RESULT test_accuracy=%.4f test_loss=%.4f%n", result.accuracy(), result.loss());

@@ -41,7 +41,9 @@ import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.CheckpointSchedule;
+import org.partita.models.loss.Loss;
 import org.partita.models.train.EarlyStopping;
+import org.partita.models.train.RegressionMetrics;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepMetrics;
@@ -235,7 +237,9 @@ public final class TrainCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     // The samples too: a file that does not read leaves no run folder, and nothing in one is replaced.
     RunData.ForTraining samples = characters ? null : RunData.training(data, spec, seed, trainSamples);
-    watch = earlyStop.create(runDirectory, characters || samples.heldOut() != null, null);
+    regression = samples != null && spec.loss() == Loss.MEAN_SQUARED_ERROR ? new RegressionReport(samples) : null;
+    watch = earlyStop.create(runDirectory, characters || samples.heldOut() != null,
+        regression == null ? null : regression.heldOutR2());
     Files.createDirectories(runDirectory);
     // Ctrl-C: the JVM's shutdown waits while training finishes its step and saves a checkpoint.
     java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -267,6 +271,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** R² and the final metrics of a model with loss mse; null for classifiers. */
+  private RegressionReport regression;
+
   /** --early-stop / --monitor's watch over the held-out metric; null without them. */
   private EarlyStopping watch;
 
@@ -294,13 +301,20 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingReport report = trained.report();
     Map<String, Object> metrics = trained.metrics();
     EarlyStopOptions.report(watch, console, metrics);
+    RegressionMetrics regressed = regression == null ? null : regression.addTo(metrics, report, trained.network());
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
-    printSummary(console, report, Measure.accuracy(), runDirectory, (double) metrics.get("wall_seconds"));
+    printSummary(console, report, regression == null ? Measure.accuracy() : new Measure("R²",
+        epoch -> Measure.number(regression.trainR2(epoch)), epoch -> Measure.number(regression.heldOutR2(epoch)),
+        "r2.png"), runDirectory, (double) metrics.get("wall_seconds"));
     if (report.finalTest() == null) {
       console.printf(Locale.ROOT, "nothing held out (give --test-data or --validation-split) · %,.0f samples/s%n",
           report.samplesPerSecond());
       console.printf(Locale.ROOT, "RESULT final_train_loss=%.4f samples_per_second=%.1f%n", report.last().trainLoss(),
           report.samplesPerSecond());
+      return ExitCode.OK;
+    }
+    if (regressed != null) {
+      RegressionReport.printResult(console, regressed, report.samplesPerSecond());
       return ExitCode.OK;
     }
     console.printf(Locale.ROOT, "test accuracy %.2f%% on %,d samples · %,.0f samples/s%n",
@@ -481,9 +495,14 @@ public final class TrainCommand implements Callable<Integer> {
     double[] epochs = IntStream.rangeClosed(1, all.size()).asDoubleStream().toArray();
     PngChart.Axis epoch = new PngChart.Axis("epoch", PngChart.Scale.LINEAR);
     PngChart.lines(runDirectory.resolve("loss.png"), spec.name() + ": loss by epoch", epoch,
-        new PngChart.Axis(bits ? "bits per character" : "mean cross-entropy", PngChart.Scale.LINEAR),
+        new PngChart.Axis(bits ? "bits per character" : regression != null ? "mean squared error (standardised "
+            + "targets)" : "mean cross-entropy", PngChart.Scale.LINEAR),
         List.of(new PngChart.Series("train", PngChart.Style.LINE, epochs, trainLoss),
             new PngChart.Series(held, PngChart.Style.LINE, epochs, testLoss)));
+    if (regression != null) {
+      regression.plot(runDirectory, spec.name(), all);
+      return;
+    }
     PngChart.lines(runDirectory.resolve("accuracy.png"), spec.name() + ": accuracy by epoch", epoch,
         new PngChart.Axis(bits ? "next-character accuracy (%)" : "accuracy (%)", PngChart.Scale.LINEAR),
         List.of(new PngChart.Series("train", PngChart.Style.LINE, epochs, trainAccuracy),
@@ -492,7 +511,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Progress lines, and the Ctrl-C request to stop. */
   private TrainingListener progress(PrintStream console) {
-    ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval);
+    ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval)
+        .withHeldOutR2(regression == null ? null : regression.heldOutR2());
     return new TrainingListener() {
       @Override
       public void onStep(StepMetrics metrics) {
@@ -666,6 +686,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static String percent(double fraction) {
       return String.format(Locale.ROOT, "%7.2f%%", 100 * fraction);
+    }
+
+    static String number(double value) {
+      return String.format(Locale.ROOT, "%8.4f", value);
     }
   }
 
