@@ -19,7 +19,8 @@ import org.partita.models.network.ModelSpec;
  * The samples a command runs on, read as {@link DataOptions} say and prepared for the model:
  * for training, the training rows and the held-out rows, standardised with statistics fitted on
  * the training rows alone; for evaluation, the held-out rows as training defined them; for
- * prediction, every sample of the file. Shapes are checked against the model's input before
+ * prediction, every sample of the file. A CSV given to a model trained on images (IDX, image
+ * folders) holds pixel intensities 0–255. Shapes are checked against the model's input before
  * anything runs, and a mismatch names both.
  */
 public final class RunData {
@@ -77,15 +78,38 @@ public final class RunData {
     ReadOptions read = options.readOptions(DataOptions.expected(spec, ReadOptions.LabelUse.REQUIRED, preparation),
         preparation.labelNames());
     SampleData samples;
+    Path file = options.testData() != null ? options.testData() : options.data();
     if (options.testData() != null) {
-      samples = DataReader.read(options.testData(), read).samples();
+      samples = DataReader.read(file, read).samples();
     } else {
-      DataReader.Source source = DataReader.read(options.data(), read);
+      DataReader.Source source = DataReader.read(file, read);
       samples = options.validationSplit() != null ? source.samples().split(options.validationSplit(), seed)[1]
           : source.heldOut() != null ? source.heldOut() : source.samples();
     }
+    if (isImageModel(preparation) && samples.format() == DataFormat.CSV) {
+      intensities(samples);
+    }
     Shape shape = modelShape(options, samples, spec);
     return preparation.prepare(samples).reshaped(shape);
+  }
+
+  /** Trained on IDX images or an image folder: its pixels were intensities scaled to [0, 1]. */
+  private static boolean isImageModel(DataPreparation preparation) {
+    return preparation.format() == DataFormat.IDX || preparation.format() == DataFormat.IMAGES;
+  }
+
+  /** A CSV's pixel intensities 0–255, for a model trained on images, scaled to [0, 1] as image bytes are. */
+  private static void intensities(SampleData samples) throws DataFormatException {
+    float[] values = samples.features();
+    int width = samples.sampleShape().size();
+    for (int i = 0; i < values.length; i++) {
+      if (!(values[i] >= 0 && values[i] <= 255)) {
+        throw new DataFormatException(Path.of(samples.name()), "sample " + i / width + ", column '"
+            + samples.featureNames().get(i % width) + "': " + values[i] + " is not a pixel intensity 0–255 (the model"
+            + " was trained on images)");
+      }
+      values[i] /= 255f;
+    }
   }
 
   /**
@@ -98,8 +122,9 @@ public final class RunData {
     ReadOptions read = options.readOptions(DataOptions.expected(spec, ReadOptions.LabelUse.IGNORED, preparation),
         preparation.labelNames());
     SampleData samples;
-    boolean imageModel = preparation.format() == DataFormat.IDX || preparation.format() == DataFormat.IMAGES;
-    if (imageModel && read.format() == null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+    boolean csv = read.format() == null ? file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
+        : read.format() == DataFormat.CSV;
+    if (isImageModel(preparation) && csv) {
       int width = spec.inputShape().size();
       samples = new SampleData(file.toString(), DataFormat.CSV, Shape.vector(width), FashionMnist.csvPixels(file, width),
           null, List.of(), List.of());

@@ -12,8 +12,8 @@ import java.util.Map;
 import org.partita.models.layers.Shape;
 
 /**
- * A CSV table (plain or gzip) with a header row: the target columns (the last column unless
- * named) and the feature columns (every other, or the ones a checkpoint names). Cells are
+ * A CSV table (plain or gzip) with a header row: the target columns (unless named, the column
+ * called "label", else the last) and the feature columns (every other, or the ones a checkpoint names). Cells are
  * separated by commas and may be quoted ("a, b" and "" inside quotes); a line holds one row.
  * Every feature cell must be a finite number; a bad cell is refused with the file, line and
  * column named. Class labels may be numbers or names; regression targets are numbers.
@@ -53,8 +53,8 @@ final class CsvReader {
       }
     }
     boolean withLabels = expected.labels() == ReadOptions.LabelUse.REQUIRED;
-    List<String> labelNames = options.labelColumns().isEmpty() ? List.of(header.get(header.size() - 1))
-        : options.labelColumns();
+    List<String> labelNames = !options.labelColumns().isEmpty() ? options.labelColumns()
+        : columnOf.containsKey("label") ? List.of("label") : List.of(header.get(header.size() - 1));
     int[] labelColumns = new int[labelNames.size()];
     for (int i = 0; i < labelColumns.length; i++) {
       Integer column = columnOf.get(labelNames.get(i));

@@ -42,20 +42,6 @@ public final class FashionMnist {
     return new ArrayDataset(name, data.sampleShape(), data.features(), data.targets());
   }
 
-  /** The 28×28 images of an IDX file (e.g. new images to classify), scaled to [0, 1]: 784 values per image. */
-  public static float[] pixels(Path file) throws IOException {
-    IdxFile images = IdxFile.read(file, 3);
-    if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
-      throw new DataFormatException(images.path(), "images are " + images.dimensions()[1] + "×"
-          + images.dimensions()[2] + ", the models take 28×28");
-    }
-    float[] pixels = images.floats();
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] /= 255f;
-    }
-    return pixels;
-  }
-
   /**
    * Images as CSV, one per line: {@code width} pixel intensities 0–255, or {@code width} + 1 values
    * with the label first when the first line is a header starting with "label" (the common

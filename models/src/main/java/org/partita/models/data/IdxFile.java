@@ -52,18 +52,17 @@ public record IdxFile(Path path, int type, int[] dimensions, byte[] values) {
 
   /** Reads and validates a file of exactly {@code expectedDimensions} dimensions (1 for labels, 3 for images). */
   public static IdxFile read(Path path, int expectedDimensions) throws IOException {
-    IdxFile file = read(path);
-    if (file.dimensions.length != expectedDimensions) {
-      throw new DataFormatException(path, "IDX header declares " + file.dimensions.length + " dimensions, expected "
-          + expectedDimensions);
-    }
-    return file;
+    return read(path, expectedDimensions, expectedDimensions);
   }
 
   /** Reads and validates a file of any rank ≥ 1. */
   public static IdxFile read(Path path) throws IOException {
+    return read(path, 1, 255);
+  }
+
+  private static IdxFile read(Path path, int minRank, int maxRank) throws IOException {
     try (DataInputStream in = new DataInputStream(DataFiles.open(path))) {
-      return parse(path, in);
+      return parse(path, in, minRank, maxRank);
     } catch (IOException e) {
       // Only gzip streams end early by exception; parse() reports short plain files itself.
       throw DataFiles.gzipProblem(path, e);
@@ -91,7 +90,7 @@ public record IdxFile(Path path, int type, int[] dimensions, byte[] values) {
     };
   }
 
-  private static IdxFile parse(Path path, InputStream stream) throws IOException {
+  private static IdxFile parse(Path path, InputStream stream, int minRank, int maxRank) throws IOException {
     DataInputStream in = new DataInputStream(stream);
     int magic;
     try {
@@ -108,8 +107,9 @@ public record IdxFile(Path path, int type, int[] dimensions, byte[] values) {
           + "0x09 signed byte, 0x0b int16, 0x0c int32, 0x0d float32, 0x0e float64)", type));
     }
     int rank = magic & 0xff;
-    if (rank == 0) {
-      throw new DataFormatException(path, "IDX header declares 0 dimensions");
+    if (rank < Math.max(1, minRank) || rank > maxRank) {
+      throw new DataFormatException(path, "IDX header declares " + rank + " dimensions, expected "
+          + (minRank == maxRank ? Integer.toString(minRank) : "at least 1"));
     }
     int[] dimensions = new int[rank];
     long total = 1;
@@ -129,7 +129,7 @@ public record IdxFile(Path path, int type, int[] dimensions, byte[] values) {
     }
     int width = bytesPerValue(type);
     String values = type == UNSIGNED_BYTE ? total + " values"
-        : String.format("%d values of type 0x%02x (%s, %d bytes each)", total, type, typeName(type), width);
+        : String.format("%d values (value type 0x%02x, %s, %d bytes each)", total, type, typeName(type), width);
     byte[] bytes = new byte[(int) (total * width)];
     int read = in.readNBytes(bytes, 0, bytes.length);
     if (read != bytes.length) {

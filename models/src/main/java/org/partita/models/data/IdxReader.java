@@ -42,14 +42,16 @@ final class IdxReader {
       if (labels == null) {
         throw new DataFormatException(features, "holds " + noun + " only; give their labels with --labels FILE");
       }
-      IdxFile labelFile = IdxFile.read(labels);
+      // A class per sample; regression targets may be one or several per sample.
+      IdxFile labelFile = options.expected().kind() == ReadOptions.TargetKind.CLASSES ? IdxFile.read(labels, 1)
+          : IdxFile.read(labels);
       if (labelFile.count() != samples.count()) {
         throw new DataFormatException(labels, labelFile.count() + " labels but " + features.getFileName() + " holds "
             + samples.count() + " " + noun);
       }
-      String name = labels.getFileName().toString();
-      targets = Numbers.targets(labelFile.floats(), labelFile.itemSize(), labels, name, options.expected());
-      labelNames = targets instanceof Targets.Values v ? v.names() : List.of(name);
+      // Named "label", as CSV files of such samples (Fashion-MNIST's, say) call the column.
+      targets = Numbers.targets(labelFile.floats(), labelFile.itemSize(), labels, "label", options.expected());
+      labelNames = targets instanceof Targets.Values v ? v.names() : List.of("label");
     }
     return new SampleData(features.toString(), DataFormat.IDX, shape, values, targets, List.of(), labelNames);
   }

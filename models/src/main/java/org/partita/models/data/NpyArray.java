@@ -41,10 +41,6 @@ public record NpyArray(int[] shape, char kind, float[] values) {
     return size;
   }
 
-  public boolean isWholeNumbers() {
-    return kind != 'f';
-  }
-
   public String describeShape() {
     StringBuilder text = new StringBuilder("(");
     for (int d = 0; d < shape.length; d++) {

@@ -94,8 +94,4 @@ public record SampleData(String name, DataFormat format, Shape sampleShape, floa
   public SampleData withShape(Shape shape) {
     return new SampleData(name, format, shape, features, targets, featureNames, labelNames);
   }
-
-  public SampleData withTargets(Targets other) {
-    return new SampleData(name, format, sampleShape, features, other, featureNames, labelNames);
-  }
 }

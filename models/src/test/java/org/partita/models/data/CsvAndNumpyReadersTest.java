@@ -67,11 +67,11 @@ class CsvAndNumpyReadersTest {
     }
   }
 
+  /** Without --label a column called "label" holds the labels (Fashion-MNIST's CSV layout), wherever it is. */
   @Test
   void csvLabelsThatAreNumbersAreTheClassesThemselves() throws IOException {
     Path csv = file("digits.csv", "label,a,b\n2,0,1\n0,1,1\n2,0,0\n");
-    SampleData data = read(csv, new ReadOptions(null, List.of("label"), null, List.of("x", "y"), 0,
-        ReadOptions.ImageSize.MODEL, THREE_CLASSES));
+    SampleData data = read(csv, THREE_CLASSES);
     Targets.Classes classes = (Targets.Classes) data.targets();
     assertEquals(List.of("0", "1", "2"), classes.names());
     assertArrayEquals(new int[] {2, 0, 2}, classes.labels());
