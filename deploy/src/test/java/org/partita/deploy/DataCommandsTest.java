@@ -230,6 +230,71 @@ class DataCommandsTest {
     assertTrue(priceError / 200 < 2, "prices in their units, noise 1: mean error " + priceError / 200);
   }
 
+  /** The same flags read an .npz of flowers and a folder of PNG images sized and coloured by the model's input. */
+  @Test
+  void npzAndImageFoldersTrainThroughTheSameFlags() throws Exception {
+    java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(90 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer y = java.nio.ByteBuffer.allocate(90 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 90; i++) {
+      for (float value : rows[i]) {
+        x.putFloat(value);
+      }
+      y.putLong(labels[i]);
+    }
+    Path npz = directory.resolve("flowers.npz");
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
+      for (Object[] array : new Object[][] {{"x", "<f4", "(90, 4)", x.array()}, {"y", "<i8", "(90,)", y.array()}}) {
+        zip.putNextEntry(new java.util.zip.ZipEntry(array[0] + ".npy"));
+        String dict = "{'descr': '" + array[1] + "', 'fortran_order': False, 'shape': " + array[2] + ", }";
+        String header = dict + " ".repeat((64 - (10 + dict.length() + 1) % 64) % 64) + "\n";
+        zip.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
+        zip.write(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        zip.write((byte[]) array[3]);
+        zip.closeEntry();
+      }
+    }
+    Outcome fromNpz = CommandRunner.run("train", "--model", model.toString(), "--data", npz.toString(),
+        "--validation-split", "0.2", "--epochs", "4", "--batch", "16", "--lr", "0.02", "--out",
+        directory.resolve("npz").toString());
+    assertEquals(ExitCode.OK, fromNpz.exitCode(), fromNpz.err());
+    assertTrue(fromNpz.out().contains("data: 72 training and 18 held-out samples"), fromNpz.out());
+
+    // Light and dark 8×8 images, read as the model's 1×4×4 grey input.
+    Path pictures = directory.resolve("pictures");
+    for (String kind : new String[] {"dark", "light"}) {
+      Files.createDirectories(pictures.resolve(kind));
+      for (int i = 0; i < 12; i++) {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(8, 8,
+            java.awt.image.BufferedImage.TYPE_INT_RGB);
+        int level = kind.equals("dark") ? 20 + i : 200 + i;
+        for (int p = 0; p < 64; p++) {
+          image.setRGB(p % 8, p / 8, (level << 16) | ((level + p) << 8) | level);
+        }
+        javax.imageio.ImageIO.write(image, "png", pictures.resolve(kind + "/" + i + ".png").toFile());
+      }
+    }
+    Path grey = Files.writeString(directory.resolve("grey.pbtxt"), """
+        format_version: 1
+        name: "grey"
+        input_shape: 1
+        input_shape: 4
+        input_shape: 4
+        layers { dense { inputs: 16 outputs: 2 activation: IDENTITY } }
+        loss { kind: SOFTMAX_CROSS_ENTROPY }
+        """);
+    Path run = directory.resolve("pictures-run");
+    Outcome fromImages = CommandRunner.run("train", "--model", grey.toString(), "--data", pictures.toString(),
+        "--validation-split", "0.25", "--epochs", "3", "--batch", "6", "--out", run.toString());
+    assertEquals(ExitCode.OK, fromImages.exitCode(), fromImages.err());
+    assertTrue(fromImages.out().contains("RESULT test_accuracy=1.0000"), fromImages.out());
+    Path predictions = directory.resolve("pictures.csv");
+    Outcome predicted = CommandRunner.run("predict", "--checkpoint", run.resolve("checkpoint").toString(), "--data",
+        pictures.resolve("light").toString(), "--out", predictions.toString());
+    assertEquals(ExitCode.OK, predicted.exitCode(), predicted.err());
+    assertTrue(Files.readAllLines(predictions).stream().skip(1).allMatch(line -> line.contains(",1,\"light\",")),
+        Files.readString(predictions));
+  }
+
   @Test
   void badDataIsRefusedBeforeAnythingIsWritten() throws Exception {
     Path never = directory.resolve("never");
