@@ -319,6 +319,11 @@ class DataCommandsTest {
     assertEquals(ExitCode.BAD_INPUT, reshape.exitCode());
     assertTrue(reshape.err().contains("samples are 1×2×2 (4 values) but model 'iris' takes 4 values"), reshape.err());
     assertFalse(Files.exists(never), "a refused run created its folder");
+    Path steps = Files.writeString(directory.resolve("steps.pbtxt"), Files.readString(model).replace("input_shape: 4",
+        "input_shape: 2\ninput_shape: 2\ninput_shape: 1"));
+    Outcome seenAsSteps = CommandRunner.run("train", "--model", steps.toString(), "--data", flowers.toString(),
+        "--input-shape", "2,2", "--epochs", "1", "--out", directory.resolve("steps").toString());
+    assertEquals(ExitCode.OK, seenAsSteps.exitCode(), "rows of 4 seen as 2 steps of 2: " + seenAsSteps.err());
 
     Path unseen = Files.writeString(directory.resolve("unseen.csv"),
         "sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,setosa\n1,2,3,4,rosa\n");
