@@ -69,14 +69,15 @@ class ModelShowTest {
         + "loss = softmax-cross-entropy\n");
     Outcome unfit = CommandRunner.run("train", "--model", image.toString(), "--out", run.toString());
     assertEquals(ExitCode.BAD_INPUT, unfit.exitCode());
-    assertTrue(unfit.err().contains("takes input 3×32×32 (3072 floats per sample), but train reads Fashion-MNIST's "
-        + "28×28 images"), unfit.err());
+    assertTrue(unfit.err().contains("but model 'cifar' takes 3×32×32 (3072 values)"), unfit.err());
     Path tokens = directory.resolve("tokens.conf");
     Files.writeString(tokens, "input = [784]\nlayers = [{ type = embedding, vocabulary = 256, dim = 2 }, "
         + "{ type = flatten }, { type = dense, units = 10 }]\nloss = softmax-cross-entropy\n");
     Outcome notTokens = CommandRunner.run("train", "--model", tokens.toString(), "--out", run.toString());
     assertEquals(ExitCode.BAD_INPUT, notTokens.exitCode());
-    assertTrue(notTokens.err().contains("starts with an embedding, which reads integer token ids"), notTokens.err());
+    assertTrue(notTokens.err().contains("is not a token id; model 'tokens' starts with an embedding of 256 tokens"),
+        notTokens.err());
+    assertFalse(Files.exists(run), "refused before the run folder is made");
     Outcome typo = CommandRunner.run("model", "show", "cnnn");
     assertEquals(ExitCode.BAD_INPUT, typo.exitCode());
     assertTrue(typo.err().contains("did you mean 'cnn'?"), typo.err());
