@@ -13,22 +13,39 @@ import org.partita.models.train.TrainingConfig;
 import org.partita.partitioner.LoadedCheckpoint;
 
 /**
- * A trained image model from any checkpoint — a run's final RUN/checkpoint, one of its periodic
+ * A trained model from any checkpoint — a run's final RUN/checkpoint, one of its periodic
  * RUN/checkpoints/step-N (the newest when the directory is given), saved whole or by shards of any
- * plan, checksums verified — in a single-process trainer, for {@code evaluate} and {@code predict}.
+ * plan, checksums verified — in a single-process trainer, for {@code evaluate}, {@code predict}
+ * and {@code export}.
  */
 final class TrainedCheckpoint {
   private TrainedCheckpoint() {}
 
+  /** A trained image classifier, for {@code evaluate} and {@code predict}. */
   static LocalTrainer load(Path directory, PrintStream console) throws IOException {
     LoadedCheckpoint loaded = LoadedCheckpoint.read(CheckpointSchedule.resolve(directory));
     ModelSpec spec = loaded.model();
-    if (spec.inputShape().size() != FashionMnist.IMAGE.size() || spec.outputClasses() != FashionMnist.CLASSES
-        || spec.outputGroups() != 1) {
+    if (!isFashionMnistClassifier(spec)) {
       throw new IllegalArgumentException(loaded.directory() + " holds model '" + spec.name() + "' (input "
           + spec.inputShape() + ", " + spec.outputClasses() + " classes); evaluate and predict take the 28×28 image"
           + " classifiers (mlp, cnn, lstm, wide-mlp)");
     }
+    return restore(loaded, console);
+  }
+
+  /** Any trained model, the checkpoint's shards merged into the whole. */
+  static LocalTrainer loadAny(Path directory, PrintStream console) throws IOException {
+    return restore(LoadedCheckpoint.read(CheckpointSchedule.resolve(directory)), console);
+  }
+
+  /** A model that takes a 28×28 image and gives one of 10 classes: trained on Fashion-MNIST. */
+  static boolean isFashionMnistClassifier(ModelSpec spec) {
+    return spec.inputShape().size() == FashionMnist.IMAGE.size() && spec.outputClasses() == FashionMnist.CLASSES
+        && spec.outputGroups() == 1;
+  }
+
+  private static LocalTrainer restore(LoadedCheckpoint loaded, PrintStream console) {
+    ModelSpec spec = loaded.model();
     LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(1, 1, loaded.position().seed(),
         loaded.optimizer()), Blas.get());
     trainer.restore(loaded.whole(), loaded.position().step(), "checkpoint " + loaded.directory());

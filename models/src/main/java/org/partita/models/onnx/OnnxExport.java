@@ -85,11 +85,11 @@ public final class OnnxExport {
         .setIrVersion(IR_VERSION)
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
         .setProducerName("partita")
-        .setDocString("Model '" + spec.name() + "' exported by Partita: " + layout(input, tokens) + " in, "
-            + (spec.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? LOGITS + " and " + PROBABILITIES : PREDICTIONS) + " out.")
+        .setDocString("Model '" + spec.name() + "' exported by Partita: " + inputLayout(spec) + " in, "
+            + String.join(" and ", outputNames(spec)) + " out.")
         .setGraph(body);
     metadata(model, "partita.model", spec.name());
-    metadata(model, "partita.input_layout", layout(input, tokens));
+    metadata(model, "partita.input_layout", inputLayout(spec));
     metadata(model, "partita.input_standardization", describe(options.inputs()));
     if (spec.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
       if (!options.classNames().isEmpty()) {
@@ -194,20 +194,27 @@ public final class OnnxExport {
         .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
   }
 
-  /** "float32 [N, C, H, W]" with the sizes, e.g. "float32 [N, 1, 28, 28] (N×C×H×W)". */
-  private static String layout(Value input, boolean tokens) {
-    String[] letters = switch (input.sample().length) {
+  /** What the file's input takes, e.g. "float32 [N, 1, 28, 28] (N×C×H×W)" or "int64 token ids [N, 20] (N×T)". */
+  public static String inputLayout(ModelSpec spec) {
+    long[] sample = inputSample(spec);
+    boolean tokens = spec.layers().get(0) instanceof EmbeddingSpec;
+    String[] letters = switch (sample.length) {
       case 1 -> new String[] {tokens ? "T" : "D"};
       case 2 -> new String[] {"T", "F"};
       default -> new String[] {"C", "H", "W"};
     };
     StringBuilder sizes = new StringBuilder(tokens ? "int64 token ids [N" : "float32 [N");
     StringBuilder names = new StringBuilder("N");
-    for (int d = 0; d < input.sample().length; d++) {
-      sizes.append(", ").append(input.sample()[d]);
+    for (int d = 0; d < sample.length; d++) {
+      sizes.append(", ").append(sample[d]);
       names.append('×').append(letters[d]);
     }
     return sizes + "] (" + names + ")";
+  }
+
+  /** The file's outputs: {@value #LOGITS} and {@value #PROBABILITIES} for a classifier, else {@value #PREDICTIONS}. */
+  public static List<String> outputNames(ModelSpec spec) {
+    return spec.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? List.of(LOGITS, PROBABILITIES) : List.of(PREDICTIONS);
   }
 
   private static String describe(BlockStatistics statistics) {

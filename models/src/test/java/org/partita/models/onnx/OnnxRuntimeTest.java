@@ -128,8 +128,8 @@ class OnnxRuntimeTest {
     cases.add(Arguments.of("char-lstm: lstm over every step, per-step dense", charLstm, ExportOptions.NONE,
         oneHot(9, 7, random)));
 
-    ModelSpec regression = new ModelSpec("regression", Shape.vector(4), List.of(
-        new DenseSpec(4, 6, Activation.SIGMOID), new DenseSpec(6, 3, Activation.IDENTITY)), Loss.MEAN_SQUARED_ERROR, 26);
+    ModelSpec regression = new ModelSpec("regression", Shape.vector(4), List.of(new DenseSpec(4, 6, Activation.SIGMOID),
+        new DenseSpec(6, 3, Activation.IDENTITY)), Loss.MEAN_SQUARED_ERROR, 26);
     cases.add(Arguments.of("regression, input and target statistics", regression, ExportOptions.NONE
         .withInputs(perFeature(4, random)).withTargets(new BlockStatistics(new double[] {100, -3, 0.5},
             new double[] {20, 0.1, 0})), uniform(4, 10f, random)));

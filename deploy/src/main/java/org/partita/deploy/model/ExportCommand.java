@@ -1,0 +1,83 @@
+package org.partita.deploy.model;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.partita.deploy.ExitCode;
+import org.partita.models.data.FashionMnist;
+import org.partita.models.network.ModelSpec;
+import org.partita.models.onnx.BlockStatistics;
+import org.partita.models.onnx.ExportOptions;
+import org.partita.models.onnx.OnnxExport;
+import org.partita.models.train.LocalTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code partita export}: a checkpoint of any plan, its shards merged, as an ONNX model (opset 17)
+ * for ONNX Runtime and any other server that reads ONNX — see docs/EXPORT.md. The same weights
+ * give the same file whichever plan saved them.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Write a trained checkpoint as an ONNX model (opset 17) to serve with ONNX Runtime & co.",
+    footer = {"", "Examples:",
+        "  partita export --checkpoint runs/cnn-20261124-040420/checkpoint --out cnn.onnx",
+        "  partita export --checkpoint runs/cnn-20261124-040420/checkpoints --out cnn.onnx --force  # newest step-N",
+        "", "Any checkpoint Partita writes works: whole or saved by the shards of any plan. The file takes",
+        "samples as training read them before standardisation (for Fashion-MNIST: pixels / 255, shape",
+        "N×1×28×28, or N×28×28 for the recurrent models); the standardisation is folded into the graph.",
+        "Outputs: 'logits' and 'probabilities' for classifiers, 'predictions' for regression (docs/EXPORT.md)."})
+public final class ExportCommand implements Callable<Integer> {
+
+  @Option(names = "--checkpoint", required = true,
+      description = "A checkpoint directory, or a directory of step-N checkpoints (the newest complete one).")
+  Path checkpoint;
+
+  @Option(names = "--out", required = true, description = "The ONNX file to write (e.g. model.onnx).")
+  Path out;
+
+  @Option(names = "--force", description = "Replace --out if it exists (default: refuse).")
+  boolean force;
+
+  @Option(names = "--data", description = "Fashion-MNIST directory, for the pixel statistics an image classifier "
+      + "was trained with (default: Debian's).")
+  Path data = FashionMnist.DEBIAN_DIRECTORY;
+
+  @Override
+  public Integer call() throws Exception {
+    if (Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out " + out + " is a directory; name the .onnx file to write");
+    }
+    if (Files.exists(out) && !force) {
+      throw new IllegalArgumentException("--out " + out + " already exists; pass --force to replace it");
+    }
+    PrintStream console = System.out;
+    LocalTrainer trainer = TrainedCheckpoint.loadAny(checkpoint, console);
+    ModelSpec spec = trainer.spec();
+    ExportOptions options = preparation(spec);
+    OnnxExport.write(trainer.network(), options, out);
+    console.printf(Locale.ROOT, "wrote %s (%,d bytes): ONNX opset %d, input '%s' %s%s; outputs %s%n", out,
+        Files.size(out), OnnxExport.OPSET, OnnxExport.INPUT, OnnxExport.inputLayout(spec),
+        options.inputs().isNone() ? "" : ", standardisation folded in",
+        String.join(" and ", OnnxExport.outputNames(spec)));
+    return ExitCode.OK;
+  }
+
+  /**
+   * How the checkpoint's samples were prepared. Checkpoints do not carry their statistics yet: a
+   * Fashion-MNIST classifier was trained on pixels standardised with the training images' mean and
+   * standard deviation, which are computed again from {@code --data}, as evaluate and predict do;
+   * other models were trained on their inputs as they are.
+   */
+  private ExportOptions preparation(ModelSpec spec) throws java.io.IOException {
+    if (!TrainedCheckpoint.isFashionMnistClassifier(spec)) {
+      return ExportOptions.NONE;
+    }
+    FashionMnist.Splits splits = FashionMnist.load(data);
+    return ExportOptions.NONE.withInputs(BlockStatistics.of(splits.mean(), splits.std()))
+        .withClassNames(List.of(FashionMnist.CLASS_NAMES));
+  }
+}
