@@ -29,13 +29,14 @@ import org.partita.models.onnx.OnnxExport;
  * does per batch) against ONNX Runtime running the file {@link OnnxExport} writes for the same
  * weights (standardisation and softmax inside the graph), for the CNN and the LSTM at batch 1
  * (one request at a time) and batch 128, on Fashion-MNIST test images. Both use the machine's
- * cores as they do by default: Partita its BLAS threads and compute threads, ONNX Runtime its
- * intra-op pool. Each (model, batch, system) is warmed up, then timed in repetitions of at least
+ * cores as they do by default (Partita its BLAS threads and compute threads, ONNX Runtime its
+ * intra-op pool), or N threads each with {@code --threads N} (bench/bin/bench then starts this JVM
+ * with OpenBLAS and Partita's compute threads at N; this class checks it did). Each (model, batch, system) is warmed up, then timed in repetitions of at least
  * {@value #REPETITION_SECONDS} s; the table gives min / median / max over the repetitions, and the
  * largest difference between the two systems' probabilities.
  *
  * <pre>
- *   bench/bin/bench onnx [--repetitions 5] [--models cnn,lstm] [--batches 1,128]
+ *   bench/bin/bench onnx [--repetitions 5] [--models cnn,lstm] [--batches 1,128] [--threads N]
  * </pre>
  */
 public final class OnnxInferenceBench {
@@ -55,14 +56,20 @@ public final class OnnxInferenceBench {
     int repetitions = 5;
     List<String> models = List.of("cnn", "lstm");
     List<Integer> batches = List.of(1, 128);
+    int threads = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--repetitions" -> repetitions = Integer.parseInt(args[i + 1]);
         case "--models" -> models = List.of(args[i + 1].split(","));
         case "--batches" -> batches = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::valueOf).toList();
+        case "--threads" -> threads = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; options: --repetitions N --models cnn,lstm --batches 1,128");
+            + "; options: --repetitions N --models cnn,lstm --batches 1,128 --threads N");
       }
+    }
+    if (threads > 0 && Parallel.threads() != threads) {
+      throw new IllegalArgumentException("--threads " + threads + " but Partita computes on " + Parallel.threads()
+          + " threads: run it as bench/bin/bench onnx --threads " + threads + ", which sets OpenBLAS's threads too");
     }
     BenchResult result = BenchResult.start("onnx", "Inference: ONNX Runtime against Partita's predict path",
         "bench/bin/bench onnx");
@@ -70,6 +77,9 @@ public final class OnnxInferenceBench {
     OrtEnvironment environment = OrtEnvironment.getEnvironment();
     List<List<String>> rows = new ArrayList<>();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (threads > 0) {
+        options.setIntraOpNumThreads(threads);
+      }
       for (String name : models) {
         ModelSpec spec = StandardModels.byName(name, 1);
         Network network = new Network(spec, Blas.get());
@@ -97,8 +107,9 @@ public final class OnnxInferenceBench {
     result.paragraph("Samples/s classifying Fashion-MNIST test images (raw pixels in, probabilities out), min / "
         + "median / max of " + repetitions + " repetitions of ≥ " + REPETITION_SECONDS + " s after "
         + WARM_UP_SECONDS + " s of warm-up; Partita on " + Blas.get().backend().configName() + " with "
-        + Parallel.threads() + " compute threads, ONNX Runtime " + environment.getVersion()
-        + " with its default thread pool. Same weights (seeded initial ones), same batches.");
+        + Parallel.threads() + " compute threads, ONNX Runtime " + environment.getVersion() + " with "
+        + (threads > 0 ? threads + " intra-op threads" : "its default thread pool")
+        + ". Same weights (seeded initial ones), same batches.");
     result.table(List.of("model", "batch", "Partita predict path", "ONNX Runtime", "ONNX Runtime / Partita",
         "max |Δ probability|"), rows);
     result.save();
