@@ -31,9 +31,10 @@ import org.partita.models.onnx.OnnxExport;
  * (one request at a time) and batch 128, on Fashion-MNIST test images. Both use the machine's
  * cores as they do by default (Partita its BLAS threads and compute threads, ONNX Runtime its
  * intra-op pool), or N threads each with {@code --threads N} (bench/bin/bench then starts this JVM
- * with OpenBLAS and Partita's compute threads at N; this class checks it did). Each (model, batch, system) is warmed up, then timed in repetitions of at least
- * {@value #REPETITION_SECONDS} s; the table gives min / median / max over the repetitions, and the
- * largest difference between the two systems' probabilities.
+ * with OpenBLAS and Partita's compute threads at N; this class checks it did). Each (model,
+ * batch, system) is warmed up, then timed in repetitions of at least {@value #REPETITION_SECONDS}
+ * s; the table gives min / median / max over the repetitions, and the largest difference between
+ * the two systems' probabilities.
  *
  * <pre>
  *   bench/bin/bench onnx [--repetitions 5] [--models cnn,lstm] [--batches 1,128] [--threads N]
