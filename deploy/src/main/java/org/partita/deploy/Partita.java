@@ -10,6 +10,7 @@ import java.util.Objects;
 import org.partita.deploy.bench.BenchCommand;
 import org.partita.deploy.model.EvaluateCommand;
 import org.partita.deploy.model.ModelCommand;
+import org.partita.deploy.model.ExportCommand;
 import org.partita.deploy.model.PredictCommand;
 import org.partita.deploy.plan.PlanCommand;
 import org.partita.deploy.spark.SparkCommand;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Model.OptionSpec;
     mixinStandardHelpOptions = true,
     version = "partita 0.1.0",
     description = "Data- and model-parallel training of deep networks on CPU clusters.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ModelCommand.class, PlanCommand.class,
-        BenchCommand.class, SparkCommand.class, NodeCommand.class, CertsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
+        ModelCommand.class, PlanCommand.class, BenchCommand.class, SparkCommand.class, NodeCommand.class,
+        CertsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
@@ -41,6 +43,7 @@ import picocli.CommandLine.Model.OptionSpec;
         "  partita evaluate --checkpoint runs/cnn/checkpoint",
         "  partita predict --checkpoint runs/cnn/checkpoint --data my-images-idx3-ubyte --out predictions.csv",
         "  partita train --model iris.pbtxt --data iris.csv --label species --validation-split 0.2 --out runs/iris",
+        "  partita export --checkpoint runs/cnn/checkpoint --out cnn.onnx",
         "  partita certs --out certs --nodes 3",
         "  partita node --name node-1 --seed akka://partita@10.0.0.5:25520 --host 10.0.0.6 --tls certs",
         "", "Option defaults come from deploy/conf/partita.conf (or --config FILE, $PARTITA_CONFIG) and",

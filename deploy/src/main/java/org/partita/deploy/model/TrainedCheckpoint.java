@@ -17,7 +17,7 @@ import org.partita.partitioner.LoadedCheckpoint;
  * A trained model from any checkpoint — a run's final RUN/checkpoint, its RUN/best, one of its
  * periodic RUN/checkpoints/step-N (the newest when the directory is given), saved whole or by
  * shards of any plan, checksums verified — in a single-process trainer, with how its samples were
- * prepared, for {@code evaluate} and {@code predict}.
+ * prepared, for {@code evaluate}, {@code predict} and {@code export}.
  */
 final class TrainedCheckpoint {
   private TrainedCheckpoint() {}
@@ -30,9 +30,9 @@ final class TrainedCheckpoint {
   }
 
   /**
-   * Loads {@code directory}. A checkpoint written before preparations were saved holds a
-   * Fashion-MNIST model: its pixel statistics are computed again from {@code fashionMnist}, as
-   * they were then.
+   * A model with one answer per sample, for evaluate and predict. A checkpoint written before
+   * preparations were saved holds a Fashion-MNIST model: its pixel statistics are computed again
+   * from {@code fashionMnist}, as they were then.
    */
   static Loaded load(Path directory, Path fashionMnist, PrintStream console) throws IOException {
     LoadedCheckpoint loaded = LoadedCheckpoint.read(CheckpointSchedule.resolve(directory));
@@ -41,8 +41,33 @@ final class TrainedCheckpoint {
       throw new IllegalArgumentException(loaded.directory() + " holds model '" + spec.name() + "', which predicts "
           + spec.outputGroups() + " steps per sample; evaluate and predict take models with one answer per sample");
     }
+    Loaded restored = restore(loaded, fashionMnist, console);
+    if (restored.preparation() == null) {
+      throw new IllegalArgumentException(loaded.directory() + " holds model '" + spec.name() + "' but no record of how"
+          + " its samples were prepared, and it is no Fashion-MNIST classifier; train it again to evaluate it");
+    }
+    return restored;
+  }
+
+  /**
+   * Any trained model (char-lstm's per-step outputs too), for export. Without a saved preparation,
+   * a Fashion-MNIST classifier gets its pixel statistics again as in {@link #load}; any other model
+   * (char-lstm's one-hot symbols) was trained on its inputs as they are.
+   */
+  static Loaded loadAny(Path directory, Path fashionMnist, PrintStream console) throws IOException {
+    return restore(LoadedCheckpoint.read(CheckpointSchedule.resolve(directory)), fashionMnist, console);
+  }
+
+  /** A model that takes a 28×28 image and gives one of 10 classes: what checkpoints before preparations held. */
+  private static boolean isFashionMnistClassifier(ModelSpec spec) {
+    return spec.inputShape().size() == FashionMnist.IMAGE.size() && spec.outputClasses() == FashionMnist.CLASSES
+        && spec.outputGroups() == 1;
+  }
+
+  private static Loaded restore(LoadedCheckpoint loaded, Path fashionMnist, PrintStream console) throws IOException {
+    ModelSpec spec = loaded.model();
     DataPreparation preparation = loaded.preparation();
-    if (preparation == null) {
+    if (preparation == null && isFashionMnistClassifier(spec)) {
       FashionMnist.Splits splits = FashionMnist.load(fashionMnist);
       preparation = DataPreparation.fashionMnist(splits.mean(), splits.std());
     }

@@ -43,6 +43,18 @@ public final class FashionMnist {
   }
 
   /**
+   * The images of an IDX file as intensities in [0, 1] (byte / 255, as training reads them), before
+   * any standardisation: what a served model takes (its statistics are folded into the export).
+   */
+  public static float[] intensities(Path images) throws IOException {
+    float[] pixels = IdxFile.read(images, 3).floats();
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] /= 255f;
+    }
+    return pixels;
+  }
+
+  /**
    * Images as CSV, one per line: {@code width} pixel intensities 0–255, or {@code width} + 1 values
    * with the label first when the first line is a header starting with "label" (the common
    * Fashion-MNIST CSV layout; the labels are ignored) — the layout predict reads for models trained
