@@ -141,6 +141,13 @@ class OnnxRuntimeTest {
       cases.add(Arguments.of("standard model " + name + " on Fashion-MNIST images", StandardModels.byName(name, 27),
           fashion, images));
     }
+    // The model files users start from (docs/examples; the module runs in models/).
+    try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("..", "docs", "examples"))) {
+      for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".conf")).sorted().toList()) {
+        cases.add(Arguments.of("model file " + file.getFileName() + " on Fashion-MNIST images",
+            org.partita.models.io.ModelFile.read(file, 28), fashion, images));
+      }
+    }
     return cases.stream();
   }
 
