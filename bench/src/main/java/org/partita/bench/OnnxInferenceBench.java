@@ -19,7 +19,7 @@ import org.partita.models.loss.Loss;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
 import org.partita.models.network.StandardModels;
-import org.partita.models.onnx.BlockStatistics;
+import org.partita.models.data.Standardization;
 import org.partita.models.onnx.ExportOptions;
 import org.partita.models.onnx.OnnxExport;
 
@@ -84,7 +84,7 @@ public final class OnnxInferenceBench {
       for (String name : models) {
         ModelSpec spec = StandardModels.byName(name, 1);
         Network network = new Network(spec, Blas.get());
-        byte[] file = OnnxExport.model(network, ExportOptions.NONE.withInputs(BlockStatistics.of(MEAN, STD)))
+        byte[] file = OnnxExport.model(network, ExportOptions.NONE.withInputs(Standardization.single(MEAN, STD)))
             .toByteArray();
         try (OrtSession session = environment.createSession(file, options)) {
           long[] shape = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo())

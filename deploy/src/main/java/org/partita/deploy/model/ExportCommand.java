@@ -8,9 +8,7 @@ import java.util.concurrent.Callable;
 import org.partita.deploy.ExitCode;
 import org.partita.models.data.DataPreparation;
 import org.partita.models.data.FashionMnist;
-import org.partita.models.data.Standardization;
 import org.partita.models.network.ModelSpec;
-import org.partita.models.onnx.BlockStatistics;
 import org.partita.models.onnx.ExportOptions;
 import org.partita.models.onnx.OnnxExport;
 import picocli.CommandLine.Command;
@@ -74,12 +72,7 @@ public final class ExportCommand implements Callable<Integer> {
     if (preparation == null) {
       return ExportOptions.NONE;
     }
-    return ExportOptions.NONE.withInputs(statistics(preparation.features()))
-        .withTargets(statistics(preparation.targets())).withClassNames(preparation.classNames());
-  }
-
-  private static BlockStatistics statistics(Standardization standardization) {
-    return standardization.isNone() ? BlockStatistics.NONE
-        : new BlockStatistics(standardization.mean(), standardization.std());
+    return ExportOptions.NONE.withInputs(preparation.features())
+        .withTargets(preparation.targets()).withClassNames(preparation.classNames());
   }
 }

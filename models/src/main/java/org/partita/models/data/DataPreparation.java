@@ -71,7 +71,7 @@ public record DataPreparation(DataFormat format, Standardization features, List<
    * deviation over all pixels of the training images, its ten class names.
    */
   public static DataPreparation fashionMnist(double mean, double std) {
-    return new DataPreparation(DataFormat.IDX, new Standardization(new double[] {mean}, new double[] {std}), List.of(),
+    return new DataPreparation(DataFormat.IDX, Standardization.single(mean, std), List.of(),
         List.of(FashionMnist.CLASS_NAMES), List.of(), Standardization.NONE);
   }
 

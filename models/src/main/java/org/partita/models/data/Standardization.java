@@ -28,6 +28,11 @@ public record Standardization(double[] mean, double[] std) {
     }
   }
 
+  /** One block: a single mean and standard deviation for every value (Fashion-MNIST's pixels). */
+  public static Standardization single(double mean, double std) {
+    return new Standardization(new double[] {mean}, new double[] {std});
+  }
+
   public int groups() {
     return mean.length;
   }

@@ -1,5 +1,6 @@
 package org.partita.models.onnx;
 
+import org.partita.models.data.Standardization;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,13 +134,13 @@ public final class OnnxExport {
   }
 
   /** (x − mean)·(1/std) per block, as the first nodes; the input itself when there are no statistics. */
-  private static Value standardised(OnnxGraph graph, Value input, BlockStatistics statistics) {
+  private static Value standardised(OnnxGraph graph, Value input, Standardization statistics) {
     if (statistics.isNone()) {
       return input;
     }
     int width = input.width();
-    float[] centres = naming("input statistics", () -> statistics.centres(width));
-    float[] scales = naming("input statistics", () -> statistics.inverseScales(width));
+    float[] centres = naming("input statistics", () -> FoldedStatistics.centres(statistics, width));
+    float[] scales = naming("input statistics", () -> FoldedStatistics.inverseScales(statistics, width));
     long[] dims = statistics.groups() == 1 ? new long[] {1} : input.sample();
     String centred = graph.node("Sub", "input/centred", List.of(input.name(),
         graph.floats("input/mean", dims, statistics.groups() == 1 ? new float[] {centres[0]} : centres)));
@@ -149,13 +150,13 @@ public final class OnnxExport {
   }
 
   /** z·std + mean per block, as the last nodes; the output itself when there are no statistics. */
-  private static Value inTargetUnits(OnnxGraph graph, Value output, BlockStatistics statistics) {
+  private static Value inTargetUnits(OnnxGraph graph, Value output, Standardization statistics) {
     if (statistics.isNone()) {
       return output;
     }
     int width = output.width();
-    float[] scales = naming("target statistics", () -> statistics.scales(width));
-    float[] means = naming("target statistics", () -> statistics.centres(width));
+    float[] scales = naming("target statistics", () -> FoldedStatistics.scales(statistics, width));
+    float[] means = naming("target statistics", () -> FoldedStatistics.centres(statistics, width));
     String scaled = graph.node("Mul", "output/scaled", List.of(output.name(),
         graph.floats("output/std", output.sample(), scales)));
     return new Value(graph.node("Add", "output/in-target-units", List.of(scaled,
@@ -217,8 +218,9 @@ public final class OnnxExport {
     return spec.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? List.of(LOGITS, PROBABILITIES) : List.of(PREDICTIONS);
   }
 
-  private static String describe(BlockStatistics statistics) {
-    return statistics.isNone() ? "none" : "folded into the graph, " + statistics;
+  private static String describe(Standardization statistics) {
+    return statistics.isNone() ? "none" : "folded into the graph, " + statistics.groups()
+        + (statistics.groups() == 1 ? " block" : " blocks");
   }
 
   private static void metadata(ModelProto.Builder model, String key, String value) {

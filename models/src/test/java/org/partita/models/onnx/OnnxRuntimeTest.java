@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.FashionMnist;
+import org.partita.models.data.Standardization;
 import org.partita.models.layers.Activation;
 import org.partita.models.layers.AvgPool2DSpec;
 import org.partita.models.layers.BatchContext;
@@ -104,7 +105,7 @@ class OnnxRuntimeTest {
         new DenseSpec(flatten.outputShape().size(), 7, Activation.TANH), new DropoutSpec(Shape.vector(7), 0.5f),
         new DenseSpec(7, 3, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, 21);
     cases.add(Arguments.of("conv-net, per-channel statistics, class names", convNet, ExportOptions.NONE
-        .withInputs(new BlockStatistics(new double[] {0.5, -1, 2}, new double[] {2, 0.25, 0}))
+        .withInputs(new Standardization(new double[] {0.5, -1, 2}, new double[] {2, 0.25, 0}))
         .withClassNames(List.of("cat", "dog \"the\" dog", "bird")), uniform(image.size(), 2f, random)));
 
     Conv2DSpec conv = new Conv2DSpec(image, 6, Window.square(3, 1, 0), Activation.RELU);
@@ -131,11 +132,11 @@ class OnnxRuntimeTest {
     ModelSpec regression = new ModelSpec("regression", Shape.vector(4), List.of(new DenseSpec(4, 6, Activation.SIGMOID),
         new DenseSpec(6, 3, Activation.IDENTITY)), Loss.MEAN_SQUARED_ERROR, 26);
     cases.add(Arguments.of("regression, input and target statistics", regression, ExportOptions.NONE
-        .withInputs(perFeature(4, random)).withTargets(new BlockStatistics(new double[] {100, -3, 0.5},
+        .withInputs(perFeature(4, random)).withTargets(new Standardization(new double[] {100, -3, 0.5},
             new double[] {20, 0.1, 0})), uniform(4, 10f, random)));
 
     FloatMatrix images = fashionMnistImages(16);
-    ExportOptions fashion = ExportOptions.NONE.withInputs(BlockStatistics.of(0.2860, 0.3530))
+    ExportOptions fashion = ExportOptions.NONE.withInputs(Standardization.single(0.2860, 0.3530))
         .withClassNames(List.of(FashionMnist.CLASS_NAMES));
     for (String name : List.of("mlp", "cnn", "lstm", "gru")) {
       cases.add(Arguments.of("standard model " + name + " on Fashion-MNIST images", StandardModels.byName(name, 27),
@@ -164,15 +165,15 @@ class OnnxRuntimeTest {
     Network tokens = network(new ModelSpec("tokens", embedding.inputShape(), List.of(embedding,
         new LstmSpec(3, 2, 4, false), new DenseSpec(2, 2, Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY, 1));
     assertRefused("model 'tokens': layer 0 (Embedding 5→3 ×4) reads token ids", tokens,
-        ExportOptions.NONE.withInputs(BlockStatistics.of(0, 1)));
+        ExportOptions.NONE.withInputs(Standardization.single(0, 1)));
     assertRefused("model 'tokens' has 2 classes but 3 class names", tokens,
         ExportOptions.NONE.withClassNames(List.of("a", "b", "c")));
     assertRefused("model 'tokens' is a classifier; target statistics", tokens,
-        ExportOptions.NONE.withTargets(BlockStatistics.of(0, 1)));
+        ExportOptions.NONE.withTargets(Standardization.single(0, 1)));
     Network dense = network(new ModelSpec("dense", Shape.vector(6), List.of(new DenseSpec(6, 2, Activation.RELU)),
         Loss.MEAN_SQUARED_ERROR, 1));
     assertRefused("input statistics: statistics of 4 blocks do not divide a sample of 6 values", dense,
-        ExportOptions.NONE.withInputs(new BlockStatistics(new double[4], new double[] {1, 1, 1, 1})));
+        ExportOptions.NONE.withInputs(new Standardization(new double[4], new double[] {1, 1, 1, 1})));
     assertRefused("model 'dense' is a regression model", dense, ExportOptions.NONE.withClassNames(List.of("a", "b")));
   }
 
@@ -185,7 +186,7 @@ class OnnxRuntimeTest {
   @Test
   void metadataSaysWhereTheFileCameFromWhatItTakesAndTheClasses() {
     ModelProto model = OnnxExport.model(network(StandardModels.cnn(1)), ExportOptions.NONE
-        .withInputs(BlockStatistics.of(0.3, 0.35)).withClassNames(List.of(FashionMnist.CLASS_NAMES)));
+        .withInputs(Standardization.single(0.3, 0.35)).withClassNames(List.of(FashionMnist.CLASS_NAMES)));
     Map<String, String> metadata = new java.util.HashMap<>();
     model.getMetadataPropsList().forEach(entry -> metadata.put(entry.getKey(), entry.getValue()));
     assertEquals("cnn", metadata.get("partita.model"));
@@ -270,7 +271,7 @@ class OnnxRuntimeTest {
   }
 
   /** (x − (float) mean)·(float) (1 / std) per block in float, as Partita prepares samples. */
-  static FloatMatrix standardised(FloatMatrix samples, BlockStatistics statistics) {
+  static FloatMatrix standardised(FloatMatrix samples, Standardization statistics) {
     if (statistics.isNone()) {
       return samples;
     }
@@ -285,7 +286,7 @@ class OnnxRuntimeTest {
   }
 
   /** z·std + mean per block in double, as Partita's predictions return to the targets' units. */
-  private static float[] inTargetUnits(float[] outputs, BlockStatistics statistics) {
+  private static float[] inTargetUnits(float[] outputs, Standardization statistics) {
     if (statistics.isNone()) {
       return outputs;
     }
@@ -334,14 +335,14 @@ class OnnxRuntimeTest {
     return samples;
   }
 
-  private static BlockStatistics perFeature(int width, SplittableRandom random) {
+  private static Standardization perFeature(int width, SplittableRandom random) {
     double[] mean = new double[width];
     double[] std = new double[width];
     for (int i = 0; i < width; i++) {
       mean[i] = random.nextDouble(-2, 2);
       std[i] = random.nextDouble(0.2, 3);
     }
-    return new BlockStatistics(mean, std);
+    return new Standardization(mean, std);
   }
 
   /** One-hot symbols, time-major: T × V values per sample. */
