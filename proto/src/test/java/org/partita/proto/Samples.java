@@ -124,7 +124,11 @@ final class Samples {
         .setStep(42)
         .setEpoch(3)
         .setSeed(7)
-        .setDataPosition(DataPositionProto.newBuilder().setEpoch(3).setBatchInEpoch(17).setShuffleSeed(99))
+        .setDataPosition(DataPositionProto.newBuilder().setEpoch(3).setBatchInEpoch(17).setShuffleSeed(99)
+            .setPreparation(DataPreparationProto.newBuilder().setFormat("csv")
+                .setFeatures(StandardizationProto.newBuilder().addMean(0.5).addMean(-2).addStd(1.5).addStd(0))
+                .addFeatureNames("width").addFeatureNames("height").addClassNames("small").addClassNames("large")
+                .addLabelNames("size").setTargets(StandardizationProto.newBuilder().addMean(3).addStd(2))))
         .addShards(shardFileRef())
         .setCreatedUnixMillis(1_795_000_000_000L)
         .build();
