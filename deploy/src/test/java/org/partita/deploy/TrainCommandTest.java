@@ -42,6 +42,10 @@ class TrainCommandTest {
     assertTrue(accuracy > 0.7, "one epoch on 5000 images should pass 70%: " + accuracy);
     ModelCheckpoint.Saved saved = ModelCheckpoint.read(runDirectory.resolve("checkpoint"));
     assertEquals("mlp", saved.model().name());
+    try (var events = Files.list(runDirectory.resolve("tb"))) {
+      assertTrue(events.anyMatch(file -> file.getFileName().toString().startsWith("events.out.tfevents.")),
+          "a TensorBoard event file in RUN/tb");
+    }
     for (String plot : new String[] {"loss.png", "accuracy.png"}) {
       java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(runDirectory.resolve(plot).toFile());
       assertTrue(image != null && image.getWidth() == PngChart.WIDTH && image.getHeight() == PngChart.height(2),

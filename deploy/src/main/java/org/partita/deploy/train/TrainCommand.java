@@ -22,6 +22,7 @@ import org.partita.deploy.report.Json;
 import org.partita.deploy.report.ProgressReporter;
 import org.partita.deploy.BlasThreads;
 import org.partita.deploy.ClusterOptions;
+import org.partita.deploy.watch.RunWatch;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
@@ -288,9 +289,20 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Trains on the cluster when --nodes or --plan ask for it, else with the reference trainer, from
-   * {@code resumed} (null: the initial weights); writes the final checkpoint and the curves.
+   * {@code resumed} (null: the initial weights), watched (RUN/tb); writes the final checkpoint and the curves.
    */
   private Trained train(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
+      LoadedCheckpoint resumed) throws IOException {
+    try (RunWatch watch = RunWatch.open(run.directory(), config, run.console())) {
+      runWatch = watch;
+      return trainWatched(run, spec, config, train, test, resumed);
+    }
+  }
+
+  /** What watches the run in progress (TensorBoard log), told by {@link #progress}'s listener. */
+  private RunWatch runWatch;
+
+  private Trained trainWatched(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
       LoadedCheckpoint resumed) throws IOException {
     CheckpointSchedule schedule = schedule(run.directory());
     if (distributed()) {
@@ -457,7 +469,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** Progress lines, and the Ctrl-C request to stop. */
   private TrainingListener progress(PrintStream console) {
     ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval);
-    return new TrainingListener() {
+    return runWatch.listener(new TrainingListener() {
       @Override
       public void onStep(StepMetrics metrics) {
         reporter.onStep(metrics);
@@ -472,7 +484,7 @@ public final class TrainCommand implements Callable<Integer> {
       public boolean stopRequested() {
         return stopRequested;
       }
-    };
+    });
   }
 
   /**
@@ -623,7 +635,7 @@ public final class TrainCommand implements Callable<Integer> {
           format.apply(accuracy ? epoch.trainAccuracy() : epoch.trainLoss()), epoch.test().loss(),
           format.apply(accuracy ? epoch.test().accuracy() : epoch.test().loss()), epoch.seconds());
     }
-    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, accuracy.png, checkpoint)%n",
+    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, accuracy.png, checkpoint, tb for TensorBoard)%n",
         ProgressReporter.duration(wallSeconds), runDirectory);
   }
 }
