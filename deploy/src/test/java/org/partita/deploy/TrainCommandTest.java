@@ -32,6 +32,7 @@ class TrainCommandTest {
     assertTrue(last.matches("RESULT test_accuracy=0\\.\\d{4} samples_per_second=\\d+\\.\\d"), last);
     assertTrue(outcome.out().contains("epoch 1/1  step "), "progress lines: " + outcome.out());
     assertTrue(outcome.out().contains("BLAS ") && outcome.out().contains("max heap"), outcome.out());
+    assertTrue(outcome.out().contains("dashboard: http://127.0.0.1:"), "the dashboard, on loopback: " + outcome.out());
 
     String metrics = Files.readString(runDirectory.resolve("metrics.json"));
     for (String key : new String[] {"model", "plan", "epochs", "test_accuracy", "final_train_loss",

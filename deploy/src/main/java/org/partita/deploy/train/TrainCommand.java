@@ -23,6 +23,7 @@ import org.partita.deploy.report.ProgressReporter;
 import org.partita.deploy.BlasThreads;
 import org.partita.deploy.ClusterOptions;
 import org.partita.deploy.watch.RunWatch;
+import org.partita.deploy.watch.WatchOptions;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
@@ -207,6 +208,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin
   ClusterOptions clusterOptions = new ClusterOptions();
 
+  @Mixin
+  WatchOptions watchOptions = new WatchOptions();
+
   @Override
   public Integer call() throws IOException {
     Integer restarted = blasThreads.restartIfNeeded("train");
@@ -251,8 +255,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Set by the Ctrl-C hook; training stops at the next step boundary. */
-  private volatile boolean stopRequested;
+  /** Set by the Ctrl-C hook (and tests); training stops at the next step boundary. */
+  volatile boolean stopRequested;
 
   private int trainImages(Path runDirectory, ModelSpec spec) throws IOException {
     PrintStream console = System.out;
@@ -293,13 +297,14 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private Trained train(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
       LoadedCheckpoint resumed) throws IOException {
-    try (RunWatch watch = RunWatch.open(run.directory(), config, run.console())) {
+    String mode = distributed() ? "cluster runtime on " + clusterOptions.describe(nodes) : "reference trainer";
+    try (RunWatch watch = watchOptions.open(new RunWatch.Run(run.directory(), spec, config, mode), run.console())) {
       runWatch = watch;
       return trainWatched(run, spec, config, train, test, resumed);
     }
   }
 
-  /** What watches the run in progress (TensorBoard log), told by {@link #progress}'s listener. */
+  /** What watches the run in progress (dashboard, TensorBoard log), told by {@link #progress}'s listener. */
   private RunWatch runWatch;
 
   private Trained trainWatched(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
@@ -313,6 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
       return new Trained(cluster.report(), cluster.model().network(), metrics);
     }
     LocalTrainer trainer = new LocalTrainer(spec, config, run.blas());
+    runWatch.referenceTrainer(run.blas().describe());
     ModelCheckpoint.Position start = resumed == null ? null : resumed.position();
     if (resumed != null) {
       trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
@@ -330,18 +336,22 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private ClusterRun trainOnCluster(PrintStream console, ModelSpec spec, TrainingConfig config, Dataset train,
       Dataset test, CheckpointSchedule schedule, LoadedCheckpoint resumed) {
-    try (TrainingCluster cluster = startCluster(console)) {
+    try (TrainingCluster cluster = startCluster(console); RunWatch.Watching watched = runWatch.watchCluster(cluster)) {
       Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
         List<WorkerInfo> workers = ClusterOptions.firstWorkers(live, nodes, console);
         PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, config.optimizer(),
             PlanOption.Workers.seen(workers), this::machineProfile);
         console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
         choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
+        runWatch.planChosen(choice.plan(), workers, choice.reason());
         return choice.plan();
       };
       RecoveringTraining.Outcome outcome = RecoveringTraining.fit(cluster, spec, config, plans, train, test,
           progress(console), schedule, resumed, maxRecoveries, Duration.ofSeconds(replacementWait),
-          line -> console.println("recovery: " + line));
+          line -> {
+            console.println("recovery: " + line);
+            runWatch.recovery(line);
+          });
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("plan", outcome.plan().describe());
       metrics.put("nodes", nodes);
@@ -548,6 +558,7 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--train-samples must be between 1 and 60000, got " + trainSamples);
     }
     clusterOptions.validate();
+    watchOptions.validate();
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
     }
