@@ -336,6 +336,9 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private ClusterRun trainOnCluster(PrintStream console, ModelSpec spec, TrainingConfig config, Dataset train,
       Dataset test, CheckpointSchedule schedule, LoadedCheckpoint resumed) {
+    if (PlanOption.needsMachineProfile(plan == null ? "auto" : plan)) {
+      machineProfile(); // before the nodes start: the probe's busy cores would delay their heartbeats
+    }
     try (TrainingCluster cluster = startCluster(console); RunWatch.Watching watched = runWatch.watchCluster(cluster)) {
       Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
         List<WorkerInfo> workers = ClusterOptions.firstWorkers(live, nodes, console);
