@@ -206,7 +206,9 @@ public final class HoldoutBench {
     JsonNode run = new ObjectMapper().readTree(json.toFile());
     String plan = run.path("plan").asText(c.plan());
     String setting = c.category().label() + ", " + c.workers() + " workers" + (c.rate().isEmpty() ? "" : ", " + c.rate());
-    add(result, rows, c.category(), c.model(), plan + ", batch " + c.batch(), setting, run.path("distributed"));
+    // The plan's own description names its batch; the reference trainer's needs it said.
+    add(result, rows, c.category(), c.model(), plan.contains("batch") ? plan : plan + ", batch " + c.batch(), setting,
+        run.path("distributed"));
     if (withReference) {
       add(result, rows, PredictionCategory.SINGLE_NODE, c.model(), "reference trainer, batch " + c.batch(),
           "driver process of an embedded run", run.path("reference"));

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import org.partita.deploy.bench.BenchCommand;
 import org.partita.deploy.model.EvaluateCommand;
+import org.partita.deploy.model.ModelCommand;
+import org.partita.deploy.model.ExportCommand;
 import org.partita.deploy.model.PredictCommand;
 import org.partita.deploy.plan.PlanCommand;
 import org.partita.deploy.spark.SparkCommand;
@@ -26,17 +28,22 @@ import picocli.CommandLine.Model.OptionSpec;
     mixinStandardHelpOptions = true,
     version = "partita 0.1.0",
     description = "Data- and model-parallel training of deep networks on CPU clusters.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, PlanCommand.class, BenchCommand.class,
-        SparkCommand.class, NodeCommand.class, CertsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
+        ModelCommand.class, PlanCommand.class, BenchCommand.class, SparkCommand.class, NodeCommand.class,
+        CertsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 1 --train-samples 10000",
+        "  partita train --model docs/examples/cnn-avgpool.conf       # your own network (docs/MODELS.md)",
+        "  partita model show docs/examples/cnn-avgpool.conf          # its layers, shapes and parameters",
         "  partita train --model cnn --nodes 2 --plan slices=2        # model-parallel on 2 embedded nodes",
         "  partita plan --model wide-mlp --nodes 4 --node-memory 256m",
         "  partita bench --model cnn --nodes 2 --plan model-parallel  # measured vs reference and predicted",
         "  partita spark --master 'local[2]' --model mlp --plan replicas=2 --epochs 3",
         "  partita evaluate --checkpoint runs/cnn/checkpoint",
-        "  partita predict --checkpoint runs/cnn/checkpoint --images my-images-idx3-ubyte --out predictions.csv",
+        "  partita predict --checkpoint runs/cnn/checkpoint --data my-images-idx3-ubyte --out predictions.csv",
+        "  partita train --model iris.pbtxt --data iris.csv --label species --validation-split 0.2 --out runs/iris",
+        "  partita export --checkpoint runs/cnn/checkpoint --out cnn.onnx",
         "  partita certs --out certs --nodes 3",
         "  partita node --name node-1 --seed akka://partita@10.0.0.5:25520 --host 10.0.0.6 --tls certs",
         "", "Option defaults come from deploy/conf/partita.conf (or --config FILE, $PARTITA_CONFIG) and",

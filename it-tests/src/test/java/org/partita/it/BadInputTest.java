@@ -144,13 +144,13 @@ class BadInputTest {
     byte[] idx = new byte[16 + 5 * 32 * 32];
     ByteBuffer.wrap(idx).putInt(0x0000_0803).putInt(5).putInt(32).putInt(32);
     Path images = Files.write(directory.resolve("images-32x32-idx3-ubyte"), idx);
-    assertPredictRefused(images, images.toString(), "images are 32×32", "28×28");
+    assertPredictRefused(images, images.toString(), "samples are 1×32×32 (1024 values)", "model 'mlp' takes 784");
   }
 
   @Test
   void labelFileGivenAsImages() throws Exception {
     Path labels = FashionMnist.DEBIAN_DIRECTORY.resolve("t10k-labels-idx1-ubyte.gz");
-    assertPredictRefused(labels, labels.toString(), "declares 1 dimensions, expected 3");
+    assertPredictRefused(labels, labels.toString(), "declares 1 dimension: one number per item");
   }
 
   /** Every value that is not a pixel intensity, in this JVM; each refused with file, line and pixel named. */
@@ -168,6 +168,88 @@ class BadInputTest {
     report("CSV values that are no intensity 0-255 refused", refused, values.size());
     assertEquals(values.size(), refused);
     assertExistingPredictionsKept(existing);
+  }
+
+  // ---- your own data (issue 30), in this JVM, into the earlier run's directory ----
+
+  /**
+   * CSV, NumPy and image-folder inputs that are wrong in each way issue 30 names: refused before
+   * training with file and line, column or sample named, the earlier run untouched.
+   */
+  @Test
+  void ownDataThatIsWrong() throws Exception {
+    Path tiny = configFile("tiny.pbtxt", "format_version: 1\nname: \"tiny\"\ninput_shape: 2\n"
+        + "layers { dense { inputs: 2 outputs: 2 activation: IDENTITY } }\nloss { kind: SOFTMAX_CROSS_ENTROPY }\n");
+    Path line = configFile("line.pbtxt", "format_version: 1\nname: \"line\"\ninput_shape: 2\n"
+        + "layers { dense { inputs: 2 outputs: 1 activation: IDENTITY } }\nloss { kind: MEAN_SQUARED_ERROR }\n");
+    Path notAnImage = Files.createDirectories(directory.resolve("pictures/cat"));
+    Files.writeString(notAnImage.resolve("broken.png"), "not a PNG");
+    Path emptyFolder = Files.createDirectories(directory.resolve("no-pictures"));
+    byte[] npy = npyHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }");
+    Path lying = Files.write(directory.resolve("lying.npy"), Arrays.copyOf(npy, npy.length + 20));
+    Path fortran = Files.write(directory.resolve("fortran.npy"), concatBytes(npyHeader(
+        "{'descr': '<f4', 'fortran_order': True, 'shape': (3, 2), }"), new byte[24]));
+    Object[][] cases = {
+        {tiny, configFile("ragged.csv", "a,b,y\n1,2,p\n1,2\n"), List.of(), "line 3 has 2 values but the header has 3"},
+        {tiny, configFile("word.csv", "a,b,y\n1,two,p\n"), List.of(), "line 2, column 'b': 'two' is not a number"},
+        {tiny, configFile("nan.csv", "a,b,y\n1,2,p\nNaN,2,q\n"), List.of(), "line 3, column 'a': NaN is not a finite"},
+        {line, configFile("inf.csv", "a,b,y\n1,2,3\n1,2,Infinity\n"), List.of(), "line 3, column 'y': Infinity is not"},
+        {tiny, configFile("nolabel.csv", "a,b,y\n1,2,p\n"), List.of("--label", "species"),
+            "has no column 'species' for the labels; its columns are a, b, y"},
+        {tiny, configFile("empty.csv", ""), List.of(), "is empty"},
+        {tiny, configFile("header.csv", "a,b,y\n"), List.of(), "has a header but no rows"},
+        {tiny, lying, List.of("--labels", lying.toString()), "the header promises shape (3, 2) of <f4, 24 bytes"},
+        {tiny, fortran, List.of("--labels", fortran.toString()), "Fortran order"},
+        {tiny, notAnImage.getParent(), List.of("--image-size", "2,1", "--channels", "1"),
+            "is not an image ImageIO can decode"},
+        {tiny, emptyFolder, List.of("--format", "images", "--image-size", "2,1", "--channels", "1"), "is empty"}};
+    int refused = 0;
+    for (Object[] c : cases) {
+      List<String> arguments = new ArrayList<>(List.of("train", "--model", c[0].toString(), "--data", c[1].toString(),
+          "--out", run.toString()));
+      @SuppressWarnings("unchecked")
+      List<String> extra = (List<String>) c[2];
+      arguments.addAll(extra);
+      Outcome outcome = CommandRunner.run(arguments.toArray(String[]::new));
+      boolean ok = isRefusal(outcome, c[3].toString());
+      refused += ok ? 1 : 0;
+      if (!ok) {
+        System.out.println("not refused as expected: " + arguments + "\n" + outcome.err());
+      }
+    }
+    // A class the checkpoint's model never saw, at evaluate: Fashion-MNIST's classes are names 0–9.
+    StringBuilder unseen = new StringBuilder("label");
+    for (int j = 0; j < 784; j++) {
+      unseen.append(",p").append(j);
+    }
+    unseen.append("\n11").append(",0".repeat(784)).append('\n');
+    Path unseenCsv = configFile("unseen.csv", unseen.toString());
+    Outcome evaluated = CommandRunner.run("evaluate", "--checkpoint", run.resolve("checkpoint").toString(), "--data",
+        unseenCsv.toString());
+    boolean unseenRefused = isRefusal(evaluated, unseenCsv.toString(),
+        "line 2, column 'label': class '11' was not seen in training");
+    refused += unseenRefused ? 1 : 0;
+    if (!unseenRefused) {
+      System.out.println("not refused as expected: evaluate " + unseenCsv + "\n" + evaluated.err());
+    }
+    report("own data (CSV, NumPy, image folders, unseen class) refused", refused, cases.length + 1);
+    assertEquals(cases.length + 1, refused);
+    assertEquals(runHashes, hashes(run), "a refused command changed the earlier run's files");
+  }
+
+  private static byte[] npyHeader(String dict) {
+    String header = dict + " ".repeat((128 - (10 + dict.length() + 1) % 64) % 64) + "\n";
+    byte[] bytes = new byte[10 + header.length()];
+    byte[] magic = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0};
+    System.arraycopy(magic, 0, bytes, 0, 10);
+    System.arraycopy(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, bytes, 10, header.length());
+    return bytes;
+  }
+
+  private static byte[] concatBytes(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   // ---- corrupt checkpoints for evaluate, predict and train --resume ----

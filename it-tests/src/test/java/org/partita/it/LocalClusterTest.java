@@ -15,12 +15,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.partita.deploy.CommandRunner;
+import org.partita.deploy.CommandRunner.Outcome;
 import org.partita.deploy.Partita;
 
 /**
  * The way users run a multi-process cluster: {@code deploy/bin/local-cluster start 3} (three worker
  * JVMs over mutual TLS, from the built jar), {@code partita train --seeds … --tls …} as the fourth
- * JVM's driver (this one), then {@code stop}, after which none of the node processes is left.
+ * JVM's driver (this one), then {@code stop}, after which none of the node processes is left. The
+ * checkpoint the cluster saved, exported with {@code partita export} and served by ONNX Runtime,
+ * classifies the test images as {@code partita evaluate} does.
  */
 class LocalClusterTest {
   @TempDir
@@ -68,6 +72,7 @@ class LocalClusterTest {
     String metrics = Files.readString(run.resolve("metrics.json"));
     double accuracy = Double.parseDouble(metrics.replaceAll("(?s).*\"test_accuracy\": ([0-9.]+).*", "$1"));
     assertTrue(accuracy > 0.6, "one epoch on 3000 images should pass 60%: " + accuracy);
+    assertServedByOnnxRuntimeLikeEvaluate(run.resolve("checkpoint"));
 
     LocalClusterScript.Result stopped = cluster.run("stop");
     assertEquals(0, stopped.exit(), stopped.output());
@@ -78,5 +83,23 @@ class LocalClusterTest {
     try (var files = Files.list(directory)) {
       assertTrue(files.noneMatch(file -> file.toString().endsWith(".pid")), "pid files left");
     }
+  }
+
+  /**
+   * The same test accuracy from ONNX Runtime as from evaluate: equal but for at most one image of
+   * 10,000, which the float rounding of the standardisation (evaluate's in double, the file's in
+   * float) could move across an exact tie.
+   */
+  private static void assertServedByOnnxRuntimeLikeEvaluate(Path checkpoint) throws Exception {
+    Outcome evaluated = CommandRunner.run("evaluate", "--checkpoint", checkpoint.toString());
+    assertEquals(0, evaluated.exitCode(), evaluated.err());
+    double expected = Double.parseDouble(evaluated.out().replaceAll("(?s).*RESULT test_accuracy=([0-9.]+).*", "$1"));
+    Path onnx = directory.resolve("model.onnx");
+    Outcome exported = CommandRunner.run("export", "--checkpoint", checkpoint.toString(), "--out", onnx.toString());
+    assertEquals(0, exported.exitCode(), exported.err());
+    double served = OnnxScoring.accuracy(onnx);
+    System.out.printf(java.util.Locale.ROOT, "test accuracy: partita evaluate %.4f, the exported file in ONNX Runtime "
+        + "%.4f%n", expected, served);
+    assertEquals(expected, served, 1.5e-4, exported.out());
   }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.partita.models.data.DataFormatException;
+import org.partita.models.data.DataPreparation;
 import org.partita.models.io.CheckpointFiles;
 import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.io.SpecProtos;
@@ -23,10 +24,11 @@ import org.partita.proto.ShardStateProto;
  * A checkpoint of any plan — the reference trainer's single shard or a cluster's one file per
  * shard — read, checked (every file's size and SHA-256 against the manifest) and merged into the
  * whole model's state, ready to be split for whatever plan training resumes with. {@code plan} is
- * the plan it was saved with, or null for a whole-model checkpoint.
+ * the plan it was saved with, or null for a whole-model checkpoint; {@code preparation} how its
+ * samples were prepared, or null for checkpoints written before that was recorded.
  */
 public record LoadedCheckpoint(Path directory, ModelSpec model, OptimizerSpec optimizer, PartitionPlan plan,
-    ModelCheckpoint.Position position, ShardStateProto whole) {
+    ModelCheckpoint.Position position, ShardStateProto whole, DataPreparation preparation) {
 
   /**
    * The newest checkpoint under {@code root} (a directory of step-N checkpoints) that reads back
@@ -86,6 +88,7 @@ public record LoadedCheckpoint(Path directory, ModelSpec model, OptimizerSpec op
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(manifestFile, e.getMessage(), e);
     }
-    return new LoadedCheckpoint(directory, model, optimizer, plan, ModelCheckpoint.position(manifest), whole);
+    return new LoadedCheckpoint(directory, model, optimizer, plan, ModelCheckpoint.position(manifest), whole,
+        ModelCheckpoint.preparation(manifest, manifestFile).orElse(null));
   }
 }

@@ -2,6 +2,10 @@ package org.partita.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.HashMap;
@@ -11,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.partita.models.io.ModelFile;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.StandardModels;
 import org.partita.models.train.LocalTrainer;
@@ -22,8 +27,9 @@ import org.partita.partitioner.PartitionPlan;
  * go through Artery). MLP, CNN and a small average-pooling CNN × {whole, 2 slices, 3 slices,
  * 2 stages, 2 stages × 2 slices, replicas and hybrids} × M ∈ {1, 4}, the recurrent models with
  * sliced recurrent layers (per-time-step messages), and carried recurrent streams: after training
- * (10 steps; the streams 2 epochs of 9) every parameter equals the reference trainer's within 1e-4
- * relative.
+ * (10 steps; the streams 2 epochs of 9) every parameter equals the reference trainer's within 1e-5
+ * relative. The example model files users start from (docs/examples) train model-parallel on 2
+ * nodes, in slices and in stages, as the reference trainer does.
  */
 class EmbeddedClusterExactnessTest {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3", "node-4");
@@ -79,6 +85,29 @@ class EmbeddedClusterExactnessTest {
       System.out.println(model.name() + " " + ExactnessCheck.describe(plan, outcome));
       assertTrue(outcome.maxRelative() < ExactnessCheck.TOLERANCE, ExactnessCheck.describe(plan, outcome));
     }
+  }
+
+  /** docs/examples/*.conf (the module runs in runtime/) × {2 slices, 2 stages} on 2 nodes, M = 1. */
+  static Stream<Arguments> exampleFileCases() throws IOException {
+    List<Arguments> cases = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of("..", "docs", "examples"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".conf")).sorted().toList()) {
+        ModelSpec model = ModelFile.read(file, 3);
+        int layers = model.layers().size();
+        for (PartitionPlan plan : List.of(
+            ExactnessCheck.plan(model, new int[] {0, layers}, new int[] {2}, 1, NODES),
+            ExactnessCheck.plan(model, new int[] {0, layers / 2, layers}, new int[] {1, 1}, 1, NODES))) {
+          cases.add(Arguments.of(model, plan));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("exampleFileCases")
+  void exampleModelFileEqualsReference(ModelSpec model, PartitionPlan plan) {
+    planEqualsReference(model, plan);
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -22,6 +23,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -34,6 +36,8 @@ import org.partita.models.layers.BatchContext;
 import org.partita.models.loss.Loss;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
+import org.partita.models.onnx.ExportOptions;
+import org.partita.models.onnx.OnnxExport;
 import org.partita.models.optim.Optimizer;
 import org.partita.proto.TrainingOutcomeProto;
 
@@ -133,6 +137,20 @@ public final class PartitaClassificationModel extends Model<PartitaClassificatio
     Optimizer optimizer = new Optimizer(SpecProtos.fromProto(outcome.getOptimizer(), source), network.parameters());
     ShardStates.restore(outcome.getState(), optimizer, source);
     return network;
+  }
+
+  /**
+   * Writes the trained network as an ONNX model (opset 17; docs/EXPORT.md) to {@code path}, on
+   * any file system Hadoop reaches (a local path, hdfs://, s3a://), through the active Spark
+   * session's configuration when there is one. The file takes the features column's vectors as
+   * they are, [N, D] for a dense first layer, and outputs "logits" (this model's rawPrediction) and
+   * "probabilities" (its probability). An existing file is refused, as Spark's save refuses one.
+   */
+  public void exportOnnx(String path) {
+    byte[] bytes = OnnxExport.model(network(), ExportOptions.NONE).toByteArray();
+    Configuration hadoop = SparkSession.getActiveSession().isDefined()
+        ? SparkSession.getActiveSession().get().sparkContext().hadoopConfiguration() : new Configuration();
+    StageFiles.writeNewFile(path, bytes, hadoop);
   }
 
   @Override

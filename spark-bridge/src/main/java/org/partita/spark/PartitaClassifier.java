@@ -46,7 +46,7 @@ import org.partita.proto.TrainingOutcomeProto;
  * {@link PartitaClassificationModel}. A Spark ML Estimator: Params, {@code fit}, usable in a
  * {@code Pipeline} after {@code VectorAssembler} or {@code StandardScaler}, saved and loaded.
  *
- * <p>Params: {@code model} (mlp, cnn, lstm, wide-mlp or a ModelSpecProto file), {@code epochs},
+ * <p>Params: {@code model} (a named model, a model file or a ModelSpecProto file), {@code epochs},
  * {@code batchSize} (global), {@code optimizer} (adam, sgd, momentum, nesterov),
  * {@code learningRate}, {@code plan} ("auto": the planner's choice for the task slots; or e.g.
  * "replicas=2", "slices=2", "stages=2,slices=2,micro-batches=4"), {@code replicas} (when above 0,
@@ -85,7 +85,7 @@ public final class PartitaClassifier extends Estimator<PartitaClassificationMode
     this.featuresCol = new Param<>(this, "featuresCol", "features column (a vector)");
     this.labelCol = new Param<>(this, "labelCol", "label column (class index 0..classes-1)");
     this.model = new Param<>(this, "model",
-        "mlp, cnn, lstm, wide-mlp, or a ModelSpecProto file (.pbtxt or .pb)");
+        ModelFiles.CHOICES);
     this.epochs = new IntParam(this, "epochs", "passes over the data (≥ 1)", ParamValidators.gtEq(1));
     this.batchSize = new IntParam(this, "batchSize", "global batch size (≥ 1)", ParamValidators.gtEq(1));
     this.optimizer = new Param<>(this, "optimizer", "adam, sgd, momentum or nesterov");

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -96,6 +97,21 @@ final class StageFiles {
       try (OutputStream out = fs.create(file, true)) {
         out.write(bytes);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@code bytes} as the new file {@code path}; an existing file is refused, named. */
+  static void writeNewFile(String path, byte[] bytes, Configuration hadoop) {
+    Path file = new Path(path);
+    try {
+      FileSystem fs = file.getFileSystem(hadoop);
+      try (OutputStream out = fs.create(file, false)) {
+        out.write(bytes);
+      }
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      throw new IllegalArgumentException(file + " already exists; remove it or choose another path", e);
     } catch (IOException e) {
       throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package org.partita.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,13 +34,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.partita.models.data.ArrayDataset;
+import org.partita.models.onnx.ExportOptions;
+import org.partita.models.onnx.OnnxExport;
 import org.partita.models.train.LocalTrainer;
 
 /**
  * The bridge on real Spark (local[2], up to 4 attempts per task): training in a barrier stage
  * equals the reference trainer on the same global batches, data- and model-parallel; a failed
  * stage is retried from the newest checkpoint; the Estimator works in a Pipeline and round-trips
- * through save/load; bad columns and too few slots are refused with the reason.
+ * through save/load and exports as ONNX; bad columns and too few slots are refused with the reason.
  */
 class SparkTrainingTest {
   private static SparkSession spark;
@@ -108,6 +111,16 @@ class SparkTrainingTest {
     List<Row> before = scored.select("prediction", "probability").collectAsList();
     List<Row> after = loaded.transform(frame).select("prediction", "probability").collectAsList();
     assertEquals(before, after, "the loaded pipeline scores every row the same");
+
+    // The ONNX file holds the trained network as OnnxExport writes it (whose outputs ONNX Runtime
+    // checks in models); a second export to the same path is refused.
+    PartitaClassificationModel model = (PartitaClassificationModel) fitted.stages()[2];
+    Path onnx = directory.resolve("model.onnx");
+    model.exportOnnx(onnx.toString());
+    assertArrayEquals(OnnxExport.model(model.network(), ExportOptions.NONE).toByteArray(), Files.readAllBytes(onnx));
+    IllegalArgumentException exists = assertThrows(IllegalArgumentException.class,
+        () -> model.exportOnnx(onnx.toString()));
+    assertTrue(exists.getMessage().contains("model.onnx already exists"), exists.getMessage());
 
     String estimatorPath = directory.resolve("pipeline").toString();
     pipeline.save(estimatorPath);

@@ -36,7 +36,7 @@ import org.partita.deploy.report.PngChart;
 public final class Report {
   /** Sections in this order; results with other names follow, by name. */
   static final List<String> ORDER = List.of("kernels", "layers", "cost", "scaling", "netsim", "holdout", "spark",
-      "peers", "projection");
+      "peers", "onnx", "projection");
   static final String END_MARKER = "<!-- end of generated part; earlier notes follow -->";
   static final String EARLIER_HEADING = "# Earlier measurements (hand-written, kept for their history)";
   private static final String COST_CHART = "cost-model";

@@ -73,7 +73,8 @@ public final class BenchCommand implements Callable<Integer> {
   private static final double WARM_UP_MIN_SECONDS_RUNNING_CLUSTER = 10;
   private static final double WARM_UP_MAX_SECONDS = 30;
 
-  @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, lstm, wide-mlp or a ModelSpecProto file (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "cnn", description = ModelFiles.CHOICES
+      + " (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--nodes", defaultValue = "2", description = "Nodes of the embedded cluster, or with --seeds the"

@@ -40,12 +40,13 @@ import picocli.CommandLine.Option;
     footer = {"", "Examples:",
         "  partita plan --model wide-mlp --nodes 4 --node-memory 256m     # too big for one node: model-parallel",
         "  partita plan --model cnn --nodes 2 --node-memory 8g            # data-parallel",
-        "  partita plan --model my-model.pbtxt --nodes 8 --cores 16 --link 10gbit --json",
-        "", "A model file holds a partita.ModelSpecProto in protobuf text format (.pbtxt) or binary (.pb)."})
+        "  partita plan --model my-model.conf --nodes 8 --cores 16 --link 10gbit --json",
+        "", "A model file (.conf, .hocon, .json) is described in docs/MODELS.md; a .pbtxt or .pb file holds a",
+        "partita.ModelSpecProto in protobuf text or binary format."})
 public final class PlanCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true,
-      description = "mlp, cnn, lstm, wide-mlp, or a ModelSpecProto file (.pbtxt or .pb).")
+      description = ModelFiles.CHOICES + ".")
   String model;
 
   @Option(names = "--nodes", defaultValue = "1", description = "Nodes available (default: ${DEFAULT-VALUE}).")

@@ -21,12 +21,20 @@ public final class ProgressReporter implements TrainingListener {
   private final Eta eta = new Eta();
   private long lastPrint;
   private boolean lineOpen;
+  /** For regression: R² of a held-out loss, printed instead of accuracy; null for classifiers. */
+  private java.util.function.DoubleUnaryOperator heldOutR2;
 
   public ProgressReporter(PrintStream out, boolean terminal, double plainIntervalSeconds) {
     this.out = out;
     this.terminal = terminal;
     this.plainIntervalNanos = (long) (plainIntervalSeconds * 1e9);
     this.lastPrint = System.nanoTime();
+  }
+
+  /** A regression's progress: no accuracy, and R² from the held-out loss ({@code r2OfLoss}; null: a classifier's). */
+  public ProgressReporter withHeldOutR2(java.util.function.DoubleUnaryOperator r2OfLoss) {
+    this.heldOutR2 = r2OfLoss;
+    return this;
   }
 
   @Override
@@ -39,8 +47,9 @@ public final class ProgressReporter implements TrainingListener {
     }
     lastPrint = now;
     OptionalDouble left = eta.seconds(m.remainingSteps());
-    String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  acc %5.1f%%  %,.0f samples/s%s",
-        m.epoch() + 1, m.epochs(), m.stepInEpoch() + 1, m.stepsPerEpoch(), m.loss(), 100 * m.accuracy(),
+    String accuracy = heldOutR2 != null ? "" : String.format(Locale.ROOT, "  acc %5.1f%%", 100 * m.accuracy());
+    String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f%s  %,.0f samples/s%s",
+        m.epoch() + 1, m.epochs(), m.stepInEpoch() + 1, m.stepsPerEpoch(), m.loss(), accuracy,
         m.samplesPerSecond(), left.isPresent() ? "  ETA " + duration(left.getAsDouble()) : "");
     if (terminal) {
       out.print("\r" + line + "   ");
@@ -57,10 +66,12 @@ public final class ProgressReporter implements TrainingListener {
       out.println();
       lineOpen = false;
     }
-    String test = m.test() == null ? "" : String.format(Locale.ROOT, " | test loss %.4f acc %.2f%%",
-        m.test().loss(), 100 * m.test().accuracy());
-    out.printf(Locale.ROOT, "epoch %d done in %.1f s: train loss %.4f acc %.2f%%%s%n", m.epoch() + 1, m.seconds(),
-        m.trainLoss(), 100 * m.trainAccuracy(), test);
+    String test = m.test() == null ? "" : heldOutR2 != null ? String.format(Locale.ROOT, " | test loss %.4f R² %.4f",
+        m.test().loss(), heldOutR2.applyAsDouble(m.test().loss())) : String.format(Locale.ROOT,
+        " | test loss %.4f acc %.2f%%", m.test().loss(), 100 * m.test().accuracy());
+    String train = heldOutR2 != null ? "" : String.format(Locale.ROOT, " acc %.2f%%", 100 * m.trainAccuracy());
+    out.printf(Locale.ROOT, "epoch %d done in %.1f s: train loss %.4f%s%s%n", m.epoch() + 1, m.seconds(),
+        m.trainLoss(), train, test);
     out.flush();
   }
 

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.partita.deploy.ExitCode;
 import org.partita.models.data.FashionMnist;
+import org.partita.models.io.ModelFiles;
 import org.partita.partitioner.PartitionPlan;
 import org.partita.proto.EpochOutcomeProto;
 import org.partita.proto.TrainingOutcomeProto;
@@ -38,7 +39,7 @@ public final class SparkCommand implements Callable<Integer> {
   String master;
 
   @Option(names = "--model", defaultValue = "mlp",
-      description = "mlp, cnn, lstm, wide-mlp, or a ModelSpecProto file (default: ${DEFAULT-VALUE}).")
+      description = ModelFiles.CHOICES + ", for 28×28 images and 10 classes (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--plan", defaultValue = "auto",

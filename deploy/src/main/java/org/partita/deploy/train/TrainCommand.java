@@ -22,15 +22,19 @@ import org.partita.deploy.report.Json;
 import org.partita.deploy.report.ProgressReporter;
 import org.partita.deploy.BlasThreads;
 import org.partita.deploy.ClusterOptions;
+import org.partita.deploy.DataOptions;
+import org.partita.deploy.RunData;
 import org.partita.deploy.watch.RunWatch;
 import org.partita.deploy.watch.WatchOptions;
 import org.partita.models.blas.Blas;
+import org.partita.models.data.DataPreparation;
 import org.partita.models.data.Dataset;
 import org.partita.models.data.FashionMnist;
 import org.partita.models.data.StreamWindows;
 import org.partita.models.data.TextCorpus;
 import org.partita.models.io.ModelCheckpoint;
 import org.partita.models.io.ModelFiles;
+import org.partita.models.io.Spelling;
 import org.partita.models.io.SpecProtos;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.network.Network;
@@ -40,6 +44,9 @@ import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
 import org.partita.models.optim.UpdateRule;
 import org.partita.models.train.CheckpointSchedule;
+import org.partita.models.loss.Loss;
+import org.partita.models.train.EarlyStopping;
+import org.partita.models.train.RegressionMetrics;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.LocalTrainer;
 import org.partita.models.train.StepMetrics;
@@ -69,8 +76,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a model on Fashion-MNIST (mlp, cnn, lstm) or a text (char-lstm) and write runs/NAME/ "
-        + "(metrics.json, checkpoint/).",
+    description = "Train a model on Fashion-MNIST (mlp, cnn, lstm), on your own data (CSV, LibSVM, NumPy, IDX, image "
+        + "folders; --data) or on a text (char-lstm), and write runs/NAME/ (metrics.json, plots, checkpoint/).",
     footer = {"", "Examples:",
         "  partita train --model cnn --epochs 10 --out runs/cnn",
         "  partita train --model mlp --epochs 10 --batch 128 --lr 0.001",
@@ -80,13 +87,24 @@ import picocli.CommandLine.Option;
         "  partita train --model cnn --nodes 2 --plan replicas=2               # data parallelism, ring all-reduce",
         "  partita train --model mlp --epochs 1 --train-samples 10000   # a one-minute smoke run",
         "  partita train --model lstm --epochs 10                       # rows of the image as 28 time steps",
+        "  partita train --model docs/examples/gru-fashion.conf         # your own network (docs/MODELS.md)",
         "  partita train --model char-lstm --text /usr/share/games/fortunes --epochs 5",
+        "", "Your own data — a CSV with a header row, the class in column 'species':",
+        "  partita train --model iris.pbtxt --data iris.csv --label species \\",
+        "      --validation-split 0.2 --epochs 50 --batch 16 --lr 0.01 \\",
+        "      --early-stop 5 --out runs/iris",
+        "  partita predict --checkpoint runs/iris/best --data new.csv --out species.csv",
+        "  iris.pbtxt: input 4, dense 4→16 relu then 16→3, loss SOFTMAX_CROSS_ENTROPY.",
+        "  A regression: loss MEAN_SQUARED_ERROR, targets --label a,b. Features are",
+        "  standardised with the training rows' statistics (kept in the checkpoint).",
+        "  Formats, flags and errors: docs/DATA.md.",
         "", "The last line printed is machine-readable:",
         "  RESULT test_accuracy=<x> samples_per_second=<y>      (char-lstm: test_bits_per_char=<x>)"})
 public final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES}, or a ModelSpecProto "
-      + "file (.pbtxt or .pb) for 28×28 images and 10 classes (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--model", defaultValue = "cnn", description = "Model: ${COMPLETION-CANDIDATES} (for 28×28 images in "
+      + "10 classes), a model file (.conf, .hocon or .json; docs/MODELS.md) or a ModelSpecProto file (.pbtxt or .pb),"
+      + " for any input and output (default: ${DEFAULT-VALUE}).",
       completionCandidates = ModelNames.class)
   String model;
 
@@ -119,11 +137,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, dropout and data order (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist",
-      description = "Directory with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).")
-  Path data;
+  @Mixin
+  DataOptions data = new DataOptions();
 
-  @Option(names = "--train-samples", description = "Train on only the first N training images (quick runs).")
+  @Option(names = "--train-samples", description = "Train on only the first N training samples (quick runs; the "
+      + "statistics still come from all of them).")
   Integer trainSamples;
 
   @Option(names = "--text", defaultValue = "/usr/share/games/fortunes",
@@ -203,6 +221,9 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   @Mixin
+  EarlyStopOptions earlyStop = new EarlyStopOptions();
+
+  @Mixin
   BlasThreads blasThreads = new BlasThreads();
 
   @Mixin
@@ -224,6 +245,11 @@ public final class TrainCommand implements Callable<Integer> {
     ModelSpec spec = characters ? null : ModelFiles.resolve(model, seed, "--model");
     Path runDirectory = out != null ? out : Path.of("runs", (spec == null ? model : spec.name()) + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    // The samples too: a file that does not read leaves no run folder, and nothing in one is replaced.
+    RunData.ForTraining samples = characters ? null : RunData.training(data, spec, seed, trainSamples);
+    regression = samples != null && spec.loss() == Loss.MEAN_SQUARED_ERROR ? new RegressionReport(samples) : null;
+    watch = earlyStop.create(runDirectory, characters || samples.heldOut() != null,
+        regression == null ? null : regression.heldOutR2());
     Files.createDirectories(runDirectory);
     // Ctrl-C: the JVM's shutdown waits while training finishes its step and saves a checkpoint.
     java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -238,7 +264,7 @@ public final class TrainCommand implements Callable<Integer> {
     }, "partita-stop");
     Runtime.getRuntime().addShutdownHook(stopHook);
     try {
-      return characters ? trainCharacters(runDirectory) : trainImages(runDirectory, spec);
+      return characters ? trainCharacters(runDirectory) : trainOnData(runDirectory, spec, samples);
     } catch (TrainingStoppedException stopped) {
       System.out.println("stopped: " + stopped.getMessage());
       if (stopped.checkpoint() != null) {
@@ -255,30 +281,53 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** R² and the final metrics of a model with loss mse; null for classifiers. */
+  private RegressionReport regression;
+
+  /** --early-stop / --monitor's watch over the held-out metric; null without them. */
+  private EarlyStopping watch;
+
   /** Set by the Ctrl-C hook (and tests); training stops at the next step boundary. */
   volatile boolean stopRequested;
 
-  private int trainImages(Path runDirectory, ModelSpec spec) throws IOException {
+  private int trainOnData(Path runDirectory, ModelSpec spec, RunData.ForTraining samples) throws IOException {
     PrintStream console = System.out;
     long wallStart = System.nanoTime();
-    Blas blas = banner(console, spec, "Fashion-MNIST");
-    FashionMnist.Splits splits = FashionMnist.load(data);
-    Dataset train = trainSamples == null ? splits.train() : splits.train().subset(0, trainSamples);
-    console.printf(Locale.ROOT, "data: %,d training and %,d test images from %s%n", train.size(), splits.test().size(), data);
+    boolean fashionMnist = data.data().equals(FashionMnist.DEBIAN_DIRECTORY);
+    Blas blas = banner(console, spec, fashionMnist ? "Fashion-MNIST" : data.data().toString());
+    Dataset train = samples.train();
+    Dataset heldOut = samples.heldOut();
+    console.printf(Locale.ROOT, "data: %,d training and %,d held-out samples from %s%n", train.size(),
+        heldOut == null ? 0 : heldOut.size(), data.data());
     OptimizerSpec optimizerSpec = optimizerSpec(train.size());
     console.printf(Locale.ROOT, "training: %d epochs, batch %d, %s, seed %d → %s%n", epochs, batch,
         optimizerSpec.describe(), seed, runDirectory);
 
-    TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec);
+    TrainingConfig config = new TrainingConfig(epochs, batch, seed, optimizerSpec)
+        .withPreparation(samples.preparation());
     LoadedCheckpoint resumed = loadResume(console, spec, optimizerSpec);
-    Trained trained = train(new RunContext(console, runDirectory, blas, wallStart), spec, config, train,
-        splits.test(), resumed);
+    Trained trained = train(new RunContext(console, runDirectory, blas, wallStart), spec, config, train, heldOut,
+        resumed);
     TrainingReport report = trained.report();
     Map<String, Object> metrics = trained.metrics();
+    EarlyStopOptions.report(watch, console, metrics);
+    RegressionMetrics regressed = regression == null ? null : regression.addTo(metrics, report, trained.network());
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
-    printSummary(console, report, "acc", epoch -> String.format(Locale.ROOT, "%7.2f%%", 100 * epoch),
-        runDirectory, (double) metrics.get("wall_seconds"));
-    console.printf(Locale.ROOT, "test accuracy %.2f%% on %,d images · %,.0f samples/s%n",
+    printSummary(console, report, regression == null ? Measure.accuracy() : new Measure("R²",
+        epoch -> Measure.number(regression.trainR2(epoch)), epoch -> Measure.number(regression.heldOutR2(epoch)),
+        "r2.png"), runDirectory, (double) metrics.get("wall_seconds"));
+    if (report.finalTest() == null) {
+      console.printf(Locale.ROOT, "nothing held out (give --test-data or --validation-split) · %,.0f samples/s%n",
+          report.samplesPerSecond());
+      console.printf(Locale.ROOT, "RESULT final_train_loss=%.4f samples_per_second=%.1f%n", report.last().trainLoss(),
+          report.samplesPerSecond());
+      return ExitCode.OK;
+    }
+    if (regressed != null) {
+      RegressionReport.printResult(console, regressed, report.samplesPerSecond());
+      return ExitCode.OK;
+    }
+    console.printf(Locale.ROOT, "test accuracy %.2f%% on %,d samples · %,.0f samples/s%n",
         100 * report.finalTest().accuracy(), report.finalTest().samples(), report.samplesPerSecond());
     console.printf(Locale.ROOT, "RESULT test_accuracy=%.4f samples_per_second=%.1f%n",
         report.finalTest().accuracy(), report.samplesPerSecond());
@@ -298,8 +347,9 @@ public final class TrainCommand implements Callable<Integer> {
   private Trained train(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
       LoadedCheckpoint resumed) throws IOException {
     String mode = distributed() ? "cluster runtime on " + clusterOptions.describe(nodes) : "reference trainer";
-    try (RunWatch watch = watchOptions.open(new RunWatch.Run(run.directory(), spec, config, mode), run.console())) {
-      runWatch = watch;
+    try (RunWatch watching = watchOptions.open(new RunWatch.Run(run.directory(), spec, config, mode),
+        run.console())) {
+      runWatch = watching;
       return trainWatched(run, spec, config, train, test, resumed);
     }
   }
@@ -313,7 +363,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (distributed()) {
       ClusterRun cluster = trainOnCluster(run.console(), spec, config, train, test, schedule, resumed);
       Map<String, Object> metrics = finish(run, spec, cluster.model().optimizer(), cluster.model().step(),
-          cluster.report());
+          config.preparation(), cluster.report());
       metrics.putAll(cluster.metrics());
       return new Trained(cluster.report(), cluster.model().network(), metrics);
     }
@@ -324,7 +374,8 @@ public final class TrainCommand implements Callable<Integer> {
       trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
     }
     TrainingReport report = trainer.fit(train, test, progress(run.console()), start, schedule);
-    return new Trained(report, trainer.network(), finish(run, spec, trainer.optimizer(), trainer.step(), report));
+    return new Trained(report, trainer.network(), finish(run, spec, trainer.optimizer(), trainer.step(),
+        config.preparation(), report));
   }
 
   /** A run on the cluster: its report, the model gathered from the shards, and what it adds to metrics.json. */
@@ -406,10 +457,11 @@ public final class TrainCommand implements Callable<Integer> {
     metrics.put("text", corpus.name());
     metrics.put("vocabulary", corpus.vocabularySize());
     metrics.put("generated_sample", sample);
+    EarlyStopOptions.report(watch, console, metrics);
     metrics.put("characters_per_second", report.samplesPerSecond() * sequenceLength);
     Files.writeString(runDirectory.resolve("metrics.json"), Json.write(metrics));
-    printSummary(console, report, "bits/char", loss -> String.format(Locale.ROOT, "%8.3f", loss / Math.log(2)),
-        runDirectory, (double) metrics.get("wall_seconds"));
+    printSummary(console, report, new Measure("bits/char", epoch -> bitsPerChar(epoch.trainLoss()),
+        epoch -> bitsPerChar(epoch.test().loss()), "accuracy.png"), runDirectory, (double) metrics.get("wall_seconds"));
     console.printf(Locale.ROOT, "held-out %.3f bits per character (unigram baseline %.3f: %.3f better) · %,.0f characters/s%n",
         bits, unigram, unigram - bits, report.samplesPerSecond() * sequenceLength);
     console.println("generated (temperature 0.8):");
@@ -418,6 +470,10 @@ public final class TrainCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "RESULT test_bits_per_char=%.4f samples_per_second=%.1f%n", bits,
         report.samplesPerSecond());
     return ExitCode.OK;
+  }
+
+  private static String bitsPerChar(double loss) {
+    return String.format(Locale.ROOT, "%8.3f", loss / Math.log(2));
   }
 
   private org.partita.partitioner.MachineProfile machine;
@@ -470,9 +526,14 @@ public final class TrainCommand implements Callable<Integer> {
     double[] epochs = IntStream.rangeClosed(1, all.size()).asDoubleStream().toArray();
     PngChart.Axis epoch = new PngChart.Axis("epoch", PngChart.Scale.LINEAR);
     PngChart.lines(runDirectory.resolve("loss.png"), spec.name() + ": loss by epoch", epoch,
-        new PngChart.Axis(bits ? "bits per character" : "mean cross-entropy", PngChart.Scale.LINEAR),
+        new PngChart.Axis(bits ? "bits per character" : regression != null ? "mean squared error (standardised "
+            + "targets)" : "mean cross-entropy", PngChart.Scale.LINEAR),
         List.of(new PngChart.Series("train", PngChart.Style.LINE, epochs, trainLoss),
             new PngChart.Series(held, PngChart.Style.LINE, epochs, testLoss)));
+    if (regression != null) {
+      regression.plot(runDirectory, spec.name(), all);
+      return;
+    }
     PngChart.lines(runDirectory.resolve("accuracy.png"), spec.name() + ": accuracy by epoch", epoch,
         new PngChart.Axis(bits ? "next-character accuracy (%)" : "accuracy (%)", PngChart.Scale.LINEAR),
         List.of(new PngChart.Series("train", PngChart.Style.LINE, epochs, trainAccuracy),
@@ -481,7 +542,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Progress lines, and the Ctrl-C request to stop. */
   private TrainingListener progress(PrintStream console) {
-    ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval);
+    ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval)
+        .withHeldOutR2(regression == null ? null : regression.heldOutR2());
     return runWatch.listener(new TrainingListener() {
       @Override
       public void onStep(StepMetrics metrics) {
@@ -505,9 +567,9 @@ public final class TrainCommand implements Callable<Integer> {
    * metrics every model reports; callers add theirs and write them.
    */
   private Map<String, Object> finish(RunContext run, ModelSpec spec, Optimizer optimizer, long step,
-      TrainingReport report) throws IOException {
-    ModelCheckpoint.save(run.directory().resolve("checkpoint"), spec, optimizer,
-        new ModelCheckpoint.Position(step, epochs, 0, seed));
+      DataPreparation preparation, TrainingReport report) throws IOException {
+    ModelCheckpoint.save(run.directory().resolve("checkpoint"), spec, optimizer, preparation,
+        new ModelCheckpoint.Position(step, report.last().epoch() + 1, 0, seed));
     plotCurves(run.directory(), spec, report);
     double wallSeconds = (System.nanoTime() - run.wallStart()) / 1e9;
     return metrics(spec, optimizer.spec(), report, run.blas(), wallSeconds);
@@ -540,13 +602,14 @@ public final class TrainCommand implements Callable<Integer> {
   /** RUN/checkpoints: every --checkpoint-every steps, and where Ctrl-C saves (so never null). */
   private CheckpointSchedule schedule(Path runDirectory) {
     return new CheckpointSchedule(runDirectory.resolve("checkpoints"),
-        checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE, keep);
+        checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE, keep).withEarlyStopping(watch);
   }
 
   private void validate() {
     if (!new ModelNames().contains(model) && !java.nio.file.Files.isRegularFile(Path.of(model))) {
       throw new IllegalArgumentException("unknown model '" + model + "'; choose one of " + String.join(", ", new ModelNames())
-          + ", or give a ModelSpecProto file");
+          + ", or give a model file (.conf, .hocon or .json) or a ModelSpecProto file (.pbtxt or .pb)"
+          + Spelling.didYouMean(model, new ModelNames()));
     }
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);
@@ -557,9 +620,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
       throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate);
     }
-    if (trainSamples != null && (trainSamples < 1 || trainSamples > 60_000)) {
-      throw new IllegalArgumentException("--train-samples must be between 1 and 60000, got " + trainSamples);
+    if (trainSamples != null && trainSamples < 1) {
+      throw new IllegalArgumentException("--train-samples must be ≥ 1, got " + trainSamples);
     }
+    data.validate();
+    earlyStop.validate();
     clusterOptions.validate();
     watchOptions.validate();
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
@@ -608,16 +673,19 @@ public final class TrainCommand implements Callable<Integer> {
     for (EpochMetrics epoch : report.epochs()) {
       trainLoss.add(epoch.trainLoss());
       trainAccuracy.add(epoch.trainAccuracy());
-      testLoss.add(epoch.test().loss());
-      testAccuracy.add(epoch.test().accuracy());
+      testLoss.add(epoch.test() == null ? null : epoch.test().loss());
+      testAccuracy.add(epoch.test() == null ? null : epoch.test().accuracy());
       epochSeconds.add(epoch.seconds());
     }
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("model", spec.name());
     metrics.put("plan", "local: 1 replica × 1 stage × 1 slice (reference trainer)");
     metrics.put("epochs", epochs);
-    metrics.put("test_accuracy", report.finalTest().accuracy());
-    metrics.put("test_loss", report.finalTest().loss());
+    metrics.put("epochs_trained", report.epochs().size());
+    if (report.finalTest() != null) {
+      metrics.put("test_accuracy", report.finalTest().accuracy());
+      metrics.put("test_loss", report.finalTest().loss());
+    }
     metrics.put("final_train_loss", report.last().trainLoss());
     metrics.put("samples_per_second", report.samplesPerSecond());
     metrics.put("wall_seconds", wallSeconds);
@@ -629,7 +697,7 @@ public final class TrainCommand implements Callable<Integer> {
     metrics.put("seed", seed);
     metrics.put("parameters", spec.parameterCount());
     metrics.put("train_samples", report.trainSamples() / epochs);
-    metrics.put("test_samples", report.finalTest().samples());
+    metrics.put("test_samples", report.finalTest() == null ? 0 : report.finalTest().samples());
     metrics.put("train_loss_per_epoch", trainLoss);
     metrics.put("train_accuracy_per_epoch", trainAccuracy);
     metrics.put("test_loss_per_epoch", testLoss);
@@ -638,18 +706,39 @@ public final class TrainCommand implements Callable<Integer> {
     return metrics;
   }
 
-  private void printSummary(PrintStream console, TrainingReport report, String measure,
-      java.util.function.DoubleFunction<String> format, Path runDirectory, double wallSeconds) {
-    boolean accuracy = measure.equals("acc");
+  /**
+   * A column pair of the epoch table, train and held-out — how each prints for an epoch that has
+   * it — and the chart that plots it.
+   */
+  private record Measure(String name, Function<EpochMetrics, String> train, Function<EpochMetrics, String> test,
+      String chart) {
+    static Measure accuracy() {
+      return new Measure("acc", epoch -> percent(epoch.trainAccuracy()), epoch -> percent(epoch.test().accuracy()),
+          "accuracy.png");
+    }
+
+    private static String percent(double fraction) {
+      return String.format(Locale.ROOT, "%7.2f%%", 100 * fraction);
+    }
+
+    static String number(double value) {
+      return String.format(Locale.ROOT, "%8.4f", value);
+    }
+  }
+
+  private void printSummary(PrintStream console, TrainingReport report, Measure measure, Path runDirectory,
+      double wallSeconds) {
     console.println();
-    console.printf(" epoch | train loss | %9s | test loss | %9s | seconds%n", "train " + measure, "test " + measure);
+    console.printf(" epoch | train loss | %9s | test loss | %9s | seconds%n", "train " + measure.name(),
+        "test " + measure.name());
     console.println("-------+------------+-----------+-----------+-----------+--------");
     for (EpochMetrics epoch : report.epochs()) {
-      console.printf(Locale.ROOT, " %5d | %10.4f | %9s | %9.4f | %9s | %6.1f%n", epoch.epoch() + 1, epoch.trainLoss(),
-          format.apply(accuracy ? epoch.trainAccuracy() : epoch.trainLoss()), epoch.test().loss(),
-          format.apply(accuracy ? epoch.test().accuracy() : epoch.test().loss()), epoch.seconds());
+      boolean held = epoch.test() != null;
+      console.printf(Locale.ROOT, " %5d | %10.4f | %9s | %9s | %9s | %6.1f%n", epoch.epoch() + 1, epoch.trainLoss(),
+          measure.train().apply(epoch), held ? String.format(Locale.ROOT, "%9.4f", epoch.test().loss()) : "-",
+          held ? measure.test().apply(epoch) : "-", epoch.seconds());
     }
-    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, accuracy.png, checkpoint, tb for TensorBoard)%n",
-        ProgressReporter.duration(wallSeconds), runDirectory);
+    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, %s, checkpoint, tb for TensorBoard)%n",
+        ProgressReporter.duration(wallSeconds), runDirectory, measure.chart());
   }
 }

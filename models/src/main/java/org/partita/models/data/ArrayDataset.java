@@ -1,36 +1,42 @@
 package org.partita.models.data;
 
+import java.util.Arrays;
 import org.jblas.FloatMatrix;
 import org.partita.models.layers.Shape;
 
 /**
- * Labelled samples held in memory as one column-major float array (features × samples) and their
- * class labels (one per sample). Batches are copied into caller-owned matrices, targets as one-hot
- * columns.
+ * Samples held in memory as one column-major float array (features × samples) and their
+ * {@link Targets} — class labels, copied into batches as one-hot columns, or real values for
+ * regression. Batches are copied into caller-owned matrices.
  */
 public final class ArrayDataset implements Dataset {
   private final String name;
   private final Shape sampleShape;
-  private final int classes;
   private final float[] features;
-  private final int[] labels;
+  private final Targets targets;
 
-  public ArrayDataset(String name, Shape sampleShape, int classes, float[] features, int[] labels) {
-    if (features.length != (long) sampleShape.size() * labels.length) {
-      throw new IllegalArgumentException(name + ": " + features.length + " feature values for " + labels.length
+  public ArrayDataset(String name, Shape sampleShape, float[] features, Targets targets) {
+    if (features.length != (long) sampleShape.size() * targets.samples()) {
+      throw new IllegalArgumentException(name + ": " + features.length + " feature values for " + targets.samples()
           + " samples of " + sampleShape.size());
-    }
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] < 0 || labels[i] >= classes) {
-        throw new IllegalArgumentException(name + ": label of sample " + i + " is " + labels[i] + ", outside 0.."
-            + (classes - 1));
-      }
     }
     this.name = name;
     this.sampleShape = sampleShape;
-    this.classes = classes;
     this.features = features;
-    this.labels = labels;
+    this.targets = targets;
+  }
+
+  /** Samples labelled with classes 0..classes−1, named by their number. */
+  public ArrayDataset(String name, Shape sampleShape, int classes, float[] features, int[] labels) {
+    this(name, sampleShape, features, classes(name, classes, labels));
+  }
+
+  private static Targets.Classes classes(String name, int classes, int[] labels) {
+    try {
+      return new Targets.Classes(Targets.Classes.numbered(classes), labels);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -43,34 +49,62 @@ public final class ArrayDataset implements Dataset {
     return sampleShape;
   }
 
+  /** Target rows per sample: classes, or regression values. */
   @Override
   public int classes() {
-    return classes;
+    return targets.rows();
   }
 
   @Override
   public int size() {
-    return labels.length;
+    return targets.samples();
+  }
+
+  /** The feature values, sample after sample (shared, not copied: standardisation works in place). */
+  public float[] features() {
+    return features;
+  }
+
+  public Targets targets() {
+    return targets;
   }
 
   @Override
-  public void copyBatch(int[] order, int from, int count, FloatMatrix inputs, FloatMatrix targets) {
+  public void copyBatch(int[] order, int from, int count, FloatMatrix inputs, FloatMatrix targetColumns) {
     int width = sampleShape.size();
-    checkBatchBuffers(count, inputs, targets);
-    java.util.Arrays.fill(targets.data, 0, classes * count, 0f);
+    int rows = targets.rows();
+    checkBatchBuffers(count, inputs, targetColumns);
     for (int j = 0; j < count; j++) {
       int sample = order == null ? from + j : order[from + j];
       System.arraycopy(features, sample * width, inputs.data, j * width, width);
-      targets.data[j * classes + labels[sample]] = 1f;
+      targets.write(sample, targetColumns.data, j * rows);
     }
   }
 
   /** Samples [from, from + count) as a dataset sharing nothing with this one. */
   public ArrayDataset subset(int from, int count) {
+    int[] picked = new int[count];
+    Arrays.setAll(picked, i -> from + i);
+    return pick(name + "[" + from + ".." + (from + count) + ")", picked);
+  }
+
+  /** Samples {@code picked} (indices into this dataset), in that order, as a dataset called {@code newName}. */
+  public ArrayDataset pick(String newName, int[] picked) {
     int width = sampleShape.size();
-    float[] part = java.util.Arrays.copyOfRange(features, from * width, (from + count) * width);
-    int[] partLabels = java.util.Arrays.copyOfRange(labels, from, from + count);
-    return new ArrayDataset(name + "[" + from + ".." + (from + count) + ")", sampleShape, classes, part, partLabels);
+    float[] part = new float[picked.length * width];
+    for (int i = 0; i < picked.length; i++) {
+      System.arraycopy(features, picked[i] * width, part, i * width, width);
+    }
+    return new ArrayDataset(newName, sampleShape, part, targets.pick(picked));
+  }
+
+  /** The same samples seen with another shape of equal size (flat rows as images, say). */
+  public ArrayDataset reshaped(Shape shape) {
+    if (shape.size() != sampleShape.size()) {
+      throw new IllegalArgumentException(name + ": samples of " + sampleShape + " (" + sampleShape.size()
+          + " values) cannot be seen as " + shape + " (" + shape.size() + ")");
+    }
+    return new ArrayDataset(name, shape, features, targets);
   }
 
   /**
@@ -83,47 +117,17 @@ public final class ArrayDataset implements Dataset {
       throw new IllegalArgumentException(name + " holds " + size() + " samples, not the " + batches.samples()
           + " the batches were placed for");
     }
-    int width = sampleShape.size();
-    float[][] parts = new float[batches.replicas()][];
-    int[][] partLabels = new int[batches.replicas()][];
-    for (int r = 0; r < parts.length; r++) {
-      parts[r] = new float[batches.replicaSamples(r) * width];
-      partLabels[r] = new int[batches.replicaSamples(r)];
+    int[][] picked = new int[batches.replicas()][];
+    for (int r = 0; r < picked.length; r++) {
+      picked[r] = new int[batches.replicaSamples(r)];
     }
     for (int g = 0; g < size(); g++) {
-      int r = batches.replicaOf(g);
-      int i = batches.indexInReplica(g);
-      System.arraycopy(features, g * width, parts[r], i * width, width);
-      partLabels[r][i] = labels[g];
+      picked[batches.replicaOf(g)][batches.indexInReplica(g)] = g;
     }
     java.util.List<ArrayDataset> split = new java.util.ArrayList<>();
-    for (int r = 0; r < parts.length; r++) {
-      split.add(new ArrayDataset(name + " (replica " + r + ")", sampleShape, classes, parts[r], partLabels[r]));
+    for (int r = 0; r < picked.length; r++) {
+      split.add(pick(name + " (replica " + r + ")", picked[r]));
     }
     return split;
-  }
-
-  /** Mean and standard deviation of every feature value, for normalisation. */
-  public double[] meanAndStd() {
-    double sum = 0;
-    double squares = 0;
-    for (float value : features) {
-      sum += value;
-      squares += (double) value * value;
-    }
-    double mean = sum / features.length;
-    return new double[] {mean, Math.sqrt(Math.max(0, squares / features.length - mean * mean))};
-  }
-
-  /** x ← (x − mean) / std in place. */
-  public void standardize(double mean, double std) {
-    if (!(std > 0)) {
-      throw new IllegalArgumentException(name + ": cannot standardise with std " + std);
-    }
-    float m = (float) mean;
-    float inv = (float) (1 / std);
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (features[i] - m) * inv;
-    }
   }
 }

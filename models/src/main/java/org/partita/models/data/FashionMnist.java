@@ -24,63 +24,43 @@ public final class FashionMnist {
   public record Splits(ArrayDataset train, ArrayDataset test, double mean, double std) {}
 
   public static Splits load(Path directory) throws IOException {
-    if (!Files.isDirectory(directory)) {
-      throw new DataFormatException(directory, "Fashion-MNIST directory not found; install it with "
-          + "'apt-get install dataset-fashion-mnist' (deploy/bin/setup does) or pass the directory holding "
-          + "train-images-idx3-ubyte[.gz] and friends");
+    ReadOptions options = ReadOptions.of(ReadOptions.Expected.training(IMAGE, CLASSES, ReadOptions.TargetKind.CLASSES));
+    IdxDirectory.Splits splits = IdxDirectory.read(directory, options);
+    SampleData train = splits.train();
+    if (!train.sampleShape().equals(IMAGE)) {
+      throw new DataFormatException(Path.of(train.name()), "images are " + train.sampleShape() + ", Fashion-MNIST's are"
+          + " 28×28");
     }
-    ArrayDataset train = split(directory, "train");
-    ArrayDataset test = split(directory, "t10k");
-    double[] stats = train.meanAndStd();
-    train.standardize(stats[0], stats[1]);
-    test.standardize(stats[0], stats[1]);
-    return new Splits(train, test, stats[0], stats[1]);
+    Standardization pixels = Standardization.fit(train.features(), IMAGE.size(), 1);
+    pixels.apply(train.features(), IMAGE.size());
+    pixels.apply(splits.test().features(), IMAGE.size());
+    return new Splits(dataset("fashion-mnist train", train), dataset("fashion-mnist t10k", splits.test()),
+        pixels.mean()[0], pixels.std()[0]);
   }
 
-  private static ArrayDataset split(Path directory, String prefix) throws IOException {
-    IdxFile images = IdxFile.read(find(directory, prefix + "-images-idx3-ubyte"), 3);
-    IdxFile labels = IdxFile.read(find(directory, prefix + "-labels-idx1-ubyte"), 1);
-    if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
-      throw new DataFormatException(images.path(), "images are " + images.dimensions()[1] + "×"
-          + images.dimensions()[2] + ", Fashion-MNIST's are 28×28");
-    }
-    if (images.count() != labels.count()) {
-      throw new DataFormatException(labels.path(), labels.count() + " labels but " + images.path().getFileName()
-          + " holds " + images.count() + " images");
-    }
-    int[] classes = new int[labels.count()];
-    for (int i = 0; i < classes.length; i++) {
-      classes[i] = labels.values()[i] & 0xff;
-      if (classes[i] >= CLASSES) {
-        throw new DataFormatException(labels.path(), "label " + i + " is " + classes[i] + "; Fashion-MNIST has 10 classes");
-      }
-    }
-    return new ArrayDataset("fashion-mnist " + prefix, IMAGE, CLASSES, pixels(images), classes);
+  private static ArrayDataset dataset(String name, SampleData data) {
+    return new ArrayDataset(name, data.sampleShape(), data.features(), data.targets());
   }
 
   /**
-   * The 28×28 images of an IDX file (e.g. new images to classify), scaled to [0, 1] and standardized
-   * with {@code mean} and {@code std} as the training split was: one row of 784 values per image.
+   * The images of an IDX file as intensities in [0, 1] (byte / 255, as training reads them), before
+   * any standardisation: what a served model takes (its statistics are folded into the export).
    */
-  public static float[] images(Path file, double mean, double std) throws IOException {
-    IdxFile images = IdxFile.read(file, 3);
-    if (images.dimensions()[1] != IMAGE.height() || images.dimensions()[2] != IMAGE.width()) {
-      throw new DataFormatException(images.path(), "images are " + images.dimensions()[1] + "×"
-          + images.dimensions()[2] + ", the models take 28×28");
-    }
-    float[] pixels = pixels(images);
+  public static float[] intensities(Path images) throws IOException {
+    float[] pixels = IdxFile.read(images, 3).floats();
     for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (float) ((pixels[i] - mean) / std);
+      pixels[i] /= 255f;
     }
     return pixels;
   }
 
   /**
-   * Images as CSV, one per line: 784 pixel intensities 0–255 (row by row), or 785 values with the
-   * label first when the first line is a header starting with "label" (the common Fashion-MNIST CSV
-   * layout; the labels are ignored). Scaled and standardized like {@link #images(Path, double, double)}.
+   * Images as CSV, one per line: {@code width} pixel intensities 0–255, or {@code width} + 1 values
+   * with the label first when the first line is a header starting with "label" (the common
+   * Fashion-MNIST CSV layout; the labels are ignored) — the layout predict reads for models trained
+   * on images. Scaled to [0, 1] as IDX bytes are, so both give the same inputs.
    */
-  public static float[] csvImages(Path file, double mean, double std) throws IOException {
+  public static float[] csvPixels(Path file, int width) throws IOException {
     java.util.List<String> lines;
     try {
       lines = Files.readAllLines(file);
@@ -91,9 +71,9 @@ public final class FashionMnist {
     boolean header = !head.isEmpty() && !Character.isDigit(head.charAt(0));
     boolean labelled = header && head.toLowerCase(java.util.Locale.ROOT).startsWith("label");
     int first = header ? 1 : 0;
-    int width = IMAGE.size();
     int columns = width + (labelled ? 1 : 0);
-    java.util.List<float[]> rows = new java.util.ArrayList<>();
+    CsvReader.FloatBuffer pixels = new CsvReader.FloatBuffer();
+    float[] row = new float[width];
     for (int i = first; i < lines.size(); i++) {
       String line = lines.get(i).trim();
       if (line.isEmpty()) {
@@ -104,7 +84,6 @@ public final class FashionMnist {
         throw new DataFormatException(file, "line " + (i + 1) + " has " + values.length + " values; an image is "
             + width + " pixel values" + (labelled ? " after the label" : ""));
       }
-      float[] pixels = new float[width];
       for (int j = 0; j < width; j++) {
         String text = values[j + (labelled ? 1 : 0)].trim();
         double value;
@@ -117,38 +96,13 @@ public final class FashionMnist {
           throw new DataFormatException(file, "line " + (i + 1) + ", pixel " + j + ": " + text
               + " is not an intensity 0–255");
         }
-        float scaled = (float) value / 255f; // as the IDX path scales, so both give the same inputs
-        pixels[j] = (float) ((scaled - mean) / std);
+        row[j] = (float) value / 255f; // as the IDX path scales
       }
-      rows.add(pixels);
+      pixels.add(row, width);
     }
-    if (rows.isEmpty()) {
+    if (pixels.size() == 0) {
       throw new DataFormatException(file, "no images in it");
     }
-    float[] all = new float[rows.size() * width];
-    for (int r = 0; r < rows.size(); r++) {
-      System.arraycopy(rows.get(r), 0, all, r * width, width);
-    }
-    return all;
-  }
-
-  private static float[] pixels(IdxFile images) {
-    float[] pixels = new float[images.values().length];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (images.values()[i] & 0xff) / 255f;
-    }
-    return pixels;
-  }
-
-  /** The file as given, or with .gz. */
-  private static Path find(Path directory, String base) throws DataFormatException {
-    for (String name : new String[] {base + ".gz", base}) {
-      Path candidate = directory.resolve(name);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-    }
-    throw new DataFormatException(directory.resolve(base + ".gz"), "missing (neither " + base + ".gz nor " + base
-        + " is in " + directory + ")");
+    return pixels.toArray();
   }
 }

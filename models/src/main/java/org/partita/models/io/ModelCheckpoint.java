@@ -3,6 +3,7 @@ package org.partita.models.io;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.partita.models.data.DataFormatException;
+import org.partita.models.data.DataPreparation;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.optim.Optimizer;
 import org.partita.models.optim.OptimizerSpec;
@@ -31,13 +32,29 @@ public final class ModelCheckpoint {
   public record Position(long step, int epoch, int batchInEpoch, long seed) {}
 
   public static void save(Path directory, ModelSpec model, Optimizer optimizer, Position position) throws IOException {
-    ShardStateProto state = ShardStates.capture(WHOLE_MODEL, position.step(), optimizer);
-    ShardFileRefProto shard = CheckpointFiles.writeShard(directory, state);
-    CheckpointFiles.writeManifest(directory, manifest(model, optimizer.spec(), position).addShards(shard).build());
+    save(directory, model, optimizer, null, position);
   }
 
-  /** A manifest without shards or plan; callers add the shard files they wrote (and their plan). */
-  public static CheckpointManifestProto.Builder manifest(ModelSpec model, OptimizerSpec optimizer, Position position) {
+  /** {@link #save} with how the data was prepared (null: not recorded). */
+  public static void save(Path directory, ModelSpec model, Optimizer optimizer, DataPreparation preparation,
+      Position position) throws IOException {
+    ShardStateProto state = ShardStates.capture(WHOLE_MODEL, position.step(), optimizer);
+    ShardFileRefProto shard = CheckpointFiles.writeShard(directory, state);
+    CheckpointFiles.writeManifest(directory, manifest(model, optimizer.spec(), preparation, position).addShards(shard)
+        .build());
+  }
+
+  /**
+   * A manifest without shards or plan; callers add the shard files they wrote (and their plan).
+   * {@code preparation}: how the samples were prepared, null when not recorded.
+   */
+  public static CheckpointManifestProto.Builder manifest(ModelSpec model, OptimizerSpec optimizer,
+      DataPreparation preparation, Position position) {
+    DataPositionProto.Builder data = DataPositionProto.newBuilder().setEpoch(position.epoch())
+        .setBatchInEpoch(position.batchInEpoch()).setShuffleSeed(position.seed());
+    if (preparation != null) {
+      data.setPreparation(PreparationProtos.toProto(preparation));
+    }
     return CheckpointManifestProto.newBuilder()
         .setFormatVersion(FormatVersionProto.FORMAT_VERSION_CURRENT_VALUE)
         .setModel(SpecProtos.toProto(model))
@@ -45,8 +62,7 @@ public final class ModelCheckpoint {
         .setStep(position.step())
         .setEpoch(position.epoch())
         .setSeed(position.seed())
-        .setDataPosition(DataPositionProto.newBuilder().setEpoch(position.epoch())
-            .setBatchInEpoch(position.batchInEpoch()).setShuffleSeed(position.seed()))
+        .setDataPosition(data)
         .setCreatedUnixMillis(System.currentTimeMillis());
   }
 
@@ -54,6 +70,23 @@ public final class ModelCheckpoint {
   public static Position position(CheckpointManifestProto manifest) {
     return new Position(manifest.getStep(), manifest.getEpoch(), (int) manifest.getDataPosition().getBatchInEpoch(),
         manifest.getSeed());
+  }
+
+  /**
+   * How the samples of {@code manifest}'s model were prepared; empty for checkpoints written
+   * before it was recorded (Fashion-MNIST models, see {@link DataPreparation#fashionMnist}).
+   */
+  public static java.util.Optional<DataPreparation> preparation(CheckpointManifestProto manifest, Path file)
+      throws DataFormatException {
+    if (!manifest.getDataPosition().hasPreparation()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(PreparationProtos.fromProto(manifest.getDataPosition().getPreparation(),
+          "manifest"));
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(file, e.getMessage(), e);
+    }
   }
 
   /** The manifest of a whole-model checkpoint with its specs decoded. */

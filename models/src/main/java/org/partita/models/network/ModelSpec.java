@@ -1,6 +1,7 @@
 package org.partita.models.network;
 
 import java.util.List;
+import java.util.Locale;
 import org.jblas.FloatMatrix;
 import org.partita.models.layers.Conv2DSpec;
 import org.partita.models.layers.EmbeddingSpec;
@@ -80,13 +81,33 @@ public record ModelSpec(String name, Shape inputShape, List<LayerSpec> layers, L
     return new ModelSpec(name, inputShape, layers, loss, seed);
   }
 
-  /** One line per layer with its parameter count, for start-up banners. */
+  /**
+   * The model as a table, like Keras' summary(): a first line naming the model, its input, its
+   * parameter count and loss (banners that want one line take it), then each layer's index, type
+   * (as a model file names it), output shape, parameter count and description, and the total.
+   */
   public String summary() {
-    StringBuilder text = new StringBuilder("model " + name + ": input " + inputShape + ", "
-        + String.format("%,d", parameterCount()) + " parameters, loss " + loss.name().toLowerCase(java.util.Locale.ROOT));
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "model %s: input %s, %,d parameters, loss %s, "
+        + "seed %d", name, dims(inputShape), parameterCount(), ModelVocabulary.lossName(loss), initSeed));
+    String row = "%n  %3s  %-15s %-16s %12s  %s";
+    text.append(String.format(Locale.ROOT, row, "#", "type", "output shape", "parameters", "details"));
     for (int i = 0; i < layers.size(); i++) {
-      text.append(String.format("%n  %2d  %-48s %,12d", i, layers.get(i).describe(), layers.get(i).parameterCount()));
+      LayerSpec layer = layers.get(i);
+      text.append(String.format(Locale.ROOT, row, i, ModelVocabulary.typeOf(layer), dims(layer.outputShape()),
+          String.format(Locale.ROOT, "%,d", layer.parameterCount()), layer.describe()));
     }
-    return text.toString();
+    text.append(String.format(Locale.ROOT, row, "", "total", "", String.format(Locale.ROOT, "%,d", parameterCount()),
+        ""));
+    return text.toString().stripTrailing();
+  }
+
+  /**
+   * A shape as a model file writes it: [C, H, W], [T, F] or [N] (a Shape alone cannot tell an
+   * image one pixel wide from a sequence; such images print as [C, H]).
+   */
+  static String dims(Shape shape) {
+    int[] dims = shape.width() > 1 ? new int[] {shape.channels(), shape.height(), shape.width()}
+        : shape.height() > 1 ? new int[] {shape.channels(), shape.height()} : new int[] {shape.channels()};
+    return DataShape.dimsText(dims);
   }
 }

@@ -14,6 +14,8 @@ public final class CounterRandom {
   public static final long STREAM_INIT = 0x1A17L;
   public static final long STREAM_DROPOUT = 0xD209L;
   public static final long STREAM_SHUFFLE = 0x5EFFL;
+  /** The permutation that picks the samples --validation-split holds out. */
+  public static final long STREAM_HOLD_OUT = 0x401DL;
 
   private CounterRandom() {}
 

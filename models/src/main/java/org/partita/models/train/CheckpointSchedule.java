@@ -16,10 +16,19 @@ import org.partita.models.io.ModelCheckpoint;
  * Checkpoints every {@code everySteps} optimizer steps into {@code root/step-NNNNNNNNN}, keeping
  * the newest {@code keep}. Each checkpoint's manifest is renamed into place after its shard files,
  * so a crash while saving leaves an incomplete directory without a manifest, which
- * {@link #resolve} skips, and the previous checkpoint intact.
+ * {@link #resolve} skips, and the previous checkpoint intact. With {@code earlyStopping} (else
+ * null) the best epoch's checkpoint is kept too, and training may end before its last epoch.
  */
-public record CheckpointSchedule(Path root, int everySteps, int keep) {
+public record CheckpointSchedule(Path root, int everySteps, int keep, EarlyStopping earlyStopping) {
   private static final String PREFIX = "step-";
+
+  public CheckpointSchedule(Path root, int everySteps, int keep) {
+    this(root, everySteps, keep, null);
+  }
+
+  public CheckpointSchedule withEarlyStopping(EarlyStopping watch) {
+    return new CheckpointSchedule(root, everySteps, keep, watch);
+  }
 
   public CheckpointSchedule {
     if (everySteps < 1 || keep < 1) {

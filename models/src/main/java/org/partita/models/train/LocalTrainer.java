@@ -76,7 +76,7 @@ public final class LocalTrainer implements StepRunner {
 
   @Override
   public void saveCheckpoint(Path directory, ModelCheckpoint.Position position) throws IOException {
-    ModelCheckpoint.save(directory, spec, optimizer, position);
+    ModelCheckpoint.save(directory, spec, optimizer, config.preparation(), position);
   }
 
   /**

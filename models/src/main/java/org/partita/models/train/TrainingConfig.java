@@ -1,12 +1,15 @@
 package org.partita.models.train;
 
+import org.partita.models.data.DataPreparation;
 import org.partita.models.optim.OptimizerSpec;
 
 /**
- * How to train: epochs, global batch size, the seed of the data order, the optimizer, and how
- * batches are drawn.
+ * How to train: epochs, global batch size, the seed of the data order, the optimizer, how
+ * batches are drawn, and how the samples were prepared (null: not recorded), which every
+ * checkpoint of the run saves so that evaluate and predict prepare new samples the same way.
  */
-public record TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer, BatchOrder order) {
+public record TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer, BatchOrder order,
+    DataPreparation preparation) {
 
   /** How samples become batches. */
   public enum BatchOrder {
@@ -21,6 +24,14 @@ public record TrainingConfig(int epochs, int batchSize, long shuffleSeed, Optimi
 
   public TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer) {
     this(epochs, batchSize, shuffleSeed, optimizer, BatchOrder.SHUFFLED);
+  }
+
+  public TrainingConfig(int epochs, int batchSize, long shuffleSeed, OptimizerSpec optimizer, BatchOrder order) {
+    this(epochs, batchSize, shuffleSeed, optimizer, order, null);
+  }
+
+  public TrainingConfig withPreparation(DataPreparation other) {
+    return new TrainingConfig(epochs, batchSize, shuffleSeed, optimizer, order, other);
   }
 
   public TrainingConfig {

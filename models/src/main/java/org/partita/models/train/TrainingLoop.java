@@ -17,7 +17,8 @@ import org.partita.models.network.ModelSpec;
  * <p>Batches: {@code batchSize} samples per optimizer step in the order {@link Shuffle} gives for
  * (shuffle seed, epoch), the last batch holding the remainder; or with
  * {@link TrainingConfig.BatchOrder#STREAMS} consecutive windows of B streams with the recurrent state
- * carried across them; or any other {@link BatchFeed}, such as samples kept on the nodes.
+ * carried across them; or any other {@link BatchFeed}, such as samples kept on the nodes. A
+ * schedule's {@link EarlyStopping} keeps the best epoch's checkpoint and may end training early.
  */
 public final class TrainingLoop {
   private TrainingLoop() {}
@@ -143,6 +144,11 @@ public final class TrainingLoop {
           evaluation, epochSeconds);
       epochs.add(metrics);
       listener.onEpoch(metrics);
+      EarlyStopping watch = schedule == null ? null : schedule.earlyStopping();
+      if (watch != null && watch.afterEpoch(runner, metrics, new ModelCheckpoint.Position(runner.step(), epoch + 1, 0,
+          config.shuffleSeed()))) {
+        break;
+      }
     }
     if (epochs.isEmpty()) {
       throw new IllegalArgumentException("nothing to train: the checkpoint is at epoch " + firstEpoch + " of "

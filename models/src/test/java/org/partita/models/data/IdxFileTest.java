@@ -57,7 +57,9 @@ class IdxFileTest {
     assertProblem(write("a", idx(0x0803, new int[] {2, 2, 3}, 11), true), 3, "truncated: header [2, 2, 3] promises 12");
     assertProblem(write("b", idx(0x0803, new int[] {2, 2, 3}, 13), false), 3, "trailing bytes");
     assertProblem(write("c", idx(0x0801, new int[] {5}, 5), false), 3, "declares 1 dimensions, expected 3");
-    assertProblem(write("d", idx(0x0d03, new int[] {1, 1, 1}, 1), false), 3, "value type 0x0d is not supported");
+    assertProblem(write("d", idx(0x0a03, new int[] {1, 1, 1}, 1), false), 3, "value type 0x0a is not supported");
+    assertProblem(write("d2", idx(0x0d03, new int[] {1, 1, 1}, 1), false), 3,
+        "promises 1 values (value type 0x0d, float32, 4 bytes each) but the file holds 1 bytes of them");
     assertProblem(write("e", idx(0x12340803, new int[] {1, 1, 1}, 1), false), 3, "is not IDX");
     assertProblem(write("f", idx(0x0803, new int[] {2, -1, 3}, 0), false), 3, "dimension 1 is -1");
     assertProblem(write("g", new byte[] {0, 0}, false), 3, "shorter than the 4-byte IDX magic");

@@ -206,4 +206,31 @@ class ModelCheckpointTest {
       return shards.get(0);
     }
   }
+
+  /**
+   * A checkpoint keeps how its samples were prepared — statistics bit for bit, names, the format —
+   * before the field that shows the manifest whole; a manifest written without it reads as none.
+   */
+  @Test
+  void dataPreparationTravelsWithTheCheckpoint() throws IOException {
+    ModelSpec spec = StandardModels.mlp(2);
+    LocalTrainer trainer = new LocalTrainer(spec, new TrainingConfig(1, 32, 3, ADAM), Blas.get());
+    org.partita.models.data.DataPreparation preparation = new org.partita.models.data.DataPreparation(
+        org.partita.models.data.DataFormat.CSV, new org.partita.models.data.Standardization(new double[] {0.1, 1e-300},
+            new double[] {Math.PI, 0}), List.of("a", "b"), List.of(), List.of("price", "age"),
+        new org.partita.models.data.Standardization(new double[] {250, 7}, new double[] {20.5, 3}));
+    Path with = directory.resolve("with");
+    ModelCheckpoint.save(with, spec, trainer.optimizer(), preparation, new ModelCheckpoint.Position(0, 0, 0, 3));
+    CheckpointManifestProto manifest = CheckpointFiles.readManifest(with);
+    assertEquals(preparation, ModelCheckpoint.preparation(manifest, with).orElseThrow());
+    byte[] bytes = manifest.toByteArray();
+    int last = com.google.protobuf.CodedOutputStream.computeInt64Size(10, manifest.getCreatedUnixMillis());
+    CheckpointManifestProto cut = CheckpointManifestProto.parseFrom(java.util.Arrays.copyOf(bytes, bytes.length - last));
+    assertEquals(0, cut.getCreatedUnixMillis(), "created_unix_millis is the last field");
+    assertEquals(preparation, ModelCheckpoint.preparation(cut, with).orElseThrow(), "written before it");
+
+    Path without = directory.resolve("without");
+    ModelCheckpoint.save(without, spec, trainer.optimizer(), new ModelCheckpoint.Position(0, 0, 0, 3));
+    assertTrue(ModelCheckpoint.preparation(CheckpointFiles.readManifest(without), without).isEmpty());
+  }
 }

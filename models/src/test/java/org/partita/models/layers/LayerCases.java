@@ -6,11 +6,14 @@ import java.util.SplittableRandom;
 import org.jblas.FloatMatrix;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** Every layer kind with the variants that matter (activations, stride, padding, slices). */
-final class LayerCases {
+/**
+ * Every layer kind with the variants that matter (activations, stride, padding, slices); the
+ * ONNX export test (org.partita.models.onnx) exports each of them too.
+ */
+public final class LayerCases {
   private LayerCases() {}
 
-  static List<LayerSpec> specs() {
+  public static List<LayerSpec> specs() {
     List<LayerSpec> specs = new ArrayList<>();
     for (Activation activation : Activation.values()) {
       specs.add(new DenseSpec(5, 4, activation));
@@ -43,7 +46,7 @@ final class LayerCases {
   }
 
   /** Inputs for {@code spec}: token ids (repeating within a batch) for an embedding, else uniform in [−1, 1). */
-  static FloatMatrix input(LayerSpec spec, int batch, SplittableRandom random) {
+  public static FloatMatrix input(LayerSpec spec, int batch, SplittableRandom random) {
     if (spec instanceof EmbeddingSpec embedding) {
       FloatMatrix tokens = new FloatMatrix(embedding.timeSteps(), batch);
       for (int i = 0; i < tokens.data.length; i++) {

@@ -322,7 +322,7 @@ public final class TrainingSession implements DistributedTrainer {
             + transport.nodeOf(shard) + " failed: " + failure.getMessage());
       }
     }
-    CheckpointFiles.writeManifest(directory, ModelCheckpoint.manifest(model, config.optimizer(), position)
+    CheckpointFiles.writeManifest(directory, ModelCheckpoint.manifest(model, config.optimizer(), config.preparation(), position)
         .setPlan(PlanProtos.toProto(plan)).addAllShards(files.values()).build());
   }
 
