@@ -128,8 +128,8 @@ public final class DashboardBench {
       WatchOptions options = new WatchOptions();
       new CommandLine(options).parseArgs(k == 1 ? new String[] {"--no-ui"} : new String[] {"--ui-port", "0"});
       PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
-      try (RunWatch watch = options.open(new RunWatch.Run(directory.resolve("run-" + k), model, config, "bench"),
-          quiet)) {
+      RunWatch.Run run = new RunWatch.Run(directory.resolve("run-" + k), model, config, "bench", null);
+      try (RunWatch watch = options.open(run, quiet)) {
         AtomicBoolean done = new AtomicBoolean();
         Thread client = k == 3 ? poll(watch.url(), done) : null;
         try {

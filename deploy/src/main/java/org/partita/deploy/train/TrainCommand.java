@@ -347,7 +347,9 @@ public final class TrainCommand implements Callable<Integer> {
   private Trained train(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
       LoadedCheckpoint resumed) throws IOException {
     String mode = distributed() ? "cluster runtime on " + clusterOptions.describe(nodes) : "reference trainer";
-    try (RunWatch watching = watchOptions.open(new RunWatch.Run(run.directory(), spec, config, mode),
+    RunWatch.Regression r2 = regression == null ? null
+        : new RunWatch.Regression(regression.trainR2(), regression.heldOutR2());
+    try (RunWatch watching = watchOptions.open(new RunWatch.Run(run.directory(), spec, config, mode, r2),
         run.console())) {
       runWatch = watching;
       return trainWatched(run, spec, config, train, test, resumed);

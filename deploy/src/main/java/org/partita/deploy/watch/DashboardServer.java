@@ -140,7 +140,7 @@ final class DashboardServer implements AutoCloseable {
       case "/api/run" -> json(exchange, RunJson.run(recorder.snapshot()));
       case "/api/steps" -> {
         long since = parseSince(query(uri, "since"));
-        json(exchange, RunJson.steps(recorder.steps(since), since));
+        json(exchange, RunJson.steps(recorder.steps(since), since, recorder.regression()));
       }
       case "/api/timeline" -> json(exchange, RunJson.timelines(recorder.timelines()));
       default -> send(exchange, 404, "text/plain; charset=utf-8", "no such page: " + path + "\n");

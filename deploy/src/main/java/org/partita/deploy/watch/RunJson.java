@@ -41,7 +41,10 @@ final class RunJson {
     json.put("step_in_epoch", last == null ? null : last.stepInEpoch() + 1);
     json.put("steps_per_epoch", last == null ? null : last.stepsPerEpoch());
     json.put("loss", last == null ? null : last.loss());
-    json.put("accuracy", last == null ? null : last.accuracy());
+    RunWatch.Regression regression = run.regression();
+    json.put("measure", regression == null ? "accuracy" : "r2");
+    json.put(regression == null ? "accuracy" : "r2", last == null ? null
+        : regression == null ? last.accuracy() : regression.trainR2().applyAsDouble(last.loss()));
     json.put("samples_per_second", last == null ? null : last.samplesPerSecond());
     json.put("learning_rate", at.learningRate());
     json.put("eta_seconds", at.etaSeconds().isPresent() ? at.etaSeconds().getAsDouble() : null);
@@ -53,7 +56,7 @@ final class RunJson {
         heap.maxMemory()));
     List<Object> epochs = new ArrayList<>();
     for (RunRecorder.Epoch epoch : at.epochs()) {
-      epochs.add(epoch(epoch));
+      epochs.add(epoch(epoch, regression));
     }
     json.put("epoch_results", epochs);
     List<Object> events = new ArrayList<>();
@@ -65,14 +68,14 @@ final class RunJson {
     return json;
   }
 
-  static Map<String, Object> steps(List<RunRecorder.Step> steps, long since) {
+  static Map<String, Object> steps(List<RunRecorder.Step> steps, long since, RunWatch.Regression regression) {
     List<Object> list = new ArrayList<>(steps.size());
     for (RunRecorder.Step step : steps) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("step", step.step());
       json.put("epoch", step.epoch() + 1);
       json.put("loss", step.loss());
-      json.put("accuracy", step.accuracy());
+      json.put(regression == null ? "accuracy" : "r2", step.measure());
       json.put("samples_per_second", step.samplesPerSecond());
       json.put("learning_rate", step.learningRate());
       json.put("seconds", step.seconds());
@@ -148,15 +151,21 @@ final class RunJson {
     return nodes;
   }
 
-  private static Map<String, Object> epoch(RunRecorder.Epoch epoch) {
+  /** An epoch's results: with its accuracy, or for a regression its R² (from the losses). */
+  private static Map<String, Object> epoch(RunRecorder.Epoch epoch, RunWatch.Regression regression) {
     EpochMetrics m = epoch.metrics();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("epoch", m.epoch() + 1);
     json.put("step", epoch.step());
     json.put("train_loss", m.trainLoss());
-    json.put("train_accuracy", m.trainAccuracy());
     json.put("test_loss", m.test() == null ? null : m.test().loss());
-    json.put("test_accuracy", m.test() == null ? null : m.test().accuracy());
+    if (regression == null) {
+      json.put("train_accuracy", m.trainAccuracy());
+      json.put("test_accuracy", m.test() == null ? null : m.test().accuracy());
+    } else {
+      json.put("train_r2", regression.trainR2().applyAsDouble(m.trainLoss()));
+      json.put("test_r2", m.test() == null ? null : regression.heldOutR2().applyAsDouble(m.test().loss()));
+    }
     json.put("seconds", m.seconds());
     return json;
   }

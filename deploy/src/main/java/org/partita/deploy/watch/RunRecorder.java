@@ -32,8 +32,11 @@ final class RunRecorder implements TrainingListener, StepTimeline.Listener {
   static final int TIMELINE_CAPACITY = 12;
   static final int EVENT_CAPACITY = 500;
 
-  /** One optimizer step; {@code seconds} since the recorder started. */
-  record Step(long step, int epoch, double loss, double accuracy, double samplesPerSecond, double learningRate,
+  /**
+   * One optimizer step; {@code measure}: its accuracy, or for a regression its R²; {@code seconds}
+   * since the recorder started.
+   */
+  record Step(long step, int epoch, double loss, double measure, double samplesPerSecond, double learningRate,
       double seconds) {}
 
   /** An epoch's results and the optimizer step it ended at. */
@@ -72,7 +75,8 @@ final class RunRecorder implements TrainingListener, StepTimeline.Listener {
     long now = System.nanoTime();
     eta.onStep(now);
     last = m;
-    steps[(int) (stepCount++ % STEP_CAPACITY)] = new Step(m.globalStep(), m.epoch(), m.loss(), m.accuracy(),
+    double measure = run.regression() == null ? m.accuracy() : run.regression().trainR2().applyAsDouble(m.loss());
+    steps[(int) (stepCount++ % STEP_CAPACITY)] = new Step(m.globalStep(), m.epoch(), m.loss(), measure,
         m.samplesPerSecond(), learningRate(m.globalStep()), (now - start) / 1e9);
   }
 
@@ -157,6 +161,10 @@ final class RunRecorder implements TrainingListener, StepTimeline.Listener {
       }
     }
     return after;
+  }
+
+  RunWatch.Regression regression() {
+    return run.regression();
   }
 
   synchronized List<StepTimeline> timelines() {

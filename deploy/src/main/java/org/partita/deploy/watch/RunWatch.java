@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleUnaryOperator;
 import org.partita.deploy.tensorboard.TensorBoardLog;
 import org.partita.models.network.ModelSpec;
 import org.partita.models.train.EpochMetrics;
@@ -27,8 +28,14 @@ import org.partita.runtime.WorkerInfo;
  * stops the dashboard with the run.
  */
 public final class RunWatch implements AutoCloseable {
-  /** The run watched: where it writes, what it trains and with what, and how ("reference trainer", …). */
-  public record Run(Path directory, ModelSpec model, TrainingConfig config, String mode) {}
+  /**
+   * The run watched: where it writes, what it trains and with what, how ("reference trainer", …),
+   * and for a regression how R² follows from a loss (null: a classifier, shown with its accuracy).
+   */
+  public record Run(Path directory, ModelSpec model, TrainingConfig config, String mode, Regression regression) {}
+
+  /** R² of a training loss and of a held-out loss (mean squared error of the standardised targets). */
+  public record Regression(DoubleUnaryOperator trainR2, DoubleUnaryOperator heldOutR2) {}
 
   /** Something watched until closed. */
   public interface Watching extends AutoCloseable {

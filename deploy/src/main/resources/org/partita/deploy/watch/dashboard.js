@@ -109,10 +109,14 @@
     set('step-sub', run.step_in_epoch ? run.step_in_epoch + ' of ' + run.steps_per_epoch + ' this epoch' : '');
     set('epoch', run.epoch ? run.epoch + ' / ' + run.epochs : '– / ' + run.epochs);
     const lastEpoch = run.epoch_results[run.epoch_results.length - 1];
-    set('epoch-sub', lastEpoch && lastEpoch.test_accuracy !== null
-      ? 'test ' + number(100 * lastEpoch.test_accuracy, 2) + '% after epoch ' + lastEpoch.epoch : '');
+    const heldOut = lastEpoch ? (run.measure === 'r2' ? lastEpoch.test_r2 : lastEpoch.test_accuracy) : null;
+    set('epoch-sub', heldOut === null || heldOut === undefined ? '' : 'test ' + (run.measure === 'r2'
+      ? 'R² ' + number(heldOut, 3) : number(100 * heldOut, 2) + '%') + ' after epoch ' + lastEpoch.epoch);
+    const r2 = run.measure === 'r2';
     set('loss', number(run.loss, 4));
-    set('accuracy', run.accuracy === null ? '–' : number(100 * run.accuracy, 1) + '%');
+    set('measure-label', r2 ? 'R²' : 'accuracy');
+    set('measure-title', r2 ? 'R²' : 'Accuracy');
+    set('accuracy', r2 ? number(run.r2, 3) : run.accuracy === null ? '–' : number(100 * run.accuracy, 1) + '%');
     set('throughput', grouped(run.samples_per_second));
     set('lr', run.learning_rate === null ? '' : 'learning rate ' + Number(run.learning_rate).toPrecision(3));
     set('eta', run.state === 'ended' ? 'done' : run.eta_seconds === null ? '…' : duration(run.eta_seconds));
@@ -136,11 +140,18 @@
       name: 'loss', steps: state.steps.map(s => [s.step, s.loss]),
       train: epochs.map(e => [e.step, e.train_loss]), test: epochs.map(e => [e.step, e.test_loss]),
       format: v => Number(v.toPrecision(3)).toString() });
-    lineChart('accuracy-chart', {
-      name: 'accuracy', steps: state.steps.map(s => [s.step, 100 * s.accuracy]),
-      train: epochs.map(e => [e.step, 100 * e.train_accuracy]),
-      test: epochs.map(e => [e.step, e.test_accuracy === null ? null : 100 * e.test_accuracy]),
-      format: v => v.toFixed(0) + '%' });
+    if (state.run.measure === 'r2') {
+      lineChart('accuracy-chart', {
+        name: 'r2', steps: state.steps.map(s => [s.step, s.r2]),
+        train: epochs.map(e => [e.step, e.train_r2]), test: epochs.map(e => [e.step, e.test_r2]),
+        format: v => Number(v.toPrecision(3)).toString() });
+    } else {
+      lineChart('accuracy-chart', {
+        name: 'accuracy', steps: state.steps.map(s => [s.step, 100 * s.accuracy]),
+        train: epochs.map(e => [e.step, 100 * e.train_accuracy]),
+        test: epochs.map(e => [e.step, e.test_accuracy === null ? null : 100 * e.test_accuracy]),
+        format: v => v.toFixed(0) + '%' });
+    }
     lineChart('throughput-chart', {
       name: 'samples-per-second', steps: recentThroughput(), format: grouped,
       overall: state.steps.map(s => [s.step, s.samples_per_second]) });
@@ -442,17 +453,20 @@
     const table = document.getElementById('epochs');
     clear(table);
     const head = html(table, 'tr');
-    for (const title of ['epoch', 'step', 'train loss', 'train accuracy', 'test loss', 'test accuracy', 'seconds']) {
+    const r2 = state.run.measure === 'r2';
+    const measure = r2 ? 'R²' : 'accuracy';
+    for (const title of ['epoch', 'step', 'train loss', 'train ' + measure, 'test loss', 'test ' + measure, 'seconds']) {
       html(head, 'th', title);
     }
+    const shown = v => v === null || v === undefined ? '–' : r2 ? number(v, 4) : number(100 * v, 2) + '%';
     for (const e of list) {
       const row = html(table, 'tr');
       html(row, 'td', String(e.epoch));
       html(row, 'td', grouped(e.step));
       html(row, 'td', number(e.train_loss, 4));
-      html(row, 'td', number(100 * e.train_accuracy, 2) + '%');
+      html(row, 'td', shown(r2 ? e.train_r2 : e.train_accuracy));
       html(row, 'td', number(e.test_loss, 4));
-      html(row, 'td', e.test_accuracy === null ? '–' : number(100 * e.test_accuracy, 2) + '%');
+      html(row, 'td', shown(r2 ? e.test_r2 : e.test_accuracy));
       html(row, 'td', number(e.seconds, 1));
     }
   }

@@ -40,9 +40,15 @@ class DashboardServerTest {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
   private static RunRecorder recorder() {
+    return recorder(null);
+  }
+
+  /** Ten steps of 2 epochs on 2 nodes, a plan of 2 stages, their timelines and a checkpoint. */
+  private static RunRecorder recorder(RunWatch.Regression regression) {
     ModelSpec model = StandardModels.mlp(1);
     TrainingConfig config = new TrainingConfig(2, 100, 1, OptimizerSpec.adam(0.01f));
-    RunRecorder recorder = new RunRecorder(new RunWatch.Run(Path.of("runs/test"), model, config, "2 embedded nodes"));
+    RunRecorder recorder = new RunRecorder(new RunWatch.Run(Path.of("runs/test"), model, config, "2 embedded nodes",
+        regression));
     WorkerInfo one = new WorkerInfo("node-1", "akka://partita@127.0.0.1:1", 2, 1L << 30, "java", "1@host");
     WorkerInfo two = new WorkerInfo("node-2", "akka://partita@127.0.0.1:2", 2, 1L << 30, "java", "1@host");
     recorder.workersSeen(List.of(one, two));
@@ -98,6 +104,24 @@ class DashboardServerTest {
       assertTrue(rawStatusLine(server.port(), "evil.example:" + server.port()).contains(" 403 "),
           "a page elsewhere that rebinds its name to 127.0.0.1 is refused");
       assertTrue(rawStatusLine(server.port(), "localhost:" + server.port()).contains(" 200 "));
+    }
+  }
+
+  /** A regression shows R², from the losses, where a classifier shows accuracy. */
+  @Test
+  void aRegressionShowsRSquaredInsteadOfAccuracy() throws Exception {
+    RunWatch.Regression r2 = new RunWatch.Regression(loss -> 1 - loss / 4, loss -> 1 - loss / 2);
+    try (DashboardServer server = DashboardServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        recorder(r2))) {
+      String base = "http://127.0.0.1:" + server.port();
+      String run = get(base + "/api/run", 200);
+      for (String expected : new String[] {"\"measure\": \"r2\"", "\"r2\": 0.78125", "\"train_r2\": 0.625",
+          "\"test_r2\": 0.30000000000000004"}) {
+        assertTrue(run.contains(expected), "/api/run lacks " + expected + ":\n" + run);
+      }
+      assertTrue(!run.contains("accuracy"), run);
+      String steps = get(base + "/api/steps?since=9", 200);
+      assertTrue(steps.contains("\"r2\": 0.78125") && !steps.contains("accuracy"), steps);
     }
   }
 
