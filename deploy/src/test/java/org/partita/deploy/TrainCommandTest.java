@@ -32,6 +32,7 @@ class TrainCommandTest {
     assertTrue(last.matches("RESULT test_accuracy=0\\.\\d{4} samples_per_second=\\d+\\.\\d"), last);
     assertTrue(outcome.out().contains("epoch 1/1  step "), "progress lines: " + outcome.out());
     assertTrue(outcome.out().contains("BLAS ") && outcome.out().contains("max heap"), outcome.out());
+    assertTrue(outcome.out().contains("dashboard: http://127.0.0.1:"), "the dashboard, on loopback: " + outcome.out());
 
     String metrics = Files.readString(runDirectory.resolve("metrics.json"));
     for (String key : new String[] {"model", "plan", "epochs", "test_accuracy", "final_train_loss",
@@ -42,6 +43,10 @@ class TrainCommandTest {
     assertTrue(accuracy > 0.7, "one epoch on 5000 images should pass 70%: " + accuracy);
     ModelCheckpoint.Saved saved = ModelCheckpoint.read(runDirectory.resolve("checkpoint"));
     assertEquals("mlp", saved.model().name());
+    try (var events = Files.list(runDirectory.resolve("tb"))) {
+      assertTrue(events.anyMatch(file -> file.getFileName().toString().startsWith("events.out.tfevents.")),
+          "a TensorBoard event file in RUN/tb");
+    }
     for (String plot : new String[] {"loss.png", "accuracy.png"}) {
       java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(runDirectory.resolve(plot).toFile());
       assertTrue(image != null && image.getWidth() == PngChart.WIDTH && image.getHeight() == PngChart.height(2),

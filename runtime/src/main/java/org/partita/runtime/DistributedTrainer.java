@@ -22,7 +22,8 @@ public interface DistributedTrainer extends StepRunner, AutoCloseable {
 
   /**
    * {@link #fit} from {@code start} (the position of the checkpoint the shards were started from;
-   * null: the beginning), saving checkpoints on {@code schedule} (null: none).
+   * null: the beginning), saving checkpoints on {@code schedule} (null: none). A {@code listener}
+   * that is also a {@link StepTimeline.Listener} hears every step's per-shard timeline too.
    */
   TrainingReport fit(Dataset train, Dataset test, TrainingListener listener, ModelCheckpoint.Position start,
       CheckpointSchedule schedule);

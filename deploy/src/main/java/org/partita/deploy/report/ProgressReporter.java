@@ -2,6 +2,7 @@ package org.partita.deploy.report;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import org.partita.models.train.EpochMetrics;
 import org.partita.models.train.StepMetrics;
 import org.partita.models.train.TrainingListener;
@@ -9,6 +10,7 @@ import org.partita.models.train.TrainingListener;
 /**
  * Live progress: on a terminal one line rewritten in place a few times a second; otherwise (a log
  * file, CI) a plain line every {@code plainInterval} seconds. Epoch results are always their own line.
+ * The time left ({@link Eta}) shows once the pace of a few steps after the warm-up is known.
  */
 public final class ProgressReporter implements TrainingListener {
   private static final long TERMINAL_REFRESH_NANOS = 250_000_000L;
@@ -16,7 +18,7 @@ public final class ProgressReporter implements TrainingListener {
   private final PrintStream out;
   private final boolean terminal;
   private final long plainIntervalNanos;
-  private final long start = System.nanoTime();
+  private final Eta eta = new Eta();
   private long lastPrint;
   private boolean lineOpen;
   /** For regression: R² of a held-out loss, printed instead of accuracy; null for classifiers. */
@@ -26,7 +28,7 @@ public final class ProgressReporter implements TrainingListener {
     this.out = out;
     this.terminal = terminal;
     this.plainIntervalNanos = (long) (plainIntervalSeconds * 1e9);
-    this.lastPrint = start;
+    this.lastPrint = System.nanoTime();
   }
 
   /** A regression's progress: no accuracy, and R² from the held-out loss ({@code r2OfLoss}; null: a classifier's). */
@@ -38,17 +40,17 @@ public final class ProgressReporter implements TrainingListener {
   @Override
   public void onStep(StepMetrics m) {
     long now = System.nanoTime();
+    eta.onStep(now);
     boolean lastOfEpoch = m.stepInEpoch() == m.stepsPerEpoch() - 1;
     if (now - lastPrint < (terminal ? TERMINAL_REFRESH_NANOS : plainIntervalNanos) && !(terminal && lastOfEpoch)) {
       return;
     }
     lastPrint = now;
-    double elapsed = (now - start) / 1e9;
-    double perStep = elapsed / (m.globalStep() == 0 ? 1 : m.globalStep());
+    OptionalDouble left = eta.seconds(m.remainingSteps());
     String accuracy = heldOutR2 != null ? "" : String.format(Locale.ROOT, "  acc %5.1f%%", 100 * m.accuracy());
-    String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f%s  %,.0f samples/s  ETA %s",
+    String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f%s  %,.0f samples/s%s",
         m.epoch() + 1, m.epochs(), m.stepInEpoch() + 1, m.stepsPerEpoch(), m.loss(), accuracy,
-        m.samplesPerSecond(), duration(perStep * m.remainingSteps()));
+        m.samplesPerSecond(), left.isPresent() ? "  ETA " + duration(left.getAsDouble()) : "");
     if (terminal) {
       out.print("\r" + line + "   ");
       lineOpen = true;

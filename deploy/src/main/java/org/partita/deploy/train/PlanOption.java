@@ -163,6 +163,15 @@ public final class PlanOption {
     return new Choice(plan, "as given by --plan " + text);
   }
 
+  /**
+   * True when {@link #choose} will ask for the machine profile: the planner's choices, and stage
+   * boundaries it balances. A caller measures it before starting nodes, whose heartbeats the
+   * probe (every core busy for seconds) would otherwise delay.
+   */
+  public static boolean needsMachineProfile(String text) {
+    return PlanShape.isPlannerChoice(text) || PlanShape.parse(text, "--plan").stages() > 1;
+  }
+
   /** Reads an explicit --plan (the planner's choices give null), so a typo fails before any node starts. */
   public static PlanShape parse(String text) {
     return PlanShape.isPlannerChoice(text) ? null : PlanShape.parse(text, "--plan");

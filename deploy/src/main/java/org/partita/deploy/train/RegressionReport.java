@@ -37,6 +37,11 @@ final class RegressionReport {
     this.preparation = data.preparation();
   }
 
+  /** R² of a training loss. */
+  DoubleUnaryOperator trainR2() {
+    return trainR2;
+  }
+
   /** R² of a held-out loss (NaN without held-out samples). */
   DoubleUnaryOperator heldOutR2() {
     return heldOutR2;

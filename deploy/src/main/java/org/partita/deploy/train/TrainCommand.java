@@ -24,6 +24,8 @@ import org.partita.deploy.BlasThreads;
 import org.partita.deploy.ClusterOptions;
 import org.partita.deploy.DataOptions;
 import org.partita.deploy.RunData;
+import org.partita.deploy.watch.RunWatch;
+import org.partita.deploy.watch.WatchOptions;
 import org.partita.models.blas.Blas;
 import org.partita.models.data.DataPreparation;
 import org.partita.models.data.Dataset;
@@ -227,6 +229,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin
   ClusterOptions clusterOptions = new ClusterOptions();
 
+  @Mixin
+  WatchOptions watchOptions = new WatchOptions();
+
   @Override
   public Integer call() throws IOException {
     Integer restarted = blasThreads.restartIfNeeded("train");
@@ -282,8 +287,8 @@ public final class TrainCommand implements Callable<Integer> {
   /** --early-stop / --monitor's watch over the held-out metric; null without them. */
   private EarlyStopping watch;
 
-  /** Set by the Ctrl-C hook; training stops at the next step boundary. */
-  private volatile boolean stopRequested;
+  /** Set by the Ctrl-C hook (and tests); training stops at the next step boundary. */
+  volatile boolean stopRequested;
 
   private int trainOnData(Path runDirectory, ModelSpec spec, RunData.ForTraining samples) throws IOException {
     PrintStream console = System.out;
@@ -337,9 +342,24 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Trains on the cluster when --nodes or --plan ask for it, else with the reference trainer, from
-   * {@code resumed} (null: the initial weights); writes the final checkpoint and the curves.
+   * {@code resumed} (null: the initial weights), watched (RUN/tb); writes the final checkpoint and the curves.
    */
   private Trained train(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
+      LoadedCheckpoint resumed) throws IOException {
+    String mode = distributed() ? "cluster runtime on " + clusterOptions.describe(nodes) : "reference trainer";
+    RunWatch.Regression r2 = regression == null ? null
+        : new RunWatch.Regression(regression.trainR2(), regression.heldOutR2());
+    try (RunWatch watching = watchOptions.open(new RunWatch.Run(run.directory(), spec, config, mode, r2),
+        run.console())) {
+      runWatch = watching;
+      return trainWatched(run, spec, config, train, test, resumed);
+    }
+  }
+
+  /** What watches the run in progress (dashboard, TensorBoard log), told by {@link #progress}'s listener. */
+  private RunWatch runWatch;
+
+  private Trained trainWatched(RunContext run, ModelSpec spec, TrainingConfig config, Dataset train, Dataset test,
       LoadedCheckpoint resumed) throws IOException {
     CheckpointSchedule schedule = schedule(run.directory());
     if (distributed()) {
@@ -350,6 +370,7 @@ public final class TrainCommand implements Callable<Integer> {
       return new Trained(cluster.report(), cluster.model().network(), metrics);
     }
     LocalTrainer trainer = new LocalTrainer(spec, config, run.blas());
+    runWatch.referenceTrainer(run.blas().describe());
     ModelCheckpoint.Position start = resumed == null ? null : resumed.position();
     if (resumed != null) {
       trainer.restore(resumed.whole(), start.step(), "checkpoint " + resumed.directory());
@@ -368,18 +389,25 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private ClusterRun trainOnCluster(PrintStream console, ModelSpec spec, TrainingConfig config, Dataset train,
       Dataset test, CheckpointSchedule schedule, LoadedCheckpoint resumed) {
-    try (TrainingCluster cluster = startCluster(console)) {
+    if (PlanOption.needsMachineProfile(plan == null ? "auto" : plan)) {
+      machineProfile(); // before the nodes start: the probe's busy cores would delay their heartbeats
+    }
+    try (TrainingCluster cluster = startCluster(console); RunWatch.Watching watched = runWatch.watchCluster(cluster)) {
       Function<List<WorkerInfo>, PartitionPlan> plans = live -> {
         List<WorkerInfo> workers = ClusterOptions.firstWorkers(live, nodes, console);
         PlanOption.Choice choice = PlanOption.choose(plan == null ? "auto" : plan, spec, batch, config.optimizer(),
             PlanOption.Workers.seen(workers), this::machineProfile);
         console.println("plan: " + choice.plan().describe() + " — " + choice.reason());
         choice.plan().placement().forEach((shard, node) -> console.println("  shard " + shard + " on " + node));
+        runWatch.planChosen(choice.plan(), workers, choice.reason());
         return choice.plan();
       };
       RecoveringTraining.Outcome outcome = RecoveringTraining.fit(cluster, spec, config, plans, train, test,
           progress(console), schedule, resumed, maxRecoveries, Duration.ofSeconds(replacementWait),
-          line -> console.println("recovery: " + line));
+          line -> {
+            console.println("recovery: " + line);
+            runWatch.recovery(line);
+          });
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("plan", outcome.plan().describe());
       metrics.put("nodes", nodes);
@@ -518,7 +546,7 @@ public final class TrainCommand implements Callable<Integer> {
   private TrainingListener progress(PrintStream console) {
     ProgressReporter reporter = new ProgressReporter(console, System.console() != null, progressInterval)
         .withHeldOutR2(regression == null ? null : regression.heldOutR2());
-    return new TrainingListener() {
+    return runWatch.listener(new TrainingListener() {
       @Override
       public void onStep(StepMetrics metrics) {
         reporter.onStep(metrics);
@@ -533,7 +561,7 @@ public final class TrainCommand implements Callable<Integer> {
       public boolean stopRequested() {
         return stopRequested;
       }
-    };
+    });
   }
 
   /**
@@ -600,6 +628,7 @@ public final class TrainCommand implements Callable<Integer> {
     data.validate();
     earlyStop.validate();
     clusterOptions.validate();
+    watchOptions.validate();
     if (sequenceLength < 1 || hiddenUnits < 1 || textChars < 2 || sampleLength < 0) {
       throw new IllegalArgumentException("--seq-length, --hidden and --text-chars must be positive and --sample-length ≥ 0");
     }
@@ -711,7 +740,7 @@ public final class TrainCommand implements Callable<Integer> {
           measure.train().apply(epoch), held ? String.format(Locale.ROOT, "%9.4f", epoch.test().loss()) : "-",
           held ? measure.test().apply(epoch) : "-", epoch.seconds());
     }
-    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, %s, checkpoint)%n",
+    console.printf(Locale.ROOT, "%s wall · run in %s (metrics.json, loss.png, %s, checkpoint, tb for TensorBoard)%n",
         ProgressReporter.duration(wallSeconds), runDirectory, measure.chart());
   }
 }

@@ -71,4 +71,14 @@ class PlanOptionTest {
     assertEquals(oneCore, planOnly, 1e-12);
     assertTrue(allBusy > 1.3 * planOnly, allBusy + " s with all three busy vs " + planOnly + " s with two");
   }
+
+  /** What measures the machine first: the planner's choices and balanced stage cuts, not a bare replica count. */
+  @Test
+  void theMachineProfileIsNeededForPlannerChoicesAndStageCuts() {
+    assertTrue(PlanOption.needsMachineProfile("auto"));
+    assertTrue(PlanOption.needsMachineProfile("model-parallel"));
+    assertTrue(PlanOption.needsMachineProfile("stages=2,micro-batches=8,schedule=1f1b"));
+    assertEquals(false, PlanOption.needsMachineProfile("replicas=2"));
+    assertEquals(false, PlanOption.needsMachineProfile("slices=2"));
+  }
 }

@@ -8,6 +8,9 @@ public interface TrainingListener {
 
   default void onEpoch(EpochMetrics metrics) { }
 
+  /** A checkpoint of the schedule was saved whole into {@code directory}. */
+  default void onCheckpoint(java.nio.file.Path directory) { }
+
   /**
    * Asked after every step: true makes the loop stop at this step boundary, save a checkpoint (when
    * it has a schedule and the position can be resumed) and throw {@link TrainingStoppedException}.

@@ -116,12 +116,14 @@ public final class TrainingLoop {
         boolean saved = schedule != null && schedule.due(runner.step()) && resumable;
         if (saved) {
           schedule.save(runner, position);
+          listener.onCheckpoint(schedule.directory(runner.step()));
         }
         if (listener.stopRequested()) {
           Path checkpoint = null;
           if (schedule != null && resumable) {
             if (!saved) {
               schedule.save(runner, position);
+              listener.onCheckpoint(schedule.directory(runner.step()));
             }
             checkpoint = schedule.directory(runner.step());
           }

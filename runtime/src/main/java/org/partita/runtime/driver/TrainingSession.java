@@ -59,6 +59,7 @@ import org.partita.runtime.ClusterException;
 import org.partita.runtime.DistributedTrainer;
 import org.partita.runtime.NodeLostException;
 import org.partita.runtime.RuntimeSettings;
+import org.partita.runtime.StepTimeline;
 import org.partita.runtime.StepTimings;
 import org.partita.runtime.TrainedModel;
 import org.partita.runtime.shard.StateChunks;
@@ -105,6 +106,8 @@ public final class TrainingSession implements DistributedTrainer {
   private long updating = -1;
   private String updatingPhase = "";
   private StepTimings timings = StepTimings.NONE;
+  /** The listener of the fit in progress, when it wants each step's timeline. */
+  private StepTimeline.Listener timelines;
   private boolean closed;
   /** The next training round continues the streams of the last (carried recurrent state), else starts from zeros. */
   private boolean carryState;
@@ -170,12 +173,13 @@ public final class TrainingSession implements DistributedTrainer {
 
   @Override
   public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener) {
-    return TrainingLoop.fit(this, config, train, test, listener);
+    return fit(train, test, listener, null, null);
   }
 
   @Override
   public TrainingReport fit(Dataset train, Dataset test, TrainingListener listener, ModelCheckpoint.Position start,
       CheckpointSchedule schedule) {
+    timelines = listener instanceof StepTimeline.Listener wants ? wants : null;
     return TrainingLoop.fit(this, config, train, test, listener, start, schedule);
   }
 
@@ -250,8 +254,12 @@ public final class TrainingSession implements DistributedTrainer {
     // update is reported by the shard and fails the next wait.
     updating = id;
     updatingPhase = phase;
-    timings = timings.plus((System.nanoTime() - start) / 1e9, compute / 1e9, allReduce / 1e9);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    timings = timings.plus(seconds, compute / 1e9, allReduce / 1e9);
     step++;
+    if (timelines != null) {
+      timelines.onStepTimeline(TimelineReports.of(step, seconds, ready, transport::nodeOf));
+    }
     return lossOf(ready, GradientsReadyProto::getLossSum, GradientsReadyProto::getCorrect);
   }
 

@@ -46,6 +46,7 @@ import org.partita.proto.ShardSavedProto;
 import org.partita.proto.ShardFailureProto;
 import org.partita.proto.ShardIdProto;
 import org.partita.proto.ShardStateChunkProto;
+import org.partita.proto.SpanKindProto;
 import org.partita.proto.ShardStateProto;
 import org.partita.proto.ShardStatusQueryProto;
 import org.partita.proto.ShardStatusProto;
@@ -125,6 +126,8 @@ public final class ShardEngine {
   /** The message being handled: when it started and whether its time is the round's compute. */
   private long handleStart;
   private boolean handlingCompute;
+  /** The training round's spans of work, reported with its gradients for the driver's timeline. */
+  private final RoundSpans spans = new RoundSpans();
 
   public ShardEngine(ShardId id, String node, ModelSpec model, PartitionPlan plan, OptimizerSpec optimizerSpec,
       Blas blas, Outbox outbox) {
@@ -182,8 +185,14 @@ public final class ShardEngine {
         || message instanceof InputGradientProto || message instanceof ContinueRoundProto;
     try {
       dispatch(message);
-      if (handlingCompute && round != null) {
-        round.computeNanos += System.nanoTime() - handleStart;
+      if (round != null) {
+        long end = System.nanoTime();
+        if (handlingCompute) {
+          round.computeNanos += end - handleStart;
+        }
+        if (round.phase.compareTo(RoundPhase.WAITING_FOR_UPDATE) < 0) {
+          spans.add(handleStart, end, handlingKind());
+        }
       }
     } catch (RuntimeException e) {
       // A RunStep refused before its round began fails that round, not the one before it.
@@ -192,6 +201,10 @@ public final class ShardEngine {
       outbox.toDriver(ShardFailureProto.newBuilder().setShard(idProto).setStep(failed)
           .setMessage(e.getMessage() == null ? e.toString() : e.getMessage()).build());
     }
+  }
+
+  private SpanKindProto handlingKind() {
+    return handlingCompute ? SpanKindProto.SPAN_COMPUTE : SpanKindProto.SPAN_EXCHANGE;
   }
 
   private void dispatch(Message message) {
@@ -274,6 +287,7 @@ public final class ShardEngine {
           + " is in " + round.phase);
     }
     round = new Round(run, pool, lastRound);
+    spans.start(handleStart);
     lastRound = run.getStep();
     if (round.kind == StepKindProto.TRAIN) {
       buckets.reset(round.id);
@@ -806,6 +820,8 @@ public final class ShardEngine {
     GradientsReadyProto.Builder ready = GradientsReadyProto.newBuilder().setShard(idProto).setStep(round.id)
         .setSumOfSquares(sumOfSquares).setComputeNanos(compute)
         .setAllReduceNanos(buckets.needed() ? now - round.allReduceStart : 0);
+    spans.add(handleStart, now, handlingKind());
+    spans.addTo(ready);
     if (reportsLoss()) {
       ready.setLossSum(round.lossSum).setCorrect(round.correct);
     }

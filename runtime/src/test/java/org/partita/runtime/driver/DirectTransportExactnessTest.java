@@ -125,4 +125,56 @@ class DirectTransportExactnessTest {
       assertTrue(worst[1] < ExactnessCheck.TOLERANCE, "max relative difference " + worst[1]);
     }
   }
+
+  /**
+   * Every training step's timeline reaches a listener that asks for it, before the step's
+   * progress: every shard of 2 replicas × 2 stages with its spans in order from its RunStep, the
+   * gradient all-reduce among the replicas as exchange spans.
+   */
+  @Test
+  void listenerHearsEveryStepsTimelineOfEveryShard() {
+    ModelSpec model = StandardModels.mlp(3);
+    PartitionPlan plan = ExactnessCheck.plan(model, 2, new int[] {0, 2, model.layers().size()}, new int[] {1, 1}, 2,
+        List.of("local"));
+    List<org.partita.runtime.StepTimeline> timelines = new java.util.ArrayList<>();
+    List<Long> order = new java.util.ArrayList<>();
+    class Watcher implements org.partita.models.train.TrainingListener, org.partita.runtime.StepTimeline.Listener {
+      @Override
+      public void onStepTimeline(org.partita.runtime.StepTimeline timeline) {
+        timelines.add(timeline);
+        order.add(-timeline.step());
+      }
+
+      @Override
+      public void onStep(org.partita.models.train.StepMetrics metrics) {
+        order.add(metrics.globalStep());
+      }
+    }
+    org.partita.models.data.ArrayDataset data = org.partita.models.data.SyntheticData.blobs("blobs",
+        model.inputShape(), 10, 90, 0.8f, 5);
+    DirectTransport transport = new DirectTransport(model, plan, ExactnessCheck.config().optimizer(), Blas.get());
+    try (TrainingSession session = new TrainingSession(model, ExactnessCheck.config(), plan, transport,
+        RuntimeSettings.defaults())) {
+      session.fit(data, null, new Watcher());
+    }
+    assertEquals(List.of(-1L, 1L, -2L, 2L, -3L, 3L), order, "each step's timeline just before its progress");
+    boolean exchanged = false;
+    for (org.partita.runtime.StepTimeline timeline : timelines) {
+      assertEquals(java.util.Set.copyOf(plan.shards()), timeline.shards().stream()
+          .map(org.partita.runtime.StepTimeline.Shard::id).collect(java.util.stream.Collectors.toSet()));
+      for (org.partita.runtime.StepTimeline.Shard shard : timeline.shards()) {
+        List<org.partita.runtime.StepTimeline.Span> spans = shard.spans();
+        assertTrue(!spans.isEmpty() && spans.size() <= 64, shard.id() + ": " + spans.size() + " spans");
+        assertEquals(0, spans.get(0).begin(), shard.id() + " starts with its RunStep");
+        double last = 0;
+        for (org.partita.runtime.StepTimeline.Span span : spans) {
+          assertTrue(span.begin() >= last && span.end() >= span.begin(), shard.id() + " spans in order: " + spans);
+          last = span.end();
+          exchanged |= span.kind() == org.partita.runtime.StepTimeline.Kind.EXCHANGE;
+        }
+        assertTrue(shard.computeSeconds() > 0 && "local".equals(shard.node()), shard.toString());
+      }
+    }
+    assertTrue(exchanged, "the replicas' all-reduce shows as exchange spans");
+  }
 }
