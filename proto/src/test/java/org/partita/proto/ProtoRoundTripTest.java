@@ -61,7 +61,8 @@ class ProtoRoundTripTest {
             .setLocalFeed(LocalFeedProto.newBuilder().setEpoch(3).setBatch(17)).setCarryState(true).setApplyLocally(true).build(),
         GradientsReadyProto.newBuilder().setShard(Samples.shardId()).setStep(42).setSumOfSquares(3.5)
             .setNonFinite("layer 2 WEIGHTS").setComputeNanos(41_000_000).setAllReduceNanos(5_000_000)
-            .setLossSum(12.5).setCorrect(90).build(),
+            .setLossSum(12.5).setCorrect(90).addSpans(TimeSpanProto.newBuilder().setBeginNanos(1_000)
+                .setEndNanos(41_000_000).setKind(SpanKindProto.SPAN_COMPUTE)).build(),
         ApplyUpdateProto.newBuilder().setStep(42).setGradientScale(0.5f).build(),
         TrainingOutcomeProto.newBuilder().setModel(Samples.modelSpec()).setOptimizer(Samples.optimizer(Samples.Optimizer.ADAM))
             .setState(Samples.shardState()).setPlan("2 replicas").setResumedFromStep(40).setSamplesPerSecond(1900.5)
@@ -105,7 +106,8 @@ class ProtoRoundTripTest {
     List<String> missing = new ArrayList<>();
     for (Descriptor type : org.partita.proto.Runtime.getDescriptor().getMessageTypes()) {
       boolean nested = type.getName().equals("StepRefProto") || type.getName().equals("ShardAddressProto")
-          || type.getName().equals("LocalFeedProto") || type.getName().equals("EpochOutcomeProto");
+          || type.getName().equals("LocalFeedProto") || type.getName().equals("EpochOutcomeProto")
+          || type.getName().equals("TimeSpanProto");
       if (!nested && !sampled.contains(type.getFullName())) {
         missing.add(type.getName());
       }
