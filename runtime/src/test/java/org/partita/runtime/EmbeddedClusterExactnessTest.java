@@ -33,8 +33,9 @@ import org.partita.partitioner.PartitionPlan;
  */
 class EmbeddedClusterExactnessTest {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3", "node-4");
-  private static final Map<String, LocalTrainer> REFERENCES = new HashMap<>();
-  private static final Map<String, CarriedStreams.Reference> CARRIED_REFERENCES = new HashMap<>();
+  /** Keyed by the whole spec: the example file mlp.conf and the named mlp share a name, not a topology. */
+  private static final Map<ModelSpec, LocalTrainer> REFERENCES = new HashMap<>();
+  private static final Map<ModelSpec, CarriedStreams.Reference> CARRIED_REFERENCES = new HashMap<>();
   private static EmbeddedCluster cluster;
 
   @BeforeAll
@@ -78,7 +79,7 @@ class EmbeddedClusterExactnessTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("carriedStreamCases")
   void carriedStreamsEqualReference(ModelSpec model, PartitionPlan plan) {
-    CarriedStreams.Reference reference = CARRIED_REFERENCES.computeIfAbsent(model.name(),
+    CarriedStreams.Reference reference = CARRIED_REFERENCES.computeIfAbsent(model,
         n -> CarriedStreams.reference(model));
     try (DistributedTrainer trainer = cluster.trainer(model, CarriedStreams.config(), plan)) {
       ExactnessCheck.Outcome outcome = CarriedStreams.compare(reference, trainer);
@@ -113,7 +114,7 @@ class EmbeddedClusterExactnessTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void planEqualsReference(ModelSpec model, PartitionPlan plan) {
-    LocalTrainer reference = REFERENCES.computeIfAbsent(model.name(), n -> ExactnessCheck.reference(model));
+    LocalTrainer reference = REFERENCES.computeIfAbsent(model, n -> ExactnessCheck.reference(model));
     try (DistributedTrainer trainer = cluster.trainer(model, ExactnessCheck.config(), plan)) {
       ExactnessCheck.Outcome outcome = ExactnessCheck.compare(reference, trainer);
       System.out.println(model.name() + " " + ExactnessCheck.describe(plan, outcome));
